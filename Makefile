@@ -1,0 +1,35 @@
+# exp: build, test, demo and benchmarks. `make demo` and `make test` are the two set-up commands;
+# both install the system libraries first when they are missing (apt-get, needs root or sudo).
+
+SWIFT ?= swift
+RELEASE := $(SWIFT) build -c release
+EXP := .build/release/exp
+APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+# Installs the system libraries that pkg-config cannot find.
+deps:
+	@if ! pkg-config --exists openblas libpng libtiff-4 sqlite3 || ! [ -f /usr/include/jpeglib.h ]; then \
+		echo "Installing system libraries: $(APT_PACKAGES)"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(APT_PACKAGES); \
+	fi
+
+build: deps
+	$(RELEASE)
+
+# Numeric tests run against release-mode code (-enable-testing keeps @testable imports possible).
+test: deps
+	$(SWIFT) test -c release -Xswiftc -enable-testing
+
+demo: build
+	$(EXP) demo
+
+bench: build
+	$(EXP) bench engine
+
+clean:
+	rm -rf .build

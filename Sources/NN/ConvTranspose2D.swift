@@ -1,0 +1,135 @@
+// 2-D transposed convolution (PyTorch's ConvTranspose2d): the adjoint of Conv2D's input gradient,
+// built from the same GEMM blocks in the other direction.
+//
+//   x  [N, C, H, W]      weight [C, OC, KH, KW]     bias [OC]
+//   y  [N, OC, OH, OW]   OH = (H - 1) * stride - 2 * padding + KH + outputPadding  (same for W)
+//   forward:   col = W^T [OC*KH*KW, C] * x [C, N*S] ;  y = col2im(col) (+ bias)      S = H*W
+//   backward:  dcol = im2col(dy);  dW += x * dcol^T;  db += sum dy;  dx = W * dcol
+// The im2col geometry is that of a convolution over the OUTPUT (size OH x OW, OC channels), whose
+// result has the input's size H x W; output padding only adds rows/columns at the far edges.
+
+public final class ConvTranspose2D: Layer {
+    public let inChannels: Int, outChannels: Int
+    public let kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), outputPadding: (Int, Int)
+    public let weight: Parameter
+    public let bias: Parameter?
+    public var strategy: GEMMStrategy = .default
+
+    private var inputShape: [Int] = []
+    private var geometry: ConvGeometry?
+    private var xcm = Workspace()
+    private var col = Workspace()
+
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+        outputPadding: Int = 0, bias: Bool = true
+    ) {
+        precondition(inChannels > 0 && outChannels > 0 && kernel > 0 && stride > 0 && padding >= 0,
+                     "ConvTranspose2D(\(inChannels), \(outChannels), kernel: \(kernel), stride: \(stride), padding: \(padding))")
+        precondition(outputPadding >= 0 && outputPadding < stride,
+                     "ConvTranspose2D: outputPadding \(outputPadding) must be in 0..<stride (\(stride))")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = (kernel, kernel)
+        self.stride = (stride, stride)
+        self.padding = (padding, padding)
+        self.outputPadding = (outputPadding, outputPadding)
+        weight = Parameter("weight", Tensor(zeros: [inChannels, outChannels, kernel, kernel]))
+        self.bias = bias ? Parameter("bias", Tensor(zeros: [outChannels])) : nil
+    }
+
+    public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
+
+    /// Output height and width for an input of `h` x `w`.
+    public func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
+        ((h - 1) * stride.0 - 2 * padding.0 + kernel.0 + outputPadding.0,
+         (w - 1) * stride.1 - 2 * padding.1 + kernel.1 + outputPadding.1)
+    }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let (n, c, h, w) = x.nchw
+        precondition(c == inChannels, "ConvTranspose2D expects \(inChannels) input channels, got shape \(x.shape)")
+        let (oh, ow) = outputSize(h, w)
+        let g = ConvGeometry(channels: outChannels, height: oh, width: ow, kernel: kernel, stride: stride, padding: padding)
+        precondition(g.outH == h && g.outW == w, "ConvTranspose2D: geometry mismatch for input \(x.shape)")
+        geometry = g
+        inputShape = x.shape
+        let k = g.colRows, s = h * w, oc = outChannels
+        var y = Tensor(zeros: [n, oc, oh, ow])
+        let outImage = oc * oh * ow
+        x.scalars.withUnsafeBufferPointer { px in
+            weight.value.scalars.withUnsafeBufferPointer { pw in
+                y.scalars.withUnsafeMutableBufferPointer { py in
+                    let xb = px.baseAddress!, wb = pw.baseAddress!, yb = py.baseAddress!
+                    switch strategy {
+                    case .batched:
+                        xcm.withPointer(c * n * s) { pxcm in
+                            nchwToChannelMajor(xb, n: n, c: c, s: s, into: pxcm)
+                            col.withPointer(k * n * s) { pcol in
+                                gemm(transA: true, m: k, n: n * s, k: c, wb, pxcm, pcol)
+                                for i in 0..<n { col2im(pcol + i * s, ld: n * s, g, into: yb + i * outImage) }
+                            }
+                        }
+                    case .perImage:
+                        col.withPointer(k * s) { pcol in
+                            for i in 0..<n {
+                                gemm(transA: true, m: k, n: s, k: c, wb, xb + i * c * s, pcol)
+                                col2im(pcol, ld: s, g, into: yb + i * outImage)
+                            }
+                        }
+                    }
+                    if let bias {
+                        bias.value.scalars.withUnsafeBufferPointer { addBias(yb, n: n, c: oc, s: oh * ow, bias: $0.baseAddress!) }
+                    }
+                }
+            }
+        }
+        xCache = strategy == .perImage ? x : nil
+        return y
+    }
+
+    private var xCache: Tensor?
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let g = geometry else { preconditionFailure("ConvTranspose2D.backward called before forward") }
+        let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        let k = g.colRows, s = h * w, oc = outChannels
+        let outImage = oc * g.height * g.width
+        precondition(dy.shape == [n, oc, g.height, g.width], "ConvTranspose2D.backward: dy \(dy.shape), output was \([n, oc, g.height, g.width])")
+        var dx = Tensor(zeros: inputShape)
+        dy.scalars.withUnsafeBufferPointer { pdy in
+            let dyb = pdy.baseAddress!
+            if let bias { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.height * g.width, into: $0.baseAddress!) } }
+            weight.value.scalars.withUnsafeBufferPointer { pw in
+                weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
+                    dx.scalars.withUnsafeMutableBufferPointer { pdx in
+                        let wb = pw.baseAddress!, dwb = pdw.baseAddress!, dxb = pdx.baseAddress!
+                        switch strategy {
+                        case .batched:
+                            col.withPointer(k * n * s) { pdc in
+                                for i in 0..<n { im2col(dyb + i * outImage, g, into: pdc + i * s, ld: n * s) }
+                                xcm.withPointer(c * n * s) { pxcm in
+                                    gemm(transB: true, m: c, n: k, k: n * s, pxcm, pdc, beta: 1, dwb)
+                                    // The channel-major x is no longer needed: reuse it for dx.
+                                    gemm(m: c, n: n * s, k: k, wb, pdc, pxcm)
+                                    channelMajorToNCHW(pxcm, n: n, c: c, s: s, bias: nil, into: dxb)
+                                }
+                            }
+                        case .perImage:
+                            xCache!.scalars.withUnsafeBufferPointer { px in
+                                col.withPointer(k * s) { pdc in
+                                    for i in 0..<n {
+                                        im2col(dyb + i * outImage, g, into: pdc, ld: s)
+                                        gemm(transB: true, m: c, n: k, k: s, px.baseAddress! + i * c * s, pdc, beta: 1, dwb)
+                                        gemm(m: c, n: s, k: k, wb, pdc, dxb + i * c * s)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}

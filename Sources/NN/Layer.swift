@@ -1,0 +1,86 @@
+// Parameters, the layer protocol and the sequential container.
+//
+// A parameter holds a value, a gradient of the same shape and a stable dotted name
+// ("generator.decoder.2.weight"). Gradients ACCUMULATE in `backward`; `zeroGrad` is explicit.
+// A layer caches what its backward pass needs during `forward`, so forward and backward alternate:
+// forward(x1), backward(dy1), forward(x2), backward(dy2).
+
+/// Train mode uses batch statistics and dropout; eval mode uses running statistics, no dropout.
+public enum Mode: Sendable { case train, eval }
+
+/// A named tensor with its gradient. Buffers (running statistics) use the same type with
+/// `trainable == false`; they are saved in checkpoints but never touched by the optimiser.
+public final class Parameter {
+    public let localName: String
+    public internal(set) var name: String
+    public var value: Tensor
+    public var grad: Tensor
+    public let trainable: Bool
+
+    public init(_ localName: String, _ value: Tensor, trainable: Bool = true) {
+        self.localName = localName
+        self.name = localName
+        self.value = value
+        self.grad = Tensor(zeros: trainable ? value.shape : [0])
+        self.trainable = trainable
+    }
+}
+
+public protocol Layer: AnyObject {
+    /// Computes the output and caches what `backward` needs.
+    func forward(_ x: Tensor, mode: Mode) -> Tensor
+    /// Takes dLoss/dOutput of the last `forward`, accumulates parameter gradients, returns dLoss/dInput.
+    func backward(_ dy: Tensor) -> Tensor
+    /// Trainable parameters, in a fixed order.
+    var parameters: [Parameter] { get }
+    /// Non-trainable state saved in checkpoints (BatchNorm running statistics).
+    var buffers: [Parameter] { get }
+    /// Gives every parameter and buffer its dotted name under `prefix`.
+    func assignNames(prefix: String)
+}
+
+extension Layer {
+    public var parameters: [Parameter] { [] }
+    public var buffers: [Parameter] { [] }
+    public func assignNames(prefix: String) {
+        for p in parameters + buffers {
+            p.name = prefix.isEmpty ? p.localName : "\(prefix).\(p.localName)"
+        }
+    }
+}
+
+/// Layers applied in order; children are named by their index ("trunk.0.weight").
+public final class Sequential: Layer {
+    public private(set) var layers: [Layer]
+
+    public init(_ layers: [Layer]) {
+        self.layers = layers
+        assignNames(prefix: "")
+    }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        var h = x
+        for layer in layers { h = layer.forward(h, mode: mode) }
+        return h
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        var g = dy
+        for layer in layers.reversed() { g = layer.backward(g) }
+        return g
+    }
+
+    public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+    public var buffers: [Parameter] { layers.flatMap { $0.buffers } }
+
+    public func assignNames(prefix: String) {
+        for (i, layer) in layers.enumerated() {
+            layer.assignNames(prefix: prefix.isEmpty ? "\(i)" : "\(prefix).\(i)")
+        }
+    }
+}
+
+/// Sets the gradient of every parameter to zero.
+public func zeroGrad(_ parameters: [Parameter]) {
+    for p in parameters where p.trainable { p.grad.zero() }
+}

@@ -1,0 +1,57 @@
+// Fully connected layer (PyTorch's Linear).
+//
+//   x [N, IN] (any [N, ...] is flattened)   weight [OUT, IN]   bias [OUT]   y [N, OUT]
+//   forward:  y = x * W^T + b
+//   backward: dW += dy^T * x;  db += sum_n dy;  dx = dy * W
+
+public final class Linear: Layer {
+    public let inFeatures: Int, outFeatures: Int
+    public let weight: Parameter
+    public let bias: Parameter?
+    private var input = Tensor(zeros: [0])
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
+        precondition(inFeatures > 0 && outFeatures > 0, "Linear(\(inFeatures), \(outFeatures))")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        weight = Parameter("weight", Tensor(zeros: [outFeatures, inFeatures]))
+        self.bias = bias ? Parameter("bias", Tensor(zeros: [outFeatures])) : nil
+    }
+
+    public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let (n, f) = x.rows
+        precondition(f == inFeatures, "Linear expects \(inFeatures) features, got shape \(x.shape)")
+        input = x
+        var y = Tensor(zeros: [n, outFeatures])
+        if let bias {
+            y.scalars.withUnsafeMutableBufferPointer { py in
+                bias.value.scalars.withUnsafeBufferPointer { pb in
+                    for i in 0..<n { (py.baseAddress! + i * outFeatures).update(from: pb.baseAddress!, count: outFeatures) }
+                }
+            }
+        }
+        BLAS.sgemm(transB: true, m: n, n: outFeatures, k: inFeatures, x.scalars, weight.value.scalars,
+                   beta: bias == nil ? 0 : 1, &y.scalars)
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let n = input.shape[0]
+        precondition(dy.shape == [n, outFeatures], "Linear.backward: dy \(dy.shape), expected \([n, outFeatures])")
+        BLAS.sgemm(transA: true, m: outFeatures, n: inFeatures, k: n, dy.scalars, input.scalars, beta: 1, &weight.grad.scalars)
+        if let bias {
+            bias.grad.scalars.withUnsafeMutableBufferPointer { db in
+                dy.scalars.withUnsafeBufferPointer { g in
+                    for i in 0..<n {
+                        for j in 0..<outFeatures { db[j] += g[i * outFeatures + j] }
+                    }
+                }
+            }
+        }
+        var dx = Tensor(zeros: input.shape)
+        BLAS.sgemm(m: n, n: inFeatures, k: outFeatures, dy.scalars, weight.value.scalars, &dx.scalars)
+        return dx
+    }
+}
