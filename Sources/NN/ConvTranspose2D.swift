@@ -19,6 +19,7 @@ public final class ConvTranspose2D: Layer {
     private var geometry: ConvGeometry?
     private var xcm = Workspace()
     private var col = Workspace()
+    private var dxcm = Workspace()
 
     public init(
         _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
@@ -110,9 +111,10 @@ public final class ConvTranspose2D: Layer {
                                 for i in 0..<n { im2col(dyb + i * outImage, g, into: pdc + i * s, ld: n * s) }
                                 xcm.withPointer(c * n * s) { pxcm in
                                     gemm(transB: true, m: c, n: k, k: n * s, pxcm, pdc, beta: 1, dwb)
-                                    // The channel-major x is no longer needed: reuse it for dx.
-                                    gemm(m: c, n: n * s, k: k, wb, pdc, pxcm)
-                                    channelMajorToNCHW(pxcm, n: n, c: c, s: s, bias: nil, into: dxb)
+                                }
+                                dxcm.withPointer(c * n * s) { pdx in
+                                    gemm(m: c, n: n * s, k: k, wb, pdc, pdx)
+                                    channelMajorToNCHW(pdx, n: n, c: c, s: s, bias: nil, into: dxb)
                                 }
                             }
                         case .perImage:
