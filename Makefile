@@ -22,8 +22,10 @@ build: deps
 	$(RELEASE)
 
 # Numeric tests run against release-mode code (-enable-testing keeps @testable imports possible).
+# --no-parallel: the BLAS thread count is process-wide and the determinism tests set it, so tests
+# that train must not overlap.
 test: deps
-	$(SWIFT) test -c release -Xswiftc -enable-testing
+	$(SWIFT) test -c release -Xswiftc -enable-testing --no-parallel
 
 demo: build
 	$(EXP) demo

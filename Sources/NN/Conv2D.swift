@@ -46,23 +46,23 @@ public final class Conv2D: Layer {
         let k = g.colRows, s = g.colCols, oc = outChannels
         let colCount = k * n * s
         col.reserve(colCount)
-        var y = Tensor(zeros: [n, oc, g.outH, g.outW])
+        var y = Tensor(uninitialized: [n, oc, g.outH, g.outW])
         x.scalars.withUnsafeBufferPointer { px in
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 col.withPointer(colCount) { pcol in
                     y.scalars.withUnsafeMutableBufferPointer { py in
                         let xb = px.baseAddress!, wb = pw.baseAddress!, yb = py.baseAddress!
-                        switch strategy {
+                        switch strategy.resolved(columnsPerImage: s) {
                         case .batched:
-                            for i in 0..<n { im2col(xb + i * c * h * w, g, into: pcol + i * s, ld: n * s) }
+                            im2col(xb, count: n, imageStride: c * h * w, g, into: pcol)
                             scratch.withPointer(oc * n * s) { ycm in
                                 gemm(m: oc, n: n * s, k: k, wb, pcol, ycm)
                                 withBias { channelMajorToNCHW(ycm, n: n, c: oc, s: s, bias: $0, into: yb) }
                             }
-                        case .perImage:
+                        case .perImage, .automatic:
                             for i in 0..<n {
                                 let ci = pcol + i * k * s
-                                im2col(xb + i * c * h * w, g, into: ci, ld: s)
+                                im2col(xb + i * c * h * w, g, into: ci)
                                 gemm(m: oc, n: s, k: k, wb, ci, yb + i * oc * s)
                             }
                             withBias { if let b = $0 { addBias(yb, n: n, c: oc, s: s, bias: b) } }
@@ -88,7 +88,7 @@ public final class Conv2D: Layer {
                     weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
                         dx.scalars.withUnsafeMutableBufferPointer { pdx in
                             let wb = pw.baseAddress!, dwb = pdw.baseAddress!
-                            switch strategy {
+                            switch strategy.resolved(columnsPerImage: s) {
                             case .batched:
                                 scratch.withPointer(oc * n * s) { dycm in
                                     nchwToChannelMajor(dyb, n: n, c: oc, s: s, into: dycm)
@@ -96,10 +96,10 @@ public final class Conv2D: Layer {
                                     guard needsInputGradient else { return }
                                     dcol.withPointer(k * n * s) { pdc in
                                         gemm(transA: true, m: k, n: n * s, k: oc, wb, dycm, pdc)
-                                        for i in 0..<n { col2im(pdc + i * s, ld: n * s, g, into: pdx.baseAddress! + i * imageSize) }
+                                        col2im(pdc, count: n, imageStride: imageSize, g, into: pdx.baseAddress!)
                                     }
                                 }
-                            case .perImage:
+                            case .perImage, .automatic:
                                 for i in 0..<n {
                                     gemm(transB: true, m: oc, n: k, k: s, dyb + i * oc * s, pcol + i * k * s, beta: 1, dwb)
                                 }
@@ -107,7 +107,7 @@ public final class Conv2D: Layer {
                                 dcol.withPointer(k * s) { pdc in
                                     for i in 0..<n {
                                         gemm(transA: true, m: k, n: s, k: oc, wb, dyb + i * oc * s, pdc)
-                                        col2im(pdc, ld: s, g, into: pdx.baseAddress! + i * imageSize)
+                                        col2im(pdc, g, into: pdx.baseAddress! + i * imageSize)
                                     }
                                 }
                             }

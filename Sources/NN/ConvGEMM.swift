@@ -8,14 +8,26 @@
 // `exp bench engine` measures both; `GEMMStrategy.default` is the faster.
 
 /// How a convolution layer maps its batch onto GEMM calls.
-public enum GEMMStrategy: String, Sendable, CaseIterable {
-    /// One GEMM over the whole batch (columns N * OH * OW).
+public enum GEMMStrategy: String, Sendable, CaseIterable, Codable {
+    /// One GEMM over the whole batch (columns N * S).
     case batched
-    /// One GEMM per image (columns OH * OW).
+    /// One GEMM per image (columns S), straight on NCHW memory.
     case perImage
+    /// Per image when one image's GEMM is wide enough to run near sgemm speed on its own
+    /// (S >= `perImageMinimumColumns`), else batched. Chosen from `exp bench engine` measurements
+    /// on the HA-GAN shapes: per-image wins on the 16x16 and larger maps, where the batched layout
+    /// copies cost more than they save; batched wins on the 8x8 and 4x4 maps.
+    case automatic
 
-    /// The strategy layers use unless told otherwise, chosen from `exp bench engine` measurements.
-    public static let `default`: GEMMStrategy = .batched
+    public static let `default`: GEMMStrategy = .automatic
+    public static let perImageMinimumColumns = 256
+
+    /// The concrete strategy for a layer whose GEMM has `columns` columns per image.
+    @inline(__always)
+    public func resolved(columnsPerImage columns: Int) -> GEMMStrategy {
+        guard self == .automatic else { return self }
+        return columns >= GEMMStrategy.perImageMinimumColumns ? .perImage : .batched
+    }
 }
 
 /// Copies x [N, C, S] into channel-major [C, N * S].

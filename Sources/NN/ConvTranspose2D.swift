@@ -62,20 +62,20 @@ public final class ConvTranspose2D: Layer {
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 y.scalars.withUnsafeMutableBufferPointer { py in
                     let xb = px.baseAddress!, wb = pw.baseAddress!, yb = py.baseAddress!
-                    switch strategy {
+                    switch strategy.resolved(columnsPerImage: s) {
                     case .batched:
                         xcm.withPointer(c * n * s) { pxcm in
                             nchwToChannelMajor(xb, n: n, c: c, s: s, into: pxcm)
                             col.withPointer(k * n * s) { pcol in
                                 gemm(transA: true, m: k, n: n * s, k: c, wb, pxcm, pcol)
-                                for i in 0..<n { col2im(pcol + i * s, ld: n * s, g, into: yb + i * outImage) }
+                                col2im(pcol, count: n, imageStride: outImage, g, into: yb)
                             }
                         }
-                    case .perImage:
+                    case .perImage, .automatic:
                         col.withPointer(k * s) { pcol in
                             for i in 0..<n {
                                 gemm(transA: true, m: k, n: s, k: c, wb, xb + i * c * s, pcol)
-                                col2im(pcol, ld: s, g, into: yb + i * outImage)
+                                col2im(pcol, g, into: yb + i * outImage)
                             }
                         }
                     }
@@ -85,7 +85,7 @@ public final class ConvTranspose2D: Layer {
                 }
             }
         }
-        xCache = strategy == .perImage ? x : nil
+        xCache = strategy.resolved(columnsPerImage: h * w) == .perImage ? x : nil
         return y
     }
 
@@ -97,7 +97,7 @@ public final class ConvTranspose2D: Layer {
         let k = g.colRows, s = h * w, oc = outChannels
         let outImage = oc * g.height * g.width
         precondition(dy.shape == [n, oc, g.height, g.width], "ConvTranspose2D.backward: dy \(dy.shape), output was \([n, oc, g.height, g.width])")
-        var dx = Tensor(zeros: inputShape)
+        var dx = Tensor(uninitialized: inputShape)
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
             if let bias { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.height * g.width, into: $0.baseAddress!) } }
@@ -105,10 +105,10 @@ public final class ConvTranspose2D: Layer {
                 weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
                     dx.scalars.withUnsafeMutableBufferPointer { pdx in
                         let wb = pw.baseAddress!, dwb = pdw.baseAddress!, dxb = pdx.baseAddress!
-                        switch strategy {
+                        switch strategy.resolved(columnsPerImage: s) {
                         case .batched:
                             col.withPointer(k * n * s) { pdc in
-                                for i in 0..<n { im2col(dyb + i * outImage, g, into: pdc + i * s, ld: n * s) }
+                                im2col(dyb, count: n, imageStride: outImage, g, into: pdc)
                                 xcm.withPointer(c * n * s) { pxcm in
                                     gemm(transB: true, m: c, n: k, k: n * s, pxcm, pdc, beta: 1, dwb)
                                 }
@@ -117,11 +117,11 @@ public final class ConvTranspose2D: Layer {
                                     channelMajorToNCHW(pdx, n: n, c: c, s: s, bias: nil, into: dxb)
                                 }
                             }
-                        case .perImage:
+                        case .perImage, .automatic:
                             xCache!.scalars.withUnsafeBufferPointer { px in
                                 col.withPointer(k * s) { pdc in
                                     for i in 0..<n {
-                                        im2col(dyb + i * outImage, g, into: pdc, ld: s)
+                                        im2col(dyb + i * outImage, g, into: pdc)
                                         gemm(transB: true, m: c, n: k, k: s, px.baseAddress! + i * c * s, pdc, beta: 1, dwb)
                                         gemm(m: c, n: s, k: k, wb, pdc, dxb + i * c * s)
                                     }

@@ -1,12 +1,12 @@
-// im2col / col2im for 2-D convolution (Caffe `util/im2col.cpp`), written into / read from a column
-// block of a wider matrix so that a whole batch shares one GEMM.
+// im2col / col2im for 2-D convolution (Caffe `util/im2col.cpp`), for one image or a whole batch.
 //
-// Letters: C channels, H x W input, KH x KW kernel, OH x OW output,
+// Letters: N images, C channels, H x W input, KH x KW kernel, OH x OW output, S = OH * OW,
 //   OH = (H + 2 * padH - KH) / strideH + 1.
-// The column matrix has C * KH * KW rows; image n owns columns [n * OH*OW, (n+1) * OH*OW) of a
-// matrix whose row stride is `ld` (N * OH * OW for a batch, OH * OW for one image).
-// Row r = (c * KH + kh) * KW + kw, column oh * OW + ow holds x[c, oh*s - p + kh, ow*s - p + kw],
-// or 0 where that falls in the padding.
+// The column matrix has K = C * KH * KW rows. Row r = (c * KH + kh) * KW + kw, column
+// n * S + oh * OW + ow holds x[n, c, oh * sH - pH + kh, ow * sW - pW + kw], or 0 in the padding.
+// For a batch the matrix is [K, N * S]; it is filled row by row, images innermost, so that writes
+// stream through memory (filling image by image would touch every row N times with short strided
+// writes, several times slower).
 
 /// Geometry of one 2-D convolution window.
 public struct ConvGeometry: Equatable, Sendable {
@@ -35,81 +35,94 @@ public struct ConvGeometry: Equatable, Sendable {
     public var colRows: Int { channels * kernelH * kernelW }
     /// Columns one image occupies: OH * OW.
     public var colCols: Int { outH * outW }
-}
 
-/// Writes image `x` (C x H x W) into the column block starting at `col`, row stride `ld`.
-@inline(__always)
-public func im2col(
-    _ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>, ld: Int
-) {
-    let oh = g.outH, ow = g.outW, h = g.height, w = g.width
-    let sh = g.strideH, sw = g.strideW
-    var row = 0
-    for c in 0..<g.channels {
-        let xc = x + c * h * w
-        for kh in 0..<g.kernelH {
-            for kw in 0..<g.kernelW {
-                let dst = col + row * ld
-                for y in 0..<oh {
-                    let iy = y * sh - g.padH + kh
-                    let d = dst + y * ow
-                    if iy < 0 || iy >= h {
-                        d.update(repeating: 0, count: ow)
-                        continue
-                    }
-                    let src = xc + iy * w
-                    // Output columns whose input column lies inside the image: lo..<hi.
-                    let off = kw - g.padW
-                    let lo = off >= 0 ? 0 : min(ow, (-off + sw - 1) / sw)
-                    let hi = max(lo, min(ow, (w - 1 - off) / sw + 1))
-                    for xo in 0..<lo { d[xo] = 0 }
-                    if sw == 1 {
-                        (d + lo).update(from: src + lo + off, count: hi - lo)
-                    } else {
-                        var ix = lo * sw + off
-                        for xo in lo..<hi {
-                            d[xo] = src[ix]
-                            ix += sw
-                        }
-                    }
-                    for xo in hi..<ow { d[xo] = 0 }
-                }
-                row += 1
-            }
-        }
+    /// For kernel column kw, the output columns lo..<hi whose input column lies inside the image.
+    @inline(__always)
+    func validColumns(_ kw: Int) -> (lo: Int, hi: Int) {
+        let off = kw - padW, ow = outW
+        let lo = off >= 0 ? 0 : min(ow, (-off + strideW - 1) / strideW)
+        return (lo, max(lo, min(ow, (width - 1 - off) / strideW + 1)))
     }
 }
 
-/// Adds the column block at `col` (row stride `ld`) back into image `x` (C x H x W): the adjoint
-/// of `im2col`. `x` is accumulated into, not overwritten.
-@inline(__always)
-public func col2im(
-    _ col: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>
-) {
-    let oh = g.outH, ow = g.outW, h = g.height, w = g.width
+/// Writes images x[0..<count] (each C x H x W, `imageStride` apart) into the column matrix `col`
+/// [K, count * S] with row stride `count * S`.
+public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+    let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
     let sh = g.strideH, sw = g.strideW
     var row = 0
     for c in 0..<g.channels {
-        let xc = x + c * h * w
         for kh in 0..<g.kernelH {
             for kw in 0..<g.kernelW {
-                let srcRow = col + row * ld
+                let (lo, hi) = g.validColumns(kw)
                 let off = kw - g.padW
-                let lo = off >= 0 ? 0 : min(ow, (-off + sw - 1) / sw)
-                let hi = max(lo, min(ow, (w - 1 - off) / sw + 1))
-                for y in 0..<oh {
-                    let iy = y * sh - g.padH + kh
-                    if iy < 0 || iy >= h { continue }
-                    let s = srcRow + y * ow
-                    let dst = xc + iy * w
-                    var ix = lo * sw + off
-                    for xo in lo..<hi {
-                        dst[ix] += s[xo]
-                        ix += sw
+                for i in 0..<count {
+                    let xc = x + i * imageStride + c * h * w
+                    let dst = col + row * ld + i * s
+                    for y in 0..<oh {
+                        let iy = y * sh - g.padH + kh
+                        let d = dst + y * ow
+                        if iy < 0 || iy >= h {
+                            d.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let src = xc + iy * w + off
+                        var xo = 0
+                        while xo < lo { d[xo] = 0; xo += 1 }
+                        if sw == 1 {
+                            (d + lo).update(from: src + lo, count: hi - lo)
+                        } else if sw == 2 {
+                            while xo < hi { d[xo] = src[2 * xo]; xo += 1 }
+                        } else {
+                            while xo < hi { d[xo] = src[sw * xo]; xo += 1 }
+                        }
+                        xo = hi
+                        while xo < ow { d[xo] = 0; xo += 1 }
                     }
                 }
                 row += 1
             }
         }
     }
+}
+
+/// Adds the column matrix `col` [K, count * S] back into images x[0..<count]: the adjoint of
+/// `im2col`. The images are accumulated into, not overwritten.
+public func col2im(_ col: UnsafePointer<Float>, count: Int, imageStride: Int, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>) {
+    let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
+    let sh = g.strideH, sw = g.strideW
+    var row = 0
+    for c in 0..<g.channels {
+        for kh in 0..<g.kernelH {
+            for kw in 0..<g.kernelW {
+                let (lo, hi) = g.validColumns(kw)
+                let off = kw - g.padW
+                for i in 0..<count {
+                    let xc = x + i * imageStride + c * h * w
+                    let srcRow = col + row * ld + i * s
+                    for y in 0..<oh {
+                        let iy = y * sh - g.padH + kh
+                        if iy < 0 || iy >= h { continue }
+                        let src = srcRow + y * ow
+                        let dst = xc + iy * w + off
+                        var xo = lo
+                        while xo < hi { dst[sw * xo] += src[xo]; xo += 1 }
+                    }
+                }
+                row += 1
+            }
+        }
+    }
+}
+
+/// One image: `im2col` into a [K, S] block.
+@inline(__always)
+public func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+    im2col(x, count: 1, imageStride: 0, g, into: col)
+}
+
+/// One image: `col2im` from a [K, S] block.
+@inline(__always)
+public func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>) {
+    col2im(col, count: 1, imageStride: 0, g, into: x)
 }

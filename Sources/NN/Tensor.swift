@@ -15,6 +15,14 @@ public struct Tensor: Equatable, Sendable {
         self.scalars = [Float](repeating: 0, count: shape.reduce(1, *))
     }
 
+    /// A tensor whose scalars are left unset, for kernels that overwrite every one of them.
+    @usableFromInline
+    init(uninitialized shape: [Int]) {
+        let n = shape.reduce(1, *)
+        self.shape = shape
+        self.scalars = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
+
     /// A tensor filled with one value.
     public init(repeating value: Float, shape: [Int]) {
         self.shape = shape

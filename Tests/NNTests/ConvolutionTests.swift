@@ -70,11 +70,11 @@ func convTranspose2DMatchesNaiveLoops(strategy: GEMMStrategy) {
 @Test func im2colAndCol2imAreAdjoint() {
     let g = ConvGeometry(channels: 2, height: 5, width: 7, kernel: (3, 4), stride: (2, 2), padding: (1, 2))
     let x = random([2 * 5 * 7], 1).scalars
-    let c = random([g.colRows * g.colCols], 2).scalars
-    var col = [Float](repeating: 0, count: g.colRows * g.colCols)
+    let c = random([g.colRows * g.colCols * 2], 2).scalars
+    var col = [Float](repeating: 0, count: g.colRows * g.colCols * 2)
     var back = [Float](repeating: 0, count: x.count)
-    x.withUnsafeBufferPointer { px in col.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, g, into: $0.baseAddress!, ld: g.colCols) } }
-    c.withUnsafeBufferPointer { pc in back.withUnsafeMutableBufferPointer { col2im(pc.baseAddress!, ld: g.colCols, g, into: $0.baseAddress!) } }
+    x.withUnsafeBufferPointer { px in col.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, count: 2, imageStride: 0, g, into: $0.baseAddress!) } }
+    c.withUnsafeBufferPointer { pc in back.withUnsafeMutableBufferPointer { col2im(pc.baseAddress!, count: 2, imageStride: 0, g, into: $0.baseAddress!) } }
     let lhs = zip(col, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     let rhs = zip(x, back).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     #expect(abs(lhs - rhs) < 1e-3 * max(1, abs(lhs)))
