@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["COpenBLAS"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "FaceData", dependencies: ["NN"]),
+        .target(name: "Runner", dependencies: ["NN", "FaceData"]),
         .executableTarget(
             name: "exp",
             dependencies: [
@@ -32,6 +33,7 @@ let package = Package(
         ),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
     ],
     swiftLanguageModes: [.v5]
 )
