@@ -102,8 +102,8 @@ public final class BatchNorm: Layer {
                             let g = pdy.baseAddress! + o, h = ph.baseAddress! + o
                             for j in 0..<s { sumDy += g[j]; sumDyH += g[j] * h[j] }
                         }
-                        gamma.grad.scalars[ch] += sumDyH
-                        beta.grad.scalars[ch] += sumDy
+                        if gamma.requiresGrad { gamma.grad.scalars[ch] += sumDyH }
+                        if beta.requiresGrad { beta.grad.scalars[ch] += sumDy }
                         let gm = gamma.value.scalars[ch], inv = istd[ch]
                         for i in 0..<n {
                             let o = (i * c + ch) * s
