@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "FaceData", dependencies: ["NN"]),
         .target(name: "Runner", dependencies: ["NN", "FaceData"]),
+        .target(name: "Report"),
         .executableTarget(
             name: "exp",
             dependencies: [
@@ -34,6 +35,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
     ],
     swiftLanguageModes: [.v5]
 )
