@@ -60,7 +60,7 @@ public enum Literature {
     ]
 
     public static let paperCitation =
-        "K. Ali, I. Isler, and C. E. Hughes. Facial expression recognition using human to animated-character expression translation."
+        "K. Ali, I. Isler, and C. Hughes. Facial expression recognition using human to animated-character expression translation."
 
     private static func row(_ method: String, _ setting: String, _ accuracy: Double, _ ref: Int) -> LiteratureRow {
         LiteratureRow(method: method, setting: setting, accuracy: accuracy, reference: ref, citation: citations[ref] ?? "", reported: false)
