@@ -40,7 +40,7 @@ public final class ProgressView: ProgressSink {
         rows.removeAll { $0.0 == job }
         rows.append((job, row))
         if live { redraw() } else {
-            emit("start  \(job)" + (resumedFromEpoch > 0 ? " (resumed after epoch \(resumedFromEpoch) of \(epochs))" : " (\(epochs) epochs)"))
+            emit("start       \(job)" + (resumedFromEpoch > 0 ? " (resumed after epoch \(resumedFromEpoch) of \(epochs))" : " (\(epochs) epochs)"))
         }
     }
 
@@ -49,7 +49,7 @@ public final class ProgressView: ProgressSink {
         rows[i].1.epoch = epoch
         rows[i].1.metrics = metrics
         if live { redraw() } else {
-            emit("epoch  \(job) \(epoch)/\(rows[i].1.epochs) \(metricText(metrics)) eta \(eta(rows[i].1))")
+            emit("epoch       \(job) \(epoch)/\(rows[i].1.epochs) \(metricText(metrics)) eta \(eta(rows[i].1))")
         }
     }
 
@@ -60,7 +60,8 @@ public final class ProgressView: ProgressSink {
             redraw()
         } else {
             let first = detail?.split(separator: "\n").first.map(String.init)
-            emit("\(status.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(job) [\(done)/\(total) done]" + (first.map { ": \($0)" } ?? ""))
+            let name = status.rawValue + String(repeating: " ", count: max(0, 11 - status.rawValue.count))
+            emit("\(name) \(job) [\(done)/\(total) done]" + (first.map { ": \($0)" } ?? ""))
         }
         if !live { rows.removeAll { $0.0 == job } }
     }

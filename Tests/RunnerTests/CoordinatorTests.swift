@@ -98,6 +98,6 @@ private func script(_ lines: [WorkerMessage], then tail: String = "exit 0") -> [
     #expect(lines.count == 3)
     #expect(lines[0].contains("resumed after epoch 2 of 5"))
     #expect(lines[1].contains("3/5") && lines[1].contains("loss.d 0.5000") && lines[1].contains("accuracy.test 0.750") && !lines[1].contains("other"))
-    #expect(lines[2].hasPrefix("completed") || lines[2].contains("completed HA-GAN run 0 fold 1 [1/2 done]"))
+    #expect(lines[2] == "completed   HA-GAN run 0 fold 1 [1/2 done]")
     #expect(formatDuration(3725) == "1h02m" && formatDuration(185) == "3m05s" && formatDuration(42) == "42s")
 }
