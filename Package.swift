@@ -22,16 +22,19 @@ let package = Package(
         .target(name: "NN", dependencies: ["COpenBLAS"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "FaceData", dependencies: ["NN"]),
+        .target(name: "Models", dependencies: ["NN"]),
         .executableTarget(
             name: "exp",
             dependencies: [
                 "NN",
                 "FaceData",
+                "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN"]),
     ],
     swiftLanguageModes: [.v5]
 )
