@@ -188,3 +188,14 @@ public final class CNNBaseline {
         _ = trunk.backward(expression.backward(dLogits))
     }
 }
+
+/// Sets how every convolution and transposed convolution under `layers` maps its batch onto GEMMs
+/// (a speed choice: `exp bench train --strategy` compares them).
+public func setGEMMStrategy(_ strategy: GEMMStrategy, in layers: [Sequential]) {
+    for sequential in layers {
+        for layer in sequential.layers {
+            (layer as? Conv2D)?.strategy = strategy
+            (layer as? ConvTranspose2D)?.strategy = strategy
+        }
+    }
+}

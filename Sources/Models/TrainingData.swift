@@ -81,7 +81,7 @@ public struct HAGANStepLosses: Equatable, Sendable {
     public var discriminatorRealPairs: Float = 0
     /// BCE of D^R on generated pairs with target "fake".
     public var discriminatorGeneratedPairs: Float = 0
-    /// CE of D^e on generated pairs (0 unless `discriminatorExpressionOnGenerated`).
+    /// CE of D^e on generated pairs; part of the D objective only with `discriminatorExpressionOnGenerated`.
     public var discriminatorExpressionGenerated: Float = 0
     /// The D objective: the sum of the D terms divided by two (section 5.1).
     public var discriminator: Float = 0

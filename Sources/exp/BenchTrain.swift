@@ -24,6 +24,7 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "What to measure, comma-separated: gan, cnn, infer (G then D^e at batch 1 and --batch).") var modes = "gan,cnn,infer"
     @Option(help: "Minimum timed seconds per measurement.") var minSeconds = 4.0
     @Option(help: "Measurements per setting (ours and the reference interleaved); medians are reported.") var repeats = 1
+    @Option(help: "GEMM strategy of every conv layer: automatic, batched or perImage.") var strategy = "automatic"
     @Option(help: "Python with PyTorch to run the reference with (e.g. ~/torchref/bin/python); none skips it.") var reference: String?
     @Option(help: "The reference script.") var referenceScript = "../shared/bench/hagan_torch.py"
 
@@ -40,18 +41,21 @@ struct BenchTrain: ParsableCommand {
     func run() throws {
         let threadList = try parseList(threads, "--threads") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
         let modeList = try parseList(modes, "--modes") { ["gan", "cnn", "infer"].contains($0) ? $0 : nil }
+        guard let gemm = GEMMStrategy(rawValue: strategy) else {
+            throw ValidationError("--strategy \(strategy): use automatic, batched or perImage")
+        }
         var settings: [(name: String, ours: () -> Double, referenceMode: String, batch: Int)] = []
         for mode in modeList {
             switch mode {
             case "gan":
-                let bench = try GANTrainingBench(size: size, channels: channels, batch: batch)
+                let bench = try GANTrainingBench(size: size, channels: channels, batch: batch, strategy: gemm)
                 settings.append(("GAN training iteration, batch \(batch)", { bench.imagesPerSecond(minSeconds) }, "gan_train", batch))
             case "cnn":
-                let bench = try CNNTrainingBench(size: size, channels: channels, batch: batch)
+                let bench = try CNNTrainingBench(size: size, channels: channels, batch: batch, strategy: gemm)
                 settings.append(("CNN training step, batch \(batch)", { bench.imagesPerSecond(minSeconds) }, "cnn_train", batch))
             default:
                 for b in [1, batch] {
-                    let bench = try GANInferenceBench(size: size, channels: channels, batch: b)
+                    let bench = try GANInferenceBench(size: size, channels: channels, batch: b, strategy: gemm)
                     settings.append(("GAN inference (G, D^e), batch \(b)", { bench.imagesPerSecond(minSeconds) }, "gan_infer", b))
                 }
             }
@@ -139,6 +143,12 @@ private func randomImages(_ shape: [Int], _ stream: inout SeededGenerator) -> Te
     return t
 }
 
+extension HAGANTrainer {
+    func useGEMMStrategy(_ strategy: GEMMStrategy) {
+        setGEMMStrategy(strategy, in: [generator.encoder, generator.decoder, discriminator.trunk])
+    }
+}
+
 private func benchConfig(size: Int, channels: Int, batch: Int) -> HAGANConfig {
     var c = HAGANConfig()
     c.imageSize = size
@@ -152,8 +162,9 @@ private struct GANTrainingBench {
     let trainer: HAGANTrainer
     let batch: HAGANBatch
 
-    init(size: Int, channels: Int, batch n: Int) throws {
+    init(size: Int, channels: Int, batch n: Int, strategy: GEMMStrategy) throws {
         trainer = try HAGANTrainer(config: benchConfig(size: size, channels: channels, batch: n), random: SeededGenerator(seed: 0))
+        trainer.useGEMMStrategy(strategy)
         var s = SeededGenerator(seed: 1)
         let shape = [n, channels, size, size]
         batch = HAGANBatch(humans: randomImages(shape, &s), labels: (0..<n).map { _ in s.int(below: 6) },
@@ -170,11 +181,12 @@ private struct CNNTrainingBench {
     let trainer: CNNTrainer
     let batch: LabeledImages
 
-    init(size: Int, channels: Int, batch n: Int) throws {
+    init(size: Int, channels: Int, batch n: Int, strategy: GEMMStrategy) throws {
         var c = CNNConfig()
         c.imageSize = size
         c.channels = channels
         trainer = try CNNTrainer(config: c, random: SeededGenerator(seed: 0))
+        setGEMMStrategy(strategy, in: [trainer.network.trunk])
         var s = SeededGenerator(seed: 1)
         batch = LabeledImages(images: randomImages([n, channels, size, size], &s), labels: (0..<n).map { _ in s.int(below: 6) })
     }
@@ -188,8 +200,9 @@ private struct GANInferenceBench {
     let trainer: HAGANTrainer
     let humans: Tensor
 
-    init(size: Int, channels: Int, batch n: Int) throws {
+    init(size: Int, channels: Int, batch n: Int, strategy: GEMMStrategy) throws {
         trainer = try HAGANTrainer(config: benchConfig(size: size, channels: channels, batch: n), random: SeededGenerator(seed: 0))
+        trainer.useGEMMStrategy(strategy)
         var s = SeededGenerator(seed: 1)
         humans = randomImages([n, channels, size, size], &s)
     }

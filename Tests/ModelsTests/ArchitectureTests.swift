@@ -111,3 +111,20 @@ func outputShapes(size: Int, humanChannels: Int, characterChannels: Int) throws 
         #expect("\(error)".contains("adam.beta1"))
     }
 }
+
+@Test func gemmStrategiesAgree() throws {
+    let config = smallConfig(size: 48)
+    let humans = randomTensor([3, 1, 48, 48], seed: 2)
+    var outputs: [[Prediction]] = []
+    for strategy in GEMMStrategy.allCases {
+        let trainer = try HAGANTrainer(config: config, random: SeededGenerator(seed: 1))
+        setGEMMStrategy(strategy, in: [trainer.generator.encoder, trainer.generator.decoder, trainer.discriminator.trunk])
+        try trainer.step(randomBatch(config, n: 4, seed: 3))
+        outputs.append(trainer.predict(humans))
+    }
+    for other in outputs.dropFirst() {
+        for (a, b) in zip(outputs[0], other) {
+            for k in 0..<6 { #expect(abs(a.probabilities[k] - b.probabilities[k]) < 1e-4) }
+        }
+    }
+}
