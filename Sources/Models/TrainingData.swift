@@ -49,7 +49,9 @@ public struct Prediction: Equatable, Sendable, Codable {
     /// The argmax of `probabilities` (the first on ties).
     public init(probabilities: [Float]) {
         self.probabilities = probabilities
-        label = probabilities.indices.max { probabilities[$0] < probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 > $1) } ?? 0
+        var best = 0
+        for k in probabilities.indices where probabilities[k] > probabilities[best] { best = k }
+        label = best
     }
 }
 
