@@ -22,18 +22,21 @@ let package = Package(
         .target(name: "NN", dependencies: ["COpenBLAS"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "FaceData", dependencies: ["NN"]),
-        .target(name: "Runner", dependencies: ["NN", "FaceData"]),
+        .target(name: "Models", dependencies: ["NN"]),
+        .target(name: "Runner", dependencies: ["NN", "FaceData", "Models"]),
         .target(name: "Report"),
         .executableTarget(
             name: "exp",
             dependencies: [
                 "NN",
                 "FaceData",
+                "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
     ],
