@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -22,6 +23,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["COpenBLAS"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "FaceData", dependencies: ["NN"]),
+        .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "exp",
             dependencies: [
@@ -32,6 +34,7 @@ let package = Package(
         ),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v5]
 )
