@@ -1,0 +1,402 @@
+// RunStore: the run log API. The coordinator is its only writer; `exp status` and `exp report`
+// open it read-only, also while a run is going on. SQLite in WAL mode through a GRDB
+// `DatabasePool`: readers never block the writer, and every connection waits (busy timeout)
+// instead of failing with "database is locked". Writes use BEGIN IMMEDIATE so that a second
+// process never has to upgrade a read lock.
+
+import Foundation
+import GRDB
+
+public final class RunStore: Sendable {
+    public let path: String
+    public let isReadOnly: Bool
+    private let pool: DatabasePool
+
+    /// How long a connection waits for a lock before giving up.
+    public static let busyTimeout: TimeInterval = 30
+
+    /// Opens (creating and migrating when needed) the run log at `path`, or opens an existing
+    /// one read-only. A log written by a newer schema is refused before anything is written to it.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        self.isReadOnly = readOnly
+        let exists = FileManager.default.fileExists(atPath: path)
+        if readOnly && !exists { throw RunLogError.missing(path: path) }
+        if exists { try RunStore.checkVersion(path: path, requireMigrated: readOnly) }
+        var config = Configuration()
+        config.busyMode = .timeout(RunStore.busyTimeout)
+        config.readonly = readOnly
+        config.label = "exp.runlog"
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            if !readOnly { try RunLogSchema.migrator.migrate(pool) }
+        } catch let error as DatabaseError {
+            throw RunLogError.notARunLog(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    /// Closes the connections; the store cannot be used afterwards.
+    public func close() throws { try pool.close() }
+
+    /// Reads the schema version through a read-only connection that writes nothing.
+    private static func checkVersion(path: String, requireMigrated: Bool) throws {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(busyTimeout)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                let hasMigrations = try db.tableExists("grdb_migrations")
+                let applied = hasMigrations ? try RunLogSchema.migrator.appliedIdentifiers(db) : []
+                let known = hasMigrations ? try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations") : []
+                let unknown = known.subtracting(applied).sorted()
+                if version > RunLogSchema.version || !unknown.isEmpty {
+                    throw RunLogError.newerSchema(path: path, found: version, supported: RunLogSchema.version, unknownMigrations: unknown)
+                }
+                let tables = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if !hasMigrations && !tables.isEmpty {
+                    throw RunLogError.notARunLog(path: path, reason: "it holds tables \(tables.sorted().joined(separator: ", ")) but no exp schema")
+                }
+                if requireMigrated && version < RunLogSchema.version {
+                    throw RunLogError.notARunLog(path: path, reason: "schema version \(version), expected \(RunLogSchema.version); open it once with `exp run` to upgrade")
+                }
+            }
+        } catch let error as DatabaseError {
+            throw RunLogError.notARunLog(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    private func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try updates(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    private func read<T>(_ query: (Database) throws -> T) throws -> T {
+        try pool.read(query)
+    }
+
+    // MARK: Experiments
+
+    /// Registers an experiment, or finds it when its spec hash is already there (the stored
+    /// provenance is then kept). Returns its id and whether it was created now.
+    @discardableResult
+    public func registerExperiment(_ spec: LoadedSpec, provenance: Provenance, classNames: [String]) throws -> (id: Int64, created: Bool) {
+        try write { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE spec_hash = ?", arguments: [spec.hash]) {
+                return (id, false)
+            }
+            let overrides = try String(decoding: JSONEncoder().encode(spec.overrides), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    INSERT INTO experiments (name, spec_hash, spec_json, spec_version, overrides_json, table_name,
+                        dataset_kind, tool_version, git_commit, git_dirty, os, cpu, blas_config, blas_threads, dataset_fingerprint)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    spec.spec.name, spec.hash, spec.canonicalJSON, spec.spec.specVersion, overrides,
+                    spec.spec.table.rawValue, spec.spec.dataset.kind.rawValue, provenance.toolVersion,
+                    provenance.gitCommit, provenance.gitDirty, provenance.os, provenance.cpu, provenance.blasConfig,
+                    provenance.blasThreads, provenance.datasetFingerprint,
+                ])
+            let id = db.lastInsertedRowID
+            for (label, name) in classNames.enumerated() {
+                try db.execute(sql: "INSERT INTO labels (experiment_id, label, name) VALUES (?, ?, ?)", arguments: [id, label, name])
+            }
+            return (id, true)
+        }
+    }
+
+    /// All experiments, oldest first.
+    public func experiments() throws -> [ExperimentRecord] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY id").map(RunStore.experiment) }
+    }
+
+    /// The experiment with this hash (or a unique hash prefix of 6+ characters), or the latest
+    /// one with this name.
+    public func experiment(matching key: String) throws -> ExperimentRecord {
+        try read { db in
+            let byHash = key.count >= 6
+                ? try Row.fetchAll(db, sql: "SELECT * FROM experiments WHERE spec_hash LIKE ? || '%'", arguments: [key]) : []
+            if byHash.count == 1 { return RunStore.experiment(byHash[0]) }
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ? ORDER BY id DESC LIMIT 1", arguments: [key]) {
+                return RunStore.experiment(row)
+            }
+            throw RunLogError.unknownExperiment(key)
+        }
+    }
+
+    private static func experiment(_ row: Row) -> ExperimentRecord {
+        let overridesText: String = row["overrides_json"]
+        let overrides = (try? JSONDecoder().decode([String].self, from: Data(overridesText.utf8))) ?? []
+        return ExperimentRecord(
+            id: row["id"], name: row["name"], specHash: row["spec_hash"], specJSON: row["spec_json"],
+            tableName: row["table_name"], datasetKind: row["dataset_kind"], createdAt: row["created_at"], overrides: overrides,
+            provenance: Provenance(
+                toolVersion: row["tool_version"], gitCommit: row["git_commit"], gitDirty: row["git_dirty"], os: row["os"],
+                cpu: row["cpu"], blasConfig: row["blas_config"], blasThreads: row["blas_threads"],
+                datasetFingerprint: row["dataset_fingerprint"]))
+    }
+
+    // MARK: Jobs
+
+    /// Inserts the planned jobs that are not there yet (existing ones keep their status) and
+    /// returns every job of the experiment in plan order.
+    @discardableResult
+    public func upsertJobs(experimentID: Int64, _ jobs: [JobKey]) throws -> [JobRecord] {
+        try write { db in
+            for job in jobs {
+                try db.execute(
+                    sql: """
+                        INSERT INTO jobs (experiment_id, model_name, model_kind, run, fold, seed, epochs_planned)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (experiment_id, model_name, run, fold) DO NOTHING
+                        """,
+                    arguments: [experimentID, job.modelName, job.modelKind.rawValue, job.run, job.fold, Int64(job.seed), job.epochs])
+            }
+            return try RunStore.jobs(db, experimentID: experimentID)
+        }
+    }
+
+    /// Jobs of an experiment, ordered by id (plan order).
+    public func jobs(experimentID: Int64) throws -> [JobRecord] {
+        try read { db in try RunStore.jobs(db, experimentID: experimentID) }
+    }
+
+    public func job(id: Int64) throws -> JobRecord {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]) else {
+                throw RunLogError.unknownJob(jobID: id)
+            }
+            return RunStore.job(row)
+        }
+    }
+
+    private static func jobs(_ db: Database, experimentID: Int64) throws -> [JobRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE experiment_id = ? ORDER BY id", arguments: [experimentID]).map(job)
+    }
+
+    private static func job(_ row: Row) -> JobRecord {
+        let seed: Int64 = row["seed"]
+        let status: String = row["status"]
+        return JobRecord(
+            id: row["id"], experimentID: row["experiment_id"], modelName: row["model_name"], modelKind: row["model_kind"],
+            run: row["run"], fold: row["fold"], seed: UInt64(bitPattern: seed), status: JobStatus(rawValue: status) ?? .failed,
+            attempts: row["attempts"], epochsPlanned: row["epochs_planned"], epochsDone: row["epochs_done"],
+            startedAt: row["started_at"], finishedAt: row["finished_at"], error: row["error"])
+    }
+
+    /// Moves a job to `status` if the lifecycle allows it. Going to running counts an attempt,
+    /// sets started_at and clears the error; a final status sets finished_at; `error` is stored
+    /// for failed, diverged and interrupted jobs.
+    public func transition(jobID: Int64, to status: JobStatus, error: String? = nil) throws {
+        try write { db in
+            guard let current = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [jobID]),
+                let from = JobStatus(rawValue: current)
+            else { throw RunLogError.unknownJob(jobID: jobID) }
+            guard from.successors.contains(status) else {
+                throw RunLogError.illegalTransition(jobID: jobID, from: from, to: status)
+            }
+            switch status {
+            case .running:
+                try db.execute(
+                    sql: "UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = \(RunLogSchema.now), finished_at = NULL, error = NULL WHERE id = ?",
+                    arguments: [jobID])
+            default:
+                try db.execute(
+                    sql: "UPDATE jobs SET status = ?, finished_at = \(RunLogSchema.now), error = ? WHERE id = ?",
+                    arguments: [status.rawValue, error, jobID])
+            }
+        }
+    }
+
+    /// Marks the experiment's jobs left `running` by a coordinator that died as `interrupted`;
+    /// returns how many there were. Call before starting workers.
+    @discardableResult
+    public func interruptStaleJobs(experimentID: Int64, reason: String = "the coordinator stopped while the job was running") throws -> Int {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE jobs SET status = 'interrupted', finished_at = \(RunLogSchema.now), error = ? WHERE experiment_id = ? AND status = 'running'",
+                arguments: [reason, experimentID])
+            return db.changesCount
+        }
+    }
+
+    // MARK: Metrics, predictions, artifacts, folds
+
+    /// Appends metric points in one transaction; a point already recorded at the same
+    /// (key, epoch, step) is replaced, so replaying an epoch after a resume is harmless. When
+    /// `epochsDone` is given the job's progress is raised to it in the same transaction.
+    public func appendMetrics(jobID: Int64, _ points: [MetricPoint], epochsDone: Int? = nil) throws {
+        try write { db in
+            let statement = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO metrics (job_id, key, epoch, step, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)")
+            for point in points {
+                try statement.execute(arguments: [jobID, point.key, point.epoch, point.step, point.value.isNaN ? nil : point.value, point.value.isNaN])
+            }
+            if let epochsDone {
+                try db.execute(sql: "UPDATE jobs SET epochs_done = max(epochs_done, ?) WHERE id = ?", arguments: [epochsDone, jobID])
+            }
+        }
+    }
+
+    /// Metric points of a job, by key, epoch and step.
+    public func metrics(jobID: Int64) throws -> [MetricPoint] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT key, epoch, step, value, is_nan FROM metrics WHERE job_id = ? ORDER BY key, epoch, step", arguments: [jobID])
+                .map { row in
+                    let isNaN: Bool = row["is_nan"]
+                    let value: Double? = row["value"]
+                    return MetricPoint(key: row["key"], epoch: row["epoch"], step: row["step"], value: isNaN ? .nan : value ?? .nan)
+                }
+        }
+    }
+
+    /// Writes a job's test predictions at `epoch`, replacing any written before at that epoch.
+    public func writePredictions(jobID: Int64, epoch: Int, _ predictions: [Prediction]) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM predictions WHERE job_id = ? AND epoch = ?", arguments: [jobID, epoch])
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO predictions (job_id, epoch, sample_index, sample_id, subject, true_label, predicted_label, probabilities)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for p in predictions {
+                try statement.execute(arguments: [
+                    jobID, epoch, p.sampleIndex, p.sampleID, p.subject, p.trueLabel, p.predictedLabel, RunStore.jsonArray(p.probabilities),
+                ])
+            }
+        }
+    }
+
+    /// The predictions of a job at its latest evaluated epoch.
+    public func finalPredictions(jobID: Int64) throws -> [Prediction] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM final_predictions WHERE job_id = ? ORDER BY sample_index", arguments: [jobID]
+            ).map { row in
+                let text: String = row["probabilities"]
+                return Prediction(
+                    sampleIndex: row["sample_index"], sampleID: row["sample_id"], subject: row["subject"], trueLabel: row["true_label"],
+                    predictedLabel: row["predicted_label"], probabilities: RunStore.parseArray(text))
+            }
+        }
+    }
+
+    /// Probabilities as a JSON array; NaN (a diverged model) is written as null.
+    static func jsonArray(_ values: [Double]) -> String {
+        "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+    }
+
+    static func parseArray(_ text: String) -> [Double] {
+        guard case .array(let items)? = try? JSONParser.parse(text) else { return [] }
+        return items.map { item in
+            switch item {
+            case .integer(let i): Double(i)
+            case .number(let d): d
+            default: .nan
+            }
+        }
+    }
+
+    /// Records a file produced by a job (kind e.g. "checkpoint", "samples"); re-recording the same
+    /// (job, kind, path) updates its epoch and time.
+    public func recordArtifact(jobID: Int64, kind: String, path: String, epoch: Int?) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO artifacts (job_id, kind, path, epoch) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (job_id, kind, path) DO UPDATE SET epoch = excluded.epoch, created_at = \(RunLogSchema.now)
+                    """,
+                arguments: [jobID, kind, path, epoch])
+        }
+    }
+
+    public func artifacts(jobID: Int64) throws -> [ArtifactRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM artifacts WHERE job_id = ? ORDER BY created_at, path", arguments: [jobID]).map { row in
+                ArtifactRecord(jobID: row["job_id"], kind: row["kind"], path: row["path"], epoch: row["epoch"], createdAt: row["created_at"])
+            }
+        }
+    }
+
+    /// Records the fold of every subject in a run. Recording the same assignment again is a
+    /// no-op; a subject moved to another fold is an error (the data or the split changed).
+    public func recordFoldAssignments(experimentID: Int64, run: Int, _ folds: [String: Int]) throws {
+        try write { db in
+            for (subject, fold) in folds.sorted(by: { $0.key < $1.key }) {
+                if let stored = try Int.fetchOne(
+                    db, sql: "SELECT fold FROM fold_assignments WHERE experiment_id = ? AND run = ? AND subject = ?",
+                    arguments: [experimentID, run, subject])
+                {
+                    if stored != fold {
+                        throw RunLogError.foldAssignmentConflict(experimentID: experimentID, run: run, subject: subject, stored: stored, new: fold)
+                    }
+                } else {
+                    try db.execute(
+                        sql: "INSERT INTO fold_assignments (experiment_id, run, subject, fold) VALUES (?, ?, ?, ?)",
+                        arguments: [experimentID, run, subject, fold])
+                }
+            }
+        }
+    }
+
+    public func foldAssignments(experimentID: Int64, run: Int) throws -> [String: Int] {
+        try read { db in
+            var result: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT subject, fold FROM fold_assignments WHERE experiment_id = ? AND run = ?", arguments: [experimentID, run]) {
+                result[row["subject"]] = row["fold"]
+            }
+            return result
+        }
+    }
+
+    // MARK: Status
+
+    /// Counts by status and each job's progress with its latest metrics, for `exp status`.
+    public func statusSummary(experimentID: Int64) throws -> StatusSummary {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE id = ?", arguments: [experimentID]) else {
+                throw RunLogError.unknownExperiment(String(experimentID))
+            }
+            let jobs = try RunStore.jobs(db, experimentID: experimentID)
+            var latest: [Int64: [String: Double]] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.job_id, m.key, m.value, m.is_nan FROM metrics m JOIN jobs j ON j.id = m.job_id
+                    WHERE j.experiment_id = ? AND m.epoch = (SELECT MAX(epoch) FROM metrics WHERE job_id = m.job_id)
+                    ORDER BY m.step
+                    """,
+                arguments: [experimentID])
+            for r in rows {
+                let isNaN: Bool = r["is_nan"]
+                let value: Double? = r["value"]
+                latest[r["job_id"], default: [:]][r["key"]] = isNaN ? .nan : value ?? .nan
+            }
+            var counts: [JobStatus: Int] = [:]
+            for job in jobs { counts[job.status, default: 0] += 1 }
+            return StatusSummary(
+                experiment: RunStore.experiment(row), counts: counts,
+                jobs: jobs.map { JobProgress(job: $0, latestMetrics: latest[$0.id] ?? [:]) })
+        }
+    }
+
+    /// Runs a read-only query (for reports and tests); rows as column-name dictionaries.
+    public func query(_ sql: String, arguments: [DatabaseValueConvertible?] = []) throws -> [[String: DatabaseValue]] {
+        try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                var dict: [String: DatabaseValue] = [:]
+                for (column, value) in row { dict[column] = value }
+                return dict
+            }
+        }
+    }
+}
