@@ -34,7 +34,10 @@ let package = Package(
         ),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN"]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "TrackingTests",
+            dependencies: ["Tracking", "NN", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

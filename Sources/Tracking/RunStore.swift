@@ -22,7 +22,10 @@ public final class RunStore: Sendable {
         self.isReadOnly = readOnly
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw RunLogError.missing(path: path) }
-        if exists { try RunStore.checkVersion(path: path, requireMigrated: readOnly) }
+        if exists {
+            try RunStore.checkHeader(path: path)
+            try RunStore.checkSchema(path: path, readOnly: readOnly)
+        }
         var config = Configuration()
         config.busyMode = .timeout(RunStore.busyTimeout)
         config.readonly = readOnly
@@ -38,33 +41,57 @@ public final class RunStore: Sendable {
     /// Closes the connections; the store cannot be used afterwards.
     public func close() throws { try pool.close() }
 
-    /// Reads the schema version through a read-only connection that writes nothing.
-    private static func checkVersion(path: String, requireMigrated: Bool) throws {
+    /// Checks the SQLite header without opening the file through SQLite, so nothing (not even a
+    /// -wal file) is created for a file this build must refuse: the magic string, and the schema
+    /// version `PRAGMA user_version` stores at byte offset 60 (big-endian).
+    private static func checkHeader(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw RunLogError.notARunLog(path: path, reason: "cannot be opened for reading")
+        }
+        defer { try? handle.close() }
+        let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        if header.isEmpty { return }
+        guard header.count == 100, header.starts(with: Array("SQLite format 3\u{0}".utf8)) else {
+            throw RunLogError.notARunLog(path: path, reason: "not an SQLite database")
+        }
+        let version = header[60..<64].reduce(0) { $0 << 8 | Int($1) }
+        if version > RunLogSchema.version {
+            throw RunLogError.newerSchema(path: path, found: version, supported: RunLogSchema.version, unknownMigrations: [])
+        }
+    }
+
+    /// Checks that an existing database is a run log this build can use (this also sees a newer
+    /// version still in the -wal file). It runs on a plain connection that only reads, before
+    /// the pool is opened: opening a `DatabasePool` writes to the file (GRDB makes the WAL
+    /// non-empty), and a read-write connection closing last removes the -wal file it opened.
+    private static func checkSchema(path: String, readOnly: Bool) throws {
         var config = Configuration()
-        config.readonly = true
+        config.readonly = readOnly
         config.busyMode = .timeout(busyTimeout)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             defer { try? queue.close() }
-            try queue.read { db in
-                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                let hasMigrations = try db.tableExists("grdb_migrations")
-                let applied = hasMigrations ? try RunLogSchema.migrator.appliedIdentifiers(db) : []
-                let known = hasMigrations ? try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations") : []
-                let unknown = known.subtracting(applied).sorted()
-                if version > RunLogSchema.version || !unknown.isEmpty {
-                    throw RunLogError.newerSchema(path: path, found: version, supported: RunLogSchema.version, unknownMigrations: unknown)
-                }
-                let tables = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
-                if !hasMigrations && !tables.isEmpty {
-                    throw RunLogError.notARunLog(path: path, reason: "it holds tables \(tables.sorted().joined(separator: ", ")) but no exp schema")
-                }
-                if requireMigrated && version < RunLogSchema.version {
-                    throw RunLogError.notARunLog(path: path, reason: "schema version \(version), expected \(RunLogSchema.version); open it once with `exp run` to upgrade")
-                }
-            }
+            try queue.inDatabase { db in try checkSchema(db, path: path, requireMigrated: readOnly) }
         } catch let error as DatabaseError {
             throw RunLogError.notARunLog(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    private static func checkSchema(_ db: Database, path: String, requireMigrated: Bool) throws {
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        let hasMigrations = try db.tableExists("grdb_migrations")
+        let applied = hasMigrations ? try RunLogSchema.migrator.appliedIdentifiers(db) : []
+        let unknown = applied.subtracting(RunLogSchema.migrator.migrations).sorted()
+        if version > RunLogSchema.version || !unknown.isEmpty {
+            throw RunLogError.newerSchema(path: path, found: version, supported: RunLogSchema.version, unknownMigrations: unknown)
+        }
+        let tables = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+        if !hasMigrations && !tables.isEmpty {
+            throw RunLogError.notARunLog(path: path, reason: "it holds tables \(tables.sorted().joined(separator: ", ")) but no exp schema")
+        }
+        if requireMigrated && version < RunLogSchema.version {
+            throw RunLogError.notARunLog(
+                path: path, reason: "schema version \(version), expected \(RunLogSchema.version); open it once with `exp run` to upgrade")
         }
     }
 
@@ -197,22 +224,46 @@ public final class RunStore: Sendable {
     /// sets started_at and clears the error; a final status sets finished_at; `error` is stored
     /// for failed, diverged and interrupted jobs.
     public func transition(jobID: Int64, to status: JobStatus, error: String? = nil) throws {
+        try write { db in try RunStore.transition(db, jobID: jobID, to: status, error: error) }
+    }
+
+    private static func transition(_ db: Database, jobID: Int64, to status: JobStatus, error: String?) throws {
+        guard let current = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [jobID]),
+            let from = JobStatus(rawValue: current)
+        else { throw RunLogError.unknownJob(jobID: jobID) }
+        guard from.successors.contains(status) else {
+            throw RunLogError.illegalTransition(jobID: jobID, from: from, to: status)
+        }
+        switch status {
+        case .running:
+            try db.execute(
+                sql: "UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = \(RunLogSchema.now), finished_at = NULL, error = NULL WHERE id = ?",
+                arguments: [jobID])
+        default:
+            try db.execute(
+                sql: "UPDATE jobs SET status = ?, finished_at = \(RunLogSchema.now), error = ? WHERE id = ?",
+                arguments: [status.rawValue, error, jobID])
+        }
+    }
+
+    /// A worker resumed from the checkpoint of `fromEpoch` (0: from scratch): metrics of later
+    /// epochs, left by an attempt that died before its next checkpoint, are dropped since the
+    /// worker recomputes them, and the progress is set back to `fromEpoch`.
+    public func resume(jobID: Int64, fromEpoch: Int) throws {
         try write { db in
-            guard let current = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [jobID]),
-                let from = JobStatus(rawValue: current)
-            else { throw RunLogError.unknownJob(jobID: jobID) }
-            guard from.successors.contains(status) else {
-                throw RunLogError.illegalTransition(jobID: jobID, from: from, to: status)
-            }
-            switch status {
-            case .running:
-                try db.execute(
-                    sql: "UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = \(RunLogSchema.now), finished_at = NULL, error = NULL WHERE id = ?",
-                    arguments: [jobID])
-            default:
-                try db.execute(
-                    sql: "UPDATE jobs SET status = ?, finished_at = \(RunLogSchema.now), error = ? WHERE id = ?",
-                    arguments: [status.rawValue, error, jobID])
+            try db.execute(sql: "DELETE FROM metrics WHERE job_id = ? AND epoch > ?", arguments: [jobID, fromEpoch])
+            try db.execute(sql: "UPDATE jobs SET epochs_done = ? WHERE id = ?", arguments: [fromEpoch, jobID])
+        }
+    }
+
+    /// Ends a job in one transaction: its status (validated like `transition`), its error text,
+    /// and its test predictions stored at the job's last finished epoch.
+    public func finish(jobID: Int64, status: JobStatus, error: String? = nil, predictions: [Prediction] = []) throws {
+        try write { db in
+            try RunStore.transition(db, jobID: jobID, to: status, error: error)
+            if !predictions.isEmpty {
+                let epoch = try Int.fetchOne(db, sql: "SELECT epochs_done FROM jobs WHERE id = ?", arguments: [jobID]) ?? 0
+                try RunStore.insertPredictions(db, jobID: jobID, epoch: epoch, predictions)
             }
         }
     }
@@ -247,6 +298,12 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Records one finished epoch: each metric at step = epoch, and the job's progress.
+    public func recordEpoch(jobID: Int64, epoch: Int, metrics: [String: Double]) throws {
+        let points = metrics.sorted { $0.key < $1.key }.map { MetricPoint(key: $0.key, epoch: epoch, step: epoch, value: $0.value) }
+        try appendMetrics(jobID: jobID, points, epochsDone: epoch)
+    }
+
     /// Metric points of a job, by key, epoch and step.
     public func metrics(jobID: Int64) throws -> [MetricPoint] {
         try read { db in
@@ -261,18 +318,20 @@ public final class RunStore: Sendable {
 
     /// Writes a job's test predictions at `epoch`, replacing any written before at that epoch.
     public func writePredictions(jobID: Int64, epoch: Int, _ predictions: [Prediction]) throws {
-        try write { db in
-            try db.execute(sql: "DELETE FROM predictions WHERE job_id = ? AND epoch = ?", arguments: [jobID, epoch])
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO predictions (job_id, epoch, sample_index, sample_id, subject, true_label, predicted_label, probabilities)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for p in predictions {
-                try statement.execute(arguments: [
-                    jobID, epoch, p.sampleIndex, p.sampleID, p.subject, p.trueLabel, p.predictedLabel, RunStore.jsonArray(p.probabilities),
-                ])
-            }
+        try write { db in try RunStore.insertPredictions(db, jobID: jobID, epoch: epoch, predictions) }
+    }
+
+    private static func insertPredictions(_ db: Database, jobID: Int64, epoch: Int, _ predictions: [Prediction]) throws {
+        try db.execute(sql: "DELETE FROM predictions WHERE job_id = ? AND epoch = ?", arguments: [jobID, epoch])
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO predictions (job_id, epoch, sample_index, sample_id, subject, true_label, predicted_label, probabilities)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for p in predictions {
+            try statement.execute(arguments: [
+                jobID, epoch, p.sampleIndex, p.sampleID, p.subject, p.trueLabel, p.predictedLabel, RunStore.jsonArray(p.probabilities),
+            ])
         }
     }
 

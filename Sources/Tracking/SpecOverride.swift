@@ -77,9 +77,11 @@ public struct SpecOverride: Equatable, Sendable {
         }
     }
 
-    /// Whether an error path (`models[0].adam.lr`) lies at or under this override's path.
+    /// Whether an error path (`models[0].adam.lr`) lies on this override's path: at it, under
+    /// it (a value it set), or above it (an object it created where a value was expected).
     func covers(_ errorPath: String) -> Bool {
         let mine = formatPath(path)
-        return errorPath == mine || errorPath.hasPrefix(mine + ".") || errorPath.hasPrefix(mine + "[")
+        func isBelow(_ a: String, _ b: String) -> Bool { a.hasPrefix(b + ".") || a.hasPrefix(b + "[") }
+        return errorPath == mine || isBelow(errorPath, mine) || isBelow(mine, errorPath)
     }
 }
