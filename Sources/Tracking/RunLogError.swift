@@ -13,6 +13,10 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownExperiment(String)
     /// A subject already assigned to another fold for this run (the data or the split changed).
     case foldAssignmentConflict(experimentID: Int64, run: Int, subject: String, stored: Int, new: Int)
+    /// A write through a store opened read-only.
+    case readOnly(path: String)
+    /// An SQLite error while reading or writing (disk full, I/O error, a lock held past the busy timeout).
+    case database(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,10 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
             return "job \(jobID) is not in the run log"
         case .unknownExperiment(let key):
             return "no experiment named or hashed \"\(key)\" in the run log"
+        case .readOnly(let path):
+            return "\(path): the run log was opened read-only; only the coordinator of `exp run` writes to it"
+        case .database(let path, let message):
+            return "\(path): \(message)"
         case .foldAssignmentConflict(let experimentID, let run, let subject, let stored, let new):
             return "experiment \(experimentID) run \(run): subject \(subject) is recorded in fold \(stored), now assigned to fold \(new); the dataset or the split changed, start a new experiment"
         }

@@ -96,18 +96,30 @@ public final class RunStore: Sendable {
     }
 
     private func write<T>(_ updates: (Database) throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try updates(db)
-                return .commit
+        guard !isReadOnly else { throw RunLogError.readOnly(path: path) }
+        return try translatingErrors {
+            try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try updates(db)
+                    return .commit
+                }
+                return result!
             }
-            return result!
         }
     }
 
     private func read<T>(_ query: (Database) throws -> T) throws -> T {
-        try pool.read(query)
+        try translatingErrors { try pool.read(query) }
+    }
+
+    /// SQLite errors become `RunLogError.database` with the file name; others pass through.
+    private func translatingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw RunLogError.database(path: path, message: "\(error.message ?? "SQLite error") (\(error.resultCode))")
+        }
     }
 
     // MARK: Experiments

@@ -7,7 +7,9 @@ import Testing
 import Tracking
 
 @Test func concurrentWritersAndReadersNeverSeeLocked() throws {
-    let path = try temporaryDirectory() + "/runs.sqlite"
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path + "/runs.sqlite"
     let writer = try RunStore(path: path)
     let (experimentID, jobs) = try registerMinimal(writer)
     let otherWriter = try RunStore(path: path)

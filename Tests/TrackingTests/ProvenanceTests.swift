@@ -10,7 +10,9 @@ import Tracking
         #expect(commit?.count == 40)
         #expect(dirty != nil)
     }
-    let outside = ProvenanceProbe.git(in: try temporaryDirectory())
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let outside = ProvenanceProbe.git(in: folder.path)
     #expect(outside.commit == nil && outside.dirty == nil)
 }
 
@@ -24,7 +26,9 @@ import Tracking
 }
 
 @Test func datasetFingerprintFollowsPathsSizesAndTimes() throws {
-    let root = try temporaryDirectory()
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let root = folder.path
     let fm = FileManager.default
     try fm.createDirectory(atPath: root + "/S010/001", withIntermediateDirectories: true)
     try Data([1, 2, 3]).write(to: URL(fileURLWithPath: root + "/S010/001/a.png"))

@@ -57,7 +57,9 @@ func double(_ value: DatabaseValue?) -> Double? { value.flatMap(Double.fromDatab
 func int(_ value: DatabaseValue?) -> Int? { value.flatMap(Int.fromDatabaseValue) }
 
 @Test func viewsGiveHandComputedAccuracies() throws {
-    let (store, experimentID) = try makeViewFixture(path: try temporaryDirectory() + "/runs.sqlite")
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, experimentID) = try makeViewFixture(path: folder.path + "/runs.sqlite")
     let jobAccuracy = try store.query("SELECT model_name, run, fold, status, epoch, samples, correct, accuracy FROM job_accuracy ORDER BY model_name, run, fold")
     #expect(jobAccuracy.count == 6)
     #expect(int(jobAccuracy[0]["correct"]) == 3 && int(jobAccuracy[0]["samples"]) == 4 && int(jobAccuracy[0]["epoch"]) == 2)
@@ -91,7 +93,9 @@ func int(_ value: DatabaseValue?) -> Int? { value.flatMap(Int.fromDatabaseValue)
 }
 
 @Test func statusSummaryCountsAndProgress() throws {
-    let (store, experimentID) = try makeViewFixture(path: try temporaryDirectory() + "/runs.sqlite")
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, experimentID) = try makeViewFixture(path: folder.path + "/runs.sqlite")
     let summary = try store.statusSummary(experimentID: experimentID)
     #expect(summary.counts == [.completed: 5, .failed: 1, .pending: 2])
     #expect(summary.total == 8)

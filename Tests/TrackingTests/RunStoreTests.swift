@@ -10,8 +10,8 @@ let testProvenance = Provenance(
     toolVersion: "test", gitCommit: "abc123", gitDirty: true, os: "Linux", cpu: "test cpu", blasConfig: "OpenBLAS test",
     blasThreads: 1, datasetFingerprint: nil)
 
-func openStore() throws -> (RunStore, String) {
-    let path = try temporaryDirectory() + "/runs.sqlite"
+func openStore(in folder: TemporaryFolder) throws -> (RunStore, String) {
+    let path = folder.path + "/runs.sqlite"
     return (try RunStore(path: path), path)
 }
 
@@ -22,7 +22,9 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
 }
 
 @Test func freshFileIsMigratedToWALAndVersion1() throws {
-    let (store, path) = try openStore()
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
     let tables = try store.query("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name").compactMap { String.fromDatabaseValue($0["name"]!) }
     for name in ["experiments", "jobs", "metrics", "predictions", "artifacts", "fold_assignments", "labels",
                  "job_accuracy", "model_run_accuracy", "model_accuracy", "per_class_accuracy", "learning_curves"] {
@@ -37,10 +39,18 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     #expect(jobs.count == 4)
     let readOnly = try RunStore(path: path, readOnly: true)
     #expect(try readOnly.jobs(experimentID: id).count == 4)
+    try readOnly.close()
+    // A reader also opens the log when no writer has it open.
+    try again.close()
+    let alone = try RunStore(path: path, readOnly: true)
+    #expect(try alone.statusSummary(experimentID: id).total == 4)
+    #expect(throws: RunLogError.readOnly(path: path)) { try alone.transition(jobID: jobs[0].id, to: .running) }
 }
 
 @Test func newerSchemaIsRefusedAndTheFileLeftUntouched() throws {
-    let (store, path) = try openStore()
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
     _ = try registerMinimal(store)
     try store.close()
     let queue = try DatabaseQueue(path: path)
@@ -60,7 +70,9 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
 }
 
 @Test func newerMigrationWithOldVersionNumberIsRefusedToo() throws {
-    let (store, path) = try openStore()
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
     _ = try registerMinimal(store)
     try store.close()
     let queue = try DatabaseQueue(path: path)
@@ -76,7 +88,9 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
 }
 
 @Test func otherFilesAreNotRunLogs() throws {
-    let folder = try temporaryDirectory()
+    let tmp = try TemporaryFolder()
+    defer { tmp.remove() }
+    let folder = tmp.path
     let garbage = folder + "/runs.sqlite"
     try Data("this is not a database, just text that is long enough to be read".utf8).write(to: URL(fileURLWithPath: garbage))
     let before = try Data(contentsOf: URL(fileURLWithPath: garbage))
@@ -91,7 +105,9 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
 }
 
 @Test func registrationIsIdempotentOnHash() throws {
-    let (store, _) = try openStore()
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try openStore(in: folder)
     let (first, jobs) = try registerMinimal(store)
     try store.transition(jobID: jobs[0].id, to: .running)
     let (second, jobsAgain) = try registerMinimal(store)
@@ -110,7 +126,9 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
 }
 
 @Test func jobLifecycleIsValidated() throws {
-    let (store, _) = try openStore()
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try openStore(in: folder)
     let (experimentID, jobs) = try registerMinimal(store)
     let id = jobs[0].id
     #expect(throws: RunLogError.illegalTransition(jobID: id, from: .pending, to: .completed)) {
@@ -155,7 +173,9 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
 }
 
 @Test func nonFiniteMetricsRoundTrip() throws {
-    let (store, path) = try openStore()
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
     let (_, jobs) = try registerMinimal(store)
     let points = [
         MetricPoint(key: "loss", epoch: 1, step: 10, value: .nan),
@@ -185,7 +205,9 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
 }
 
 @Test func foldAssignmentsAndArtifacts() throws {
-    let (store, _) = try openStore()
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try openStore(in: folder)
     let (experimentID, jobs) = try registerMinimal(store)
     try store.recordFoldAssignments(experimentID: experimentID, run: 0, ["S1": 0, "S2": 1, "S3": 0])
     try store.recordFoldAssignments(experimentID: experimentID, run: 0, ["S1": 0, "S2": 1, "S3": 0])

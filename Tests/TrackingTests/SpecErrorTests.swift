@@ -107,7 +107,9 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
 }
 
 @Test func fileErrorsCarryTheFileName() throws {
-    let path = try temporaryDirectory() + "/bad.json"
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path + "/bad.json"
     try "{\n  \"x\": }".write(toFile: path, atomically: true, encoding: .utf8)
     #expect(throws: SpecError.file(path: path, reason: "JSON syntax error at line 2, column 8: expected a value, found '}'")) {
         try SpecLoader.load(path: path)
