@@ -88,7 +88,12 @@ public enum Augmentation: Equatable, Sendable, Codable {
             }
             return
         }
-        let texts = try container.decode([String].self)
+        let texts: [String]
+        do {
+            texts = try container.decode([String].self)
+        } catch SpecError.wrongType(let errorPath, _, let found) where errorPath == path {
+            throw SpecError.wrongType(path: path, expected: "\"paper110\", \"none\" or an array of variant strings", found: found)
+        }
         if texts.isEmpty { throw SpecError.invalidValue(path: path, value: "[]", allowed: usage) }
         var variants: [AugmentationVariant] = []
         for (i, text) in texts.enumerated() {

@@ -106,3 +106,22 @@ func int(_ value: DatabaseValue?) -> Int? { value.flatMap(Int.fromDatabaseValue)
     #expect(a01.latestMetrics["loss"]?.isNaN == true)
     #expect(a01.latestMetrics["test_accuracy"] == 0.5)
 }
+
+/// Every example query of docs/run-log.md runs on the fixture and returns as many rows as the
+/// output printed below it (the documented outputs came from this fixture).
+@Test func documentedQueriesRunOnTheFixture() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try makeViewFixture(path: folder.path + "/runs.sqlite")
+    let text = try String(contentsOfFile: repositoryRoot() + "/docs/run-log.md", encoding: .utf8)
+    let blocks = text.components(separatedBy: "```")
+    var checked = 0
+    for (i, block) in blocks.enumerated() where block.hasPrefix("sql\n") && i + 2 < blocks.count {
+        let sql = String(block.dropFirst(4))
+        let output = blocks[i + 2].split(separator: "\n", omittingEmptySubsequences: true)
+        let rows = try store.query(sql)
+        #expect(rows.count == output.count - 2, "\(sql)")
+        checked += 1
+    }
+    #expect(checked >= 5)
+}

@@ -76,6 +76,8 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
     #expect(specError(kind) == .invalidValue(path: "models[0].kind", value: "\"resnet\"", allowed: "\"cnn\", \"hagan\""))
     let variant = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic", "augmentation": ["center", "middle:flip"]}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(variant)?.path == "dataset.augmentation[1]")
+    let number = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic", "augmentation": 110}, "models": [{"name": "a", "kind": "cnn"}]}"#
+    #expect(specError(number) == .wrongType(path: "dataset.augmentation", expected: "\"paper110\", \"none\" or an array of variant strings", found: "integer 110"))
     let version = #"{"specVersion": 2, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(version)?.path == "specVersion")
 }
