@@ -106,7 +106,7 @@ public struct MetricPoint: Sendable, CustomStringConvertible {
 }
 
 /// One test sample's prediction. Labels index the experiment's `labels` table.
-public struct Prediction: Equatable, Sendable {
+public struct Prediction: Equatable, Sendable, Codable {
     public var sampleIndex: Int
     public var sampleID: String
     public var subject: String
