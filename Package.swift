@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "exp", targets: ["exp"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "FaceData", targets: ["FaceData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,7 +23,11 @@ let package = Package(
         ),
         .target(name: "NN", dependencies: ["COpenBLAS"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
-        .target(name: "FaceData", dependencies: ["NN"]),
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
+        ),
+        .target(name: "FaceData", dependencies: ["NN", "CImageCodecs"]),
         .target(name: "Models", dependencies: ["NN"]),
         .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Runner", dependencies: ["NN", "FaceData", "Models", "Tracking"]),
