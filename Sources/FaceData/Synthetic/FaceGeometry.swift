@@ -106,10 +106,10 @@ public struct FaceGeometry: Sendable {
             var inner = SIMD2<Float>(x - side * (halfWidth + 0.01), browBase + 0.012)
             var middle = SIMD2<Float>(x + side * 0.01, browBase - 0.03)
             var outer = SIMD2<Float>(x + side * (halfWidth + 0.05), browBase + 0.03 - f.eyeTilt)
-            inner.y += e * (-0.11 * a1 + 0.09 * a4 * (1 - 0.6 * a1) + 0.03 * a9)
+            inner.y += e * (-0.14 * a1 + 0.11 * a4 * (1 - 0.6 * a1) + 0.03 * a9)
             inner.x -= side * e * 0.045 * a4
-            middle.y += e * (-0.06 * a1 - 0.09 * a2 + 0.05 * a4 * (1 - 0.5 * a1) + 0.02 * a9)
-            outer.y += e * (-0.02 * a1 - 0.09 * a2 + 0.012 * a4 + 0.015 * a9)
+            middle.y += e * (-0.07 * a1 - 0.11 * a2 + 0.06 * a4 * (1 - 0.5 * a1) + 0.02 * a9)
+            outer.y += e * (-0.02 * a1 - 0.11 * a2 + 0.012 * a4 + 0.015 * a9)
             return Brow(inner: inner, middle: middle, outer: outer)
         }
 
@@ -124,7 +124,7 @@ public struct FaceGeometry: Sendable {
         let halfMouth = f.mouthWidth
         let press = max(a23, a24)
         let cornerX = halfMouth + e * (0.07 * a12 + 0.09 * a20 - 0.04 * a23 - 0.02 * a24 - 0.08 * a26)
-        let cornerY = mouthY + e * (-0.1 * a12 + 0.075 * a15 + 0.015 * a20 - 0.015 * a10 + 0.06 * a26)
+        let cornerY = mouthY + e * (-0.12 * a12 + 0.09 * a15 + 0.015 * a20 - 0.015 * a10 + 0.06 * a26)
         let upperRaise = e * (0.045 * a10 + 0.045 * a9)
         let lowerDrop = e * (0.045 * a16 + 0.21 * a26 + 0.05 * a12 * a12 + 0.015 * a20)
         let upperInnerY = mouthY - upperRaise - 0.015 * a12

@@ -68,20 +68,20 @@ public struct FaceIdentity: Equatable, Sendable {
         f.jawTaper = g.uniform(0.05, 0.45)
         let tone = g.uniform()
         f.skin = PaintColor(0.97, 0.82, 0.70).mixed(with: PaintColor(0.45, 0.30, 0.22), tone)
-        f.eyeSize = g.uniform(0.95, 1.2)
+        f.eyeSize = g.uniform(1.05, 1.3)
         f.eyeSpacing = g.uniform(0.28, 0.35)
         f.eyeRoundness = g.uniform(0.1, 0.8)
         f.eyeTilt = g.uniform(-0.02, 0.03)
         let irises = [PaintColor(0.30, 0.18, 0.10), PaintColor(0.15, 0.10, 0.07), PaintColor(0.25, 0.45, 0.65),
                       PaintColor(0.30, 0.45, 0.30)]
         f.iris = irises[g.int(below: irises.count)]
-        f.browThickness = g.uniform(0.04, 0.075)
+        f.browThickness = g.uniform(0.055, 0.09)
         f.browOffset = g.uniform(-0.04, 0.04)
         f.noseLength = g.uniform(0.20, 0.30)
         f.noseWidth = g.uniform(0.09, 0.15)
-        f.mouthWidth = g.uniform(0.27, 0.35)
+        f.mouthWidth = g.uniform(0.3, 0.37)
         f.lipThickness = g.uniform(0.04, 0.07)
-        f.lips = f.skin.mixed(with: PaintColor(0.70, 0.25, 0.30), g.uniform(0.5, 0.75))
+        f.lips = f.skin.mixed(with: PaintColor(0.62, 0.18, 0.22), g.uniform(0.55, 0.8))
         f.hairStyle = HairStyle.allCases[g.int(below: HairStyle.allCases.count)]
         let hairs = [PaintColor(0.08, 0.06, 0.05), PaintColor(0.30, 0.18, 0.10), PaintColor(0.55, 0.38, 0.20),
                      PaintColor(0.85, 0.70, 0.40), PaintColor(0.60, 0.25, 0.10), PaintColor(0.65, 0.65, 0.65)]

@@ -7,7 +7,8 @@
 public struct Placement: Equatable, Sendable {
     /// Rotation in radians (positive turns the face clockwise in the image).
     public var rotation: Float = 0
-    /// 1: the face-unit square [-1.05, 1.05]^2 fills the image.
+    /// 1: a face-unit square of side 2.05 fills the image, the face centre 0.04 of the image size
+    /// above the image centre (so the chin is in and the hair top may be cut, as in face crops).
     public var scale: Float = 1
     /// Shift of the face centre as a fraction of the image size.
     public var shift = SIMD2<Float>(0, 0)
@@ -21,8 +22,8 @@ public struct Placement: Equatable, Sendable {
     /// The face-unit to pixel map for a `width` x `height` image.
     func transform(width: Int, height: Int) -> FaceTransform {
         let size = Float(min(width, height))
-        let k = size / 2.1 * scale
-        let center = SIMD2<Float>(Float(width) / 2, Float(height) / 2 + 0.015 * size) + shift * size
+        let k = size / 2.05 * scale
+        let center = SIMD2<Float>(Float(width) / 2, Float(height) / 2 - 0.04 * size) + shift * size
         return FaceTransform(a: k * cosf(rotation), b: k * sinf(rotation), center: center, scale: k)
     }
 }
@@ -314,7 +315,7 @@ private struct FacePainter {
             c.stroke(hole, widths: [max(0.6, px(0.012))], closed: true, .solid(lineColor), opacity: 0.8)
         } else {
             let line = g.lipEdge(through: (m.upperInner + m.lowerInner) / 2)
-            c.stroke(t(line), widths: Curves.widths(count: line.count, px(0.012), px(0.022), px(0.012)),
+            c.stroke(t(line), widths: Curves.widths(count: line.count, px(0.015), px(0.028), px(0.015)),
                      .solid(lineColor), opacity: 0.9)
         }
         if !cartoon {
@@ -354,7 +355,7 @@ private struct FacePainter {
     }
 
     func brows(_ c: inout Canvas) {
-        let color = (f.hairStyle == .bald ? PaintColor(0.3, 0.22, 0.15) : f.hair).scaled(0.75)
+        let color = (f.hairStyle == .bald ? PaintColor(0.3, 0.22, 0.15) : f.hair).mixed(with: PaintColor(0.15, 0.1, 0.07), 0.4)
         let thick = f.browThickness * (cartoon ? 1.3 : 1)
         for brow in g.brows {
             let line = g.browLine(brow)

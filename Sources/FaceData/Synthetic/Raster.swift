@@ -98,38 +98,46 @@ public struct Canvas {
 
     /// Fills the whole canvas.
     public mutating func fillAll(_ paint: Paint) {
-        let box: [SIMD2<Float>] = [[0, 0], [Float(width), 0], [Float(width), Float(height)], [0, Float(height)]]
-        fill(box, paint)
+        let (w, h) = (width, height)
+        let plane = w * h
+        let shader = Shader(paint, channels: channels)
+        pixels.withUnsafeMutableBufferPointer { px in
+            for y in 0..<h {
+                for x in 0..<w {
+                    let t = shader.t(x: x, y: y)
+                    for ch in 0..<shader.channels { px[ch * plane + y * w + x] = shader.value(ch, t) }
+                }
+            }
+        }
     }
 
     /// Fills a closed path (the last point joins the first) by the non-zero winding rule.
     public mutating func fill(_ path: [SIMD2<Float>], _ paint: Paint, opacity: Float = 1, clip: CoverageMask? = nil) {
         guard path.count >= 3 else { return }
-        let (w, h, c) = (width, height, channels)
+        let (w, h) = (width, height)
         let plane = w * h
         let sub = subRows
+        let shader = Shader(paint, channels: channels)
         pixels.withUnsafeMutableBufferPointer { px in
             Canvas.scan(path, width: w, height: h, subRows: sub) { y, x0, cov in
                 for i in 0..<cov.count {
                     var a = cov[i] * opacity
                     if a <= 0 { continue }
                     let x = x0 + i
-                    if let clip { a *= clip.coverage(x: x, y: y) }
-                    if a <= 0 { continue }
+                    if let clip {
+                        a *= clip.coverage(x: x, y: y)
+                        if a <= 0 { continue }
+                    }
                     a = min(a, 1)
-                    let color = Canvas.color(of: paint, x: Float(x) + 0.5, y: Float(y) + 0.5)
+                    let t = shader.t(x: x, y: y)
                     let j = y * w + x
-                    if c == 1 {
-                        px[j] += a * (color.luma - px[j])
-                    } else {
-                        px[j] += a * (color.r - px[j])
-                        px[plane + j] += a * (color.g - px[plane + j])
-                        px[2 * plane + j] += a * (color.b - px[2 * plane + j])
+                    for ch in 0..<shader.channels {
+                        let k = ch * plane + j
+                        px[k] += a * (shader.value(ch, t) - px[k])
                     }
                 }
             }
         }
-        _ = h
     }
 
     /// The coverage of a closed path, for clipping later fills.
@@ -244,22 +252,20 @@ public struct Canvas {
         let sub = max(1, subRows)
         let weight = 1 / Float(sub)
         var row = [Float](repeating: 0, count: rowWidth)
-        var xs = [Float](), dirs = [Int]()
-        xs.reserveCapacity(16)
-        dirs.reserveCapacity(16)
+        var xs = [Float](repeating: 0, count: edges.count + 1)
+        var dirs = [Int](repeating: 0, count: edges.count + 1)
+        xs.withUnsafeMutableBufferPointer { xs in
+        dirs.withUnsafeMutableBufferPointer { dirs in
         row.withUnsafeMutableBufferPointer { cov in
             for y in by0..<by1 {
                 var touched = false
                 for s in 0..<sub {
                     let sy = Float(y) + (Float(s) + 0.5) * weight
-                    xs.removeAll(keepingCapacity: true)
-                    dirs.removeAll(keepingCapacity: true)
+                    var count = 0
                     for e in edges where sy >= e.top && sy < e.bottom {
                         let x = e.x + (sy - e.top) * e.slope
                         // Insertion keeps the crossings sorted by x.
-                        var k = xs.count
-                        xs.append(x)
-                        dirs.append(e.dir)
+                        var k = count
                         while k > 0 && xs[k - 1] > x {
                             xs[k] = xs[k - 1]
                             dirs[k] = dirs[k - 1]
@@ -267,10 +273,11 @@ public struct Canvas {
                         }
                         xs[k] = x
                         dirs[k] = e.dir
+                        count += 1
                     }
-                    if xs.count < 2 { continue }
+                    if count < 2 { continue }
                     var winding = 0
-                    for k in 0..<(xs.count - 1) {
+                    for k in 0..<(count - 1) {
                         winding += dirs[k]
                         if winding != 0 {
                             addSpan(cov, xs[k] - Float(bx0), xs[k + 1] - Float(bx0), weight)
@@ -283,6 +290,8 @@ public struct Canvas {
                     cov.update(repeating: 0)
                 }
             }
+        }
+        }
         }
     }
 
@@ -303,16 +312,49 @@ public struct Canvas {
         if i1 < cov.count { cov[i1] += (x1 - Float(i1)) * w }
     }
 
-    @inline(__always)
-    static func color(of paint: Paint, x: Float, y: Float) -> PaintColor {
-        switch paint {
-        case .solid(let c):
-            return c
-        case .linear(let start, let end, let from, let to):
-            let d = end - start
-            let len2 = d.x * d.x + d.y * d.y
-            let t = len2 > 0 ? ((x - start.x) * d.x + (y - start.y) * d.y) / len2 : 0
-            return from.mixed(with: to, max(0, min(1, t)))
+    /// A paint resolved for one canvas: per-channel end values and the gradient as
+    /// t = t0 + tx * x + ty * y at pixel centres.
+    private struct Shader {
+        let channels: Int
+        var from: (Float, Float, Float), delta: (Float, Float, Float)
+        var t0: Float = 0, tx: Float = 0, ty: Float = 0
+        let constant: Bool
+
+        init(_ paint: Paint, channels: Int) {
+            self.channels = channels
+            func values(_ c: PaintColor) -> (Float, Float, Float) { channels == 1 ? (c.luma, 0, 0) : (c.r, c.g, c.b) }
+            switch paint {
+            case .solid(let c):
+                from = values(c)
+                delta = (0, 0, 0)
+                constant = true
+            case .linear(let start, let end, let a, let b):
+                from = values(a)
+                let to = values(b)
+                delta = (to.0 - from.0, to.1 - from.1, to.2 - from.2)
+                let d = end - start
+                let len2 = d.x * d.x + d.y * d.y
+                constant = len2 == 0
+                if len2 > 0 {
+                    tx = d.x / len2
+                    ty = d.y / len2
+                    t0 = ((0.5 - start.x) * d.x + (0.5 - start.y) * d.y) / len2
+                }
+            }
+        }
+
+        @inline(__always)
+        func t(x: Int, y: Int) -> Float {
+            constant ? 0 : max(0, min(1, t0 + tx * Float(x) + ty * Float(y)))
+        }
+
+        @inline(__always)
+        func value(_ channel: Int, _ t: Float) -> Float {
+            switch channel {
+            case 0: from.0 + delta.0 * t
+            case 1: from.1 + delta.1 * t
+            default: from.2 + delta.2 * t
+            }
         }
     }
 

@@ -140,8 +140,8 @@ public struct SyntheticCharacters: Sendable {
         var g = SeededGenerator(seed: seed).child("synthetic-characters").child(characters[c].name)
             .child(label.name, index)
         let j = jitter
-        let placement = Placement(rotation: g.uniform(-0.03, 0.03) * j, scale: 1 + g.uniform(-0.02, 0.02) * j,
-                                  shift: [g.uniform(-0.01, 0.01) * j, g.uniform(-0.01, 0.01) * j])
+        let placement = Placement(rotation: g.uniform(-0.02, 0.02) * j, scale: 1 + g.uniform(-0.015, 0.015) * j,
+                                  shift: [g.uniform(-0.008, 0.008) * j, g.uniform(-0.008, 0.008) * j])
         return draw(character: c, label: label, index: index, placement: placement)
     }
 

@@ -19,10 +19,10 @@ public struct HumanVariation: Equatable, Sendable {
     /// Standard deviation of the per-image, per-unit jitter.
     public var jitter: Float = 0.05
     /// Largest head rotation in radians.
-    public var rotation: Float = 0.12
+    public var rotation: Float = 0.07
     /// Largest shift of the face centre, as a fraction of the image size.
-    public var shift: Float = 0.04
-    public var scale: ClosedRange<Float> = 0.92...1.06
+    public var shift: Float = 0.025
+    public var scale: ClosedRange<Float> = 0.95...1.05
     /// Largest brightness change across the image from the lighting gradient.
     public var lighting: Float = 0.35
     /// Largest standard deviation of the sensor noise (in [0, 1] pixel units).

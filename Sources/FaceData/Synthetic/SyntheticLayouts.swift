@@ -23,6 +23,12 @@ public struct SyntheticTreeSummary: Equatable, Sendable {
     public var images = 0
     public var sequences = 0
     public var subjects = 0
+
+    public init(images: Int = 0, sequences: Int = 0, subjects: Int = 0) {
+        self.images = images
+        self.sequences = sequences
+        self.subjects = subjects
+    }
 }
 
 public enum SyntheticLayouts {
