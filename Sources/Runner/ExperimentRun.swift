@@ -78,9 +78,12 @@ public enum ExperimentRun {
         let provenance = ProvenanceProbe.collect(
             toolVersion: toolVersion, sourceDirectory: FileManager.default.currentDirectoryPath,
             blasConfig: BLAS.configuration, blasThreads: request.options.threadsPerJob, datasetFingerprint: fingerprint)
-        let job = try JobData.classNames(spec)
-        let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: job)
-        try JobData.recordFolds(spec, store: store, experimentID: experimentID)
+        // Loading the data here finds a bad root, unreadable files or too few subjects for the
+        // folds before any worker starts.
+        let dataset = try JobData.dataset(spec)
+        _ = try JobData.augmentation(spec)
+        let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: JobData.classNames(spec))
+        try JobData.recordFolds(spec, dataset: dataset, store: store, experimentID: experimentID)
         let records = try store.upsertJobs(experimentID: experimentID, plan(spec))
         try store.interruptStaleJobs(experimentID: experimentID)
 
