@@ -79,6 +79,7 @@ public enum RunLogSchema {
             PRIMARY KEY (job_id, key, epoch, step),
             CHECK ((value IS NULL) = (is_nan = 1))
         );
+        CREATE INDEX metrics_by_epoch ON metrics(job_id, epoch);
 
         CREATE TABLE predictions (
             job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,

@@ -442,8 +442,11 @@ public final class RunStore: Sendable {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.job_id, m.key, m.value, m.is_nan FROM metrics m JOIN jobs j ON j.id = m.job_id
-                    WHERE j.experiment_id = ? AND m.epoch = (SELECT MAX(epoch) FROM metrics WHERE job_id = m.job_id)
+                    WITH latest AS (
+                        SELECT j.id AS job_id, (SELECT MAX(epoch) FROM metrics WHERE job_id = j.id) AS epoch
+                        FROM jobs j WHERE j.experiment_id = ?)
+                    SELECT m.job_id, m.key, m.value, m.is_nan
+                    FROM latest JOIN metrics m ON m.job_id = latest.job_id AND m.epoch = latest.epoch
                     ORDER BY m.step
                     """,
                 arguments: [experimentID])
