@@ -22,6 +22,7 @@ public final class RunStore: Sendable {
         self.isReadOnly = readOnly
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw RunLogError.missing(path: path) }
+        if !readOnly && !exists { try RunStore.checkFolderWritable(path: path) }
         if exists {
             try RunStore.checkHeader(path: path)
             try RunStore.checkSchema(path: path, readOnly: readOnly)
@@ -40,6 +41,19 @@ public final class RunStore: Sendable {
 
     /// Closes the connections; the store cannot be used afterwards.
     public func close() throws { try pool.close() }
+
+    /// A new log needs an existing folder that this process can write (for the file and its -wal
+    /// and -shm companions).
+    private static func checkFolderWritable(path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RunLogError.unwritable(path: path, reason: "the folder \(folder) does not exist or is not a folder")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw RunLogError.unwritable(path: path, reason: "the folder \(folder) is not writable")
+        }
+    }
 
     /// Checks the SQLite header without opening the file through SQLite, so nothing (not even a
     /// -wal file) is created for a file this build must refuse: the magic string, and the schema

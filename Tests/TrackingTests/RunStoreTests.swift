@@ -127,6 +127,10 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     try queue.close()
     #expect(throws: RunLogError.self) { try RunStore(path: foreign) }
     #expect(throws: RunLogError.missing(path: folder + "/none.sqlite")) { try RunStore(path: folder + "/none.sqlite", readOnly: true) }
+    let blocked = garbage + "/runs.sqlite"
+    #expect(throws: RunLogError.unwritable(path: blocked, reason: "the folder \(garbage) does not exist or is not a folder")) {
+        try RunStore(path: blocked)
+    }
 }
 
 @Test func registrationIsIdempotentOnHash() throws {
