@@ -5,7 +5,7 @@
 public enum CharacterKind: String, SpecChoice {
     /// FERG-DB: `<char>/<char>_<expression>/*.png`, neutral included.
     case ferg
-    /// The synthetic generator's stylised characters (no files).
+    /// The procedural stylised character of the synthetic generator (no files).
     case synthetic
     public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }
@@ -16,7 +16,7 @@ public struct CharacterSpec: Codable, Equatable, Sendable {
     /// FERG-DB folder; required for `ferg`, not allowed for `synthetic`.
     public var root: String?
     /// Characters used, 1...6 distinct names; default `["ray"]` for FERG (the paper uses one of
-    /// its six: aia, bonnie, jules, malcolm, mery, ray), `["mira"]` for synthetic (mira, otto, kai).
+    /// the six), `["toon"]` for synthetic.
     public var characters: [String]
 
     public init(kind: CharacterKind, root: String? = nil, characters: [String]? = nil) {
@@ -26,7 +26,7 @@ public struct CharacterSpec: Codable, Equatable, Sendable {
     }
 
     public static func defaultCharacters(_ kind: CharacterKind) -> [String] {
-        kind == .ferg ? ["ray"] : ["mira"]
+        kind == .ferg ? ["ray"] : ["toon"]
     }
 
     enum CodingKeys: String, CodingKey { case kind, root, characters }

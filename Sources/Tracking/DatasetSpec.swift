@@ -1,60 +1,49 @@
 // DatasetSpec: the human-face dataset of an experiment (kind, location, classes, frames, image and
 // crop sizes, augmentation) with the options that only some kinds have.
 
-/// Dataset layouts the loaders read (FaceData's loader kinds, plus the synthetic generator).
+/// Dataset layouts the loaders read (FaceData).
 public enum DatasetKind: String, SpecChoice {
-    /// CK+: `cohn-kanade-images/Sxxx/yyy/*.png` with `Emotion/` labels; the last frames of each sequence.
+    /// CK+: `cohn-kanade-images/Sxxx/yyy/*.png` with `Emotion/` labels.
     case ckplus
-    /// MMI: per-sequence frame folders and a label file; the middle frames of each sequence.
+    /// MMI: per-sequence frame folders and a label file.
     case mmi
-    /// Oulu-CASIA VIS, strong illumination: `Pxxx/<Expression>/*.jpeg`; the last frames.
+    /// Oulu-CASIA VIS, strong illumination: `Pxxx/<Expression>/*.jpeg`.
     case oulu
-    /// JAFFE: still images, the subject and expression in each file name.
-    case jaffe
     /// One folder per class, the subject read from each file name by `subjectPattern` (e.g. CK+48).
     case folder
-    /// A CSV manifest with columns path,label,subject (`root` is the file, or a folder holding it).
-    case manifest
+    /// A CSV manifest with columns path,label,subject (`root` is the manifest file).
+    case csv
     /// Procedurally rendered faces (no files; `root` not used).
     case synthetic
     public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-
-    /// Whether samples come from labelled sequences, of which `frames` are taken.
-    public var hasSequences: Bool { self == .ckplus || self == .mmi || self == .oulu || self == .synthetic }
 }
 
-/// Expression classes, in label order (FaceData's `ClassSet`).
+/// Expression classes: the six basic emotions, or those plus contempt (CK+'s seventh class).
 public enum ClassSet: String, SpecChoice {
-    /// anger, disgust, fear, happiness, sadness, surprise: the paper's six classes.
-    case basic6
-    /// basic6, then neutral.
-    case basic7
-    /// basic6, then contempt (CK+'s seven labelled emotions).
-    case basic6Contempt = "basic6+contempt"
+    case basic6, basic7
     public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+}
 
-    /// Class names in label order.
-    public var names: [String] {
-        let six = ["anger", "disgust", "fear", "happiness", "sadness", "surprise"]
-        switch self {
-        case .basic6: return six
-        case .basic7: return six + ["neutral"]
-        case .basic6Contempt: return six + ["contempt"]
-        }
-    }
+/// Frames taken from each labelled sequence (sequence datasets only).
+public enum FrameSelection: String, SpecChoice {
+    /// The last three frames (CK+ and Oulu-CASIA in the paper, section 5).
+    case last3
+    /// The three middle frames (MMI in the paper).
+    case middle3
+    /// The peak frame only.
+    case last1
+    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }
 
 public struct DatasetSpec: Codable, Equatable, Sendable {
     /// Layout to read; required.
     public var kind: DatasetKind
-    /// Folder (or, for `manifest`, the CSV file or its folder); required except for `synthetic`.
+    /// Folder (or, for `csv`, manifest file) holding the data; required except for `synthetic`.
     public var root: String?
     /// Class set; default `basic6`.
     public var classes: ClassSet
-    /// Frames taken from each labelled sequence, 1...1000 (`ckplus`, `mmi`, `oulu`, `synthetic`
-    /// only); default 3. Which frames is the dataset's convention (section 5): the last ones for
-    /// CK+, Oulu-CASIA and synthetic sequences, the middle ones for MMI.
-    public var frames: Int?
+    /// Frames per sequence (`ckplus`, `mmi`, `oulu` only); default `last3`, `middle3` for MMI.
+    public var frames: FrameSelection?
     /// Image channels, 1 (grayscale) or 3; default 1.
     public var channels: Int
     /// Side of the square face image before cropping, 8...512; default 80.
@@ -70,16 +59,10 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     public var subjectPattern: String?
     /// `synthetic` only: number of rendered subjects, 2...10000; default 24.
     public var subjects: Int?
-    /// `synthetic` only: sequences per subject and class, 1...100; default 1.
-    public var sequencesPerClass: Int?
-    /// Further loader options passed as they are (string values), e.g. `landmarks`, `images`,
-    /// `emotion` for CK+, `labels` for MMI, `file` for a manifest folder, `openface` for any kind;
-    /// the loader checks them. Default empty; not for `synthetic`.
-    public var options: [String: String]
+    /// `synthetic` only: images per subject and expression, 1...100; default 3.
+    public var imagesPerExpression: Int?
 
     public static let defaultSubjectPattern = "^([A-Za-z]*[0-9]+)_"
-    /// Option keys that have a typed field of their own.
-    static let typedOptionKeys = ["frames": "frames", "subject": "subjectPattern", "characters": "character.characters"]
 
     public init(
         kind: DatasetKind, root: String? = nil, classes: ClassSet = .basic6, channels: Int = 1,
@@ -93,27 +76,27 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         self.cropSize = cropSize
         self.augmentation = augmentation
         self.skipUnreadable = false
-        self.options = [:]
-        if kind.hasSequences { frames = 3 }
-        if kind == .folder { subjectPattern = DatasetSpec.defaultSubjectPattern }
-        if kind == .synthetic {
-            subjects = 24
-            sequencesPerClass = 1
+        switch kind {
+        case .ckplus, .oulu: frames = .last3
+        case .mmi: frames = .middle3
+        case .folder: subjectPattern = DatasetSpec.defaultSubjectPattern
+        case .synthetic: subjects = 24; imagesPerExpression = 3
+        case .csv: break
         }
     }
 
     enum CodingKeys: String, CodingKey {
         case kind, root, classes, frames, channels, imageSize, cropSize, augmentation, skipUnreadable
-        case subjectPattern, subjects, sequencesPerClass, options
+        case subjectPattern, subjects, imagesPerExpression
     }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(DatasetKind.self, forKey: .kind)
+        root = try c.decodeIfPresent(String.self, forKey: .root)
         if kind != .synthetic {
-            let root = try c.decode(String.self, forKey: .root)
+            guard let root else { throw SpecError.missingKey(path: c.path(.root)) }
             try c.check(root, .root, allowed: "a non-empty path") { !$0.isEmpty }
-            self.root = root
         }
         classes = try c.value(.classes, default: .basic6)
         channels = try c.value(.channels, default: 1)
@@ -122,44 +105,18 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         cropSize = try c.value(.cropSize, default: 75, in: 8...imageSize)
         augmentation = try c.value(.augmentation, default: .paper110)
         skipUnreadable = try c.value(.skipUnreadable, default: false)
-        if kind.hasSequences { frames = try c.value(.frames, default: 3, in: 1...1000) }
-        if kind == .folder {
-            let pattern = try c.value(.subjectPattern, default: DatasetSpec.defaultSubjectPattern)
-            try c.check(pattern, .subjectPattern, allowed: "a regular expression with a capture group") {
+        switch kind {
+        case .ckplus, .oulu: frames = try c.value(.frames, default: .last3)
+        case .mmi: frames = try c.value(.frames, default: .middle3)
+        case .folder:
+            subjectPattern = try c.value(.subjectPattern, default: DatasetSpec.defaultSubjectPattern)
+            try c.check(subjectPattern!, .subjectPattern, allowed: "a regular expression with one capture group") {
                 (try? Regex($0)) != nil && $0.contains("(")
             }
-            subjectPattern = pattern
-        }
-        if kind == .synthetic {
+        case .synthetic:
             subjects = try c.value(.subjects, default: 24, in: 2...10_000)
-            sequencesPerClass = try c.value(.sequencesPerClass, default: 1, in: 1...100)
-            options = [:]
-        } else {
-            options = try c.value(.options, default: [:])
-            for key in options.keys.sorted() {
-                if let field = DatasetSpec.typedOptionKeys[key] {
-                    throw SpecError.invalidValue(
-                        path: c.path(.options) + "." + key, value: "\"\(options[key]!)\"",
-                        allowed: "none here: use the spec field \(field) instead")
-                }
-            }
+            imagesPerExpression = try c.value(.imagesPerExpression, default: 3, in: 1...100)
+        case .csv: break
         }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kind, forKey: .kind)
-        try c.encodeIfPresent(root, forKey: .root)
-        try c.encode(classes, forKey: .classes)
-        try c.encodeIfPresent(frames, forKey: .frames)
-        try c.encode(channels, forKey: .channels)
-        try c.encode(imageSize, forKey: .imageSize)
-        try c.encode(cropSize, forKey: .cropSize)
-        try c.encode(augmentation, forKey: .augmentation)
-        try c.encode(skipUnreadable, forKey: .skipUnreadable)
-        try c.encodeIfPresent(subjectPattern, forKey: .subjectPattern)
-        try c.encodeIfPresent(subjects, forKey: .subjects)
-        try c.encodeIfPresent(sequencesPerClass, forKey: .sequencesPerClass)
-        if kind != .synthetic { try c.encode(options, forKey: .options) }
     }
 }

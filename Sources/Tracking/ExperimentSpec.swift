@@ -22,7 +22,7 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
     /// Free text saying what the experiment is for; no default (absent).
     public var description: String?
     /// The paper table the results go to; default `none`. `ckplus`, `mmi` and `oulu` require a
-    /// dataset of that kind, or a `folder` or `manifest` copy of it.
+    /// dataset of that kind, or a `folder` or `csv` copy of it; `synthetic` data requires `none`.
     public var table: PaperTable
     /// Experiment seed from which every job seed derives (see `SeedDerivation`), 0...2^53 - 1 so
     /// that every JSON tool reads it exactly; default 1.
@@ -92,15 +92,15 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
         }
         let kinds: [DatasetKind]
         switch table {
-        case .ckplus: kinds = [.ckplus, .folder, .manifest]
-        case .mmi: kinds = [.mmi, .folder, .manifest]
-        case .oulu: kinds = [.oulu, .folder, .manifest]
+        case .ckplus: kinds = [.ckplus, .folder, .csv]
+        case .mmi: kinds = [.mmi, .folder, .csv]
+        case .oulu: kinds = [.oulu, .folder, .csv]
         case .none: kinds = DatasetKind.allCases
         }
         if !kinds.contains(dataset.kind) {
             throw SpecError.invalidValue(
                 path: "table", value: "\"\(table.rawValue)\"",
-                allowed: "\"none\" for dataset kind \"\(dataset.kind.rawValue)\" (a paper table needs its own dataset, or a folder/manifest copy of it)")
+                allowed: "\"none\" for dataset kind \"\(dataset.kind.rawValue)\" (a paper table needs its own dataset, or a folder/csv copy of it)")
         }
     }
 }

@@ -94,12 +94,6 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
     #expect(specError(table)?.path == "table")
     let draws = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic"}, "character": {"kind": "synthetic"}, "models": [{"name": "g", "kind": "hagan", "testNoise": "zero", "testNoiseDraws": 4}]}"#
     #expect(specError(draws)?.path == "models[0].testNoiseDraws")
-    let frames = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "folder", "root": "/d", "frames": 3}, "models": [{"name": "a", "kind": "cnn"}]}"#
-    #expect(specError(frames)?.path == "dataset.frames")
-    let typedOption = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "folder", "root": "/d", "options": {"subject": "x"}}, "models": [{"name": "a", "kind": "cnn"}]}"#
-    #expect(specError(typedOption) == .invalidValue(path: "dataset.options.subject", value: "\"x\"", allowed: "none here: use the spec field subjectPattern instead"))
-    let optionType = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "ckplus", "root": "/d", "options": {"landmarks": 1}}, "models": [{"name": "a", "kind": "cnn"}]}"#
-    #expect(specError(optionType) == .wrongType(path: "dataset.options.landmarks", expected: "a string", found: "integer 1"))
     let root = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "ckplus"}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(root) == .missingKey(path: "dataset.root"))
 }
