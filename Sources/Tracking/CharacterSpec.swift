@@ -16,7 +16,7 @@ public struct CharacterSpec: Codable, Equatable, Sendable {
     /// FERG-DB folder; required for `ferg`, not allowed for `synthetic`.
     public var root: String?
     /// Characters used, 1...6 distinct names; default `["ray"]` for FERG (the paper uses one of
-    /// the six), `["toon"]` for synthetic.
+    /// the six), `["mira"]` for synthetic (its characters: mira, otto, kai).
     public var characters: [String]
 
     public init(kind: CharacterKind, root: String? = nil, characters: [String]? = nil) {
@@ -26,7 +26,7 @@ public struct CharacterSpec: Codable, Equatable, Sendable {
     }
 
     public static func defaultCharacters(_ kind: CharacterKind) -> [String] {
-        kind == .ferg ? ["ray"] : ["toon"]
+        kind == .ferg ? ["ray"] : ["mira"]
     }
 
     enum CodingKeys: String, CodingKey { case kind, root, characters }

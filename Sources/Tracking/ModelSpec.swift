@@ -72,7 +72,7 @@ public enum InitializationScheme: String, SpecChoice {
 public struct ModelChoices: Encodable, Equatable, Sendable {
     /// Size of the expression code from the generator's encoder, 1...4096.
     public var codeSize: Int?
-    /// Size of the noise vector z, 0...4096 (0: no noise).
+    /// Size of the noise vector z, 1...4096.
     public var noiseSize: Int?
     /// Distribution of z.
     public var noiseDistribution: NoiseDistribution?
@@ -104,7 +104,7 @@ public struct ModelChoices: Encodable, Equatable, Sendable {
         initialization = try c.decodeIfPresent(InitializationScheme.self, forKey: .initialization)
         guard kind == .hagan else { return }
         codeSize = try c.optional(.codeSize, in: 1...4096)
-        noiseSize = try c.optional(.noiseSize, in: 0...4096)
+        noiseSize = try c.optional(.noiseSize, in: 1...4096)
         noiseDistribution = try c.decodeIfPresent(NoiseDistribution.self, forKey: .noiseDistribution)
         l1Weight = try c.optional(.l1Weight, in: 0...1_000_000)
         expressionOnFakePairs = try c.decodeIfPresent(Bool.self, forKey: .expressionOnFakePairs)

@@ -139,10 +139,12 @@ public final class RunStore: Sendable {
     // MARK: Experiments
 
     /// Registers an experiment, or finds it when its spec hash is already there (the stored
-    /// provenance is then kept). Returns its id and whether it was created now.
+    /// provenance is then kept). `classNames` name the labels in order; by default those of the
+    /// spec's class set. Returns its id and whether it was created now.
     @discardableResult
-    public func registerExperiment(_ spec: LoadedSpec, provenance: Provenance, classNames: [String]) throws -> (id: Int64, created: Bool) {
-        try write { db in
+    public func registerExperiment(_ spec: LoadedSpec, provenance: Provenance, classNames: [String]? = nil) throws -> (id: Int64, created: Bool) {
+        let classNames = classNames ?? spec.spec.dataset.classes.names
+        return try write { db in
             if let id = try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE spec_hash = ?", arguments: [spec.hash]) {
                 return (id, false)
             }

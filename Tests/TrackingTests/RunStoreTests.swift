@@ -150,6 +150,12 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     #expect(record.id == third)
     #expect(try store.experiment(matching: String(record.specHash.prefix(8))).id == third)
     #expect(record.provenance == testProvenance)
+    let labels = try store.query("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", arguments: [third])
+    #expect(labels.compactMap { String.fromDatabaseValue($0["name"]!) } == ["anger", "disgust", "fear"])
+    let (defaulted, _) = try store.registerExperiment(try SpecLoader.load(text: minimalSpec, overrides: ["seed=10", "dataset.classes=basic6+contempt"]), provenance: testProvenance)
+    let defaultLabels = try store.query("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", arguments: [defaulted])
+    #expect(defaultLabels.compactMap { String.fromDatabaseValue($0["name"]!) } == ClassSet.basic6Contempt.names)
+    #expect(ClassSet.basic6Contempt.names.count == 7 && ClassSet.basic7.names.last == "neutral")
     #expect(record.overrides == ["protocol.folds=2", "protocol.runs=2", "seed=9"])
     #expect(throws: RunLogError.unknownExperiment("nope")) { try store.experiment(matching: "nope") }
 }
