@@ -25,6 +25,16 @@ public enum ClassSet: String, SpecChoice {
     case basic6, basic7
     case basic6Contempt = "basic6+contempt"
     public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+
+    /// Class names in label order (FaceData's expression names).
+    public var names: [String] {
+        let six = ["anger", "disgust", "fear", "happiness", "sadness", "surprise"]
+        switch self {
+        case .basic6: return six
+        case .basic7: return six + ["neutral"]
+        case .basic6Contempt: return six + ["contempt"]
+        }
+    }
 }
 
 /// Frames taken from each labelled sequence (sequence datasets only).

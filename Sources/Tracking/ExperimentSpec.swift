@@ -9,6 +9,9 @@ public enum PaperTable: String, SpecChoice {
 
 /// A whole experiment: decoded strictly, defaults filled in, cross-field rules checked.
 public struct ExperimentSpec: Codable, Equatable, Sendable {
+    /// The largest seed: 2^53 - 1, the largest integer a JSON number holds exactly everywhere.
+    public static let maximumSeed: UInt64 = 9_007_199_254_740_991
+
     /// The only format version this build reads.
     public static let currentVersion = 1
 
@@ -21,7 +24,8 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
     /// The paper table the results go to; default `none`. `ckplus`, `mmi` and `oulu` require a
     /// dataset of that kind, or a `folder` or `csv` copy of it; `synthetic` data requires `none`.
     public var table: PaperTable
-    /// Experiment seed from which every job seed derives (see `SeedDerivation`); default 1.
+    /// Experiment seed from which every job seed derives (see `SeedDerivation`), 0...2^53 - 1 so
+    /// that every JSON tool reads it exactly; default 1.
     public var seed: UInt64
     /// The human-face dataset.
     public var dataset: DatasetSpec
@@ -66,7 +70,7 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
         }
         description = try c.decodeIfPresent(String.self, forKey: .description)
         table = try c.value(.table, default: .none)
-        seed = try c.value(.seed, default: 1)
+        seed = try c.value(.seed, default: 1, in: 0...ExperimentSpec.maximumSeed)
         dataset = try c.decode(DatasetSpec.self, forKey: .dataset)
         character = try c.decodeIfPresent(CharacterSpec.self, forKey: .character)
         `protocol` = try c.value(.protocol, default: ProtocolSpec())

@@ -13,6 +13,8 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownExperiment(String)
     /// A subject already assigned to another fold for this run (the data or the split changed).
     case foldAssignmentConflict(experimentID: Int64, run: Int, subject: String, stored: Int, new: Int)
+    /// A new run log cannot be created there.
+    case unwritable(path: String, reason: String)
     /// A write through a store opened read-only.
     case readOnly(path: String)
     /// An SQLite error while reading or writing (disk full, I/O error, a lock held past the busy timeout).
@@ -34,6 +36,8 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
             return "job \(jobID) is not in the run log"
         case .unknownExperiment(let key):
             return "no experiment named or hashed \"\(key)\" in the run log"
+        case .unwritable(let path, let reason):
+            return "\(path): cannot create the run log: \(reason). Choose a writable --results folder."
         case .readOnly(let path):
             return "\(path): the run log was opened read-only; only the coordinator of `exp run` writes to it"
         case .database(let path, let message):

@@ -22,6 +22,7 @@ public final class RunStore: Sendable {
         self.isReadOnly = readOnly
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw RunLogError.missing(path: path) }
+        if !readOnly && !exists { try RunStore.checkFolderWritable(path: path) }
         if exists {
             try RunStore.checkHeader(path: path)
             try RunStore.checkSchema(path: path, readOnly: readOnly)
@@ -40,6 +41,19 @@ public final class RunStore: Sendable {
 
     /// Closes the connections; the store cannot be used afterwards.
     public func close() throws { try pool.close() }
+
+    /// A new log needs an existing folder that this process can write (for the file and its -wal
+    /// and -shm companions).
+    private static func checkFolderWritable(path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RunLogError.unwritable(path: path, reason: "the folder \(folder) does not exist or is not a folder")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw RunLogError.unwritable(path: path, reason: "the folder \(folder) is not writable")
+        }
+    }
 
     /// Checks the SQLite header without opening the file through SQLite, so nothing (not even a
     /// -wal file) is created for a file this build must refuse: the magic string, and the schema
@@ -125,10 +139,12 @@ public final class RunStore: Sendable {
     // MARK: Experiments
 
     /// Registers an experiment, or finds it when its spec hash is already there (the stored
-    /// provenance is then kept). Returns its id and whether it was created now.
+    /// provenance is then kept). `classNames` name the labels in order; by default those of the
+    /// spec's class set. Returns its id and whether it was created now.
     @discardableResult
-    public func registerExperiment(_ spec: LoadedSpec, provenance: Provenance, classNames: [String]) throws -> (id: Int64, created: Bool) {
-        try write { db in
+    public func registerExperiment(_ spec: LoadedSpec, provenance: Provenance, classNames: [String]? = nil) throws -> (id: Int64, created: Bool) {
+        let classNames = classNames ?? spec.spec.dataset.classes.names
+        return try write { db in
             if let id = try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE spec_hash = ?", arguments: [spec.hash]) {
                 return (id, false)
             }
@@ -442,8 +458,11 @@ public final class RunStore: Sendable {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.job_id, m.key, m.value, m.is_nan FROM metrics m JOIN jobs j ON j.id = m.job_id
-                    WHERE j.experiment_id = ? AND m.epoch = (SELECT MAX(epoch) FROM metrics WHERE job_id = m.job_id)
+                    WITH latest AS (
+                        SELECT j.id AS job_id, (SELECT MAX(epoch) FROM metrics WHERE job_id = j.id) AS epoch
+                        FROM jobs j WHERE j.experiment_id = ?)
+                    SELECT m.job_id, m.key, m.value, m.is_nan
+                    FROM latest JOIN metrics m ON m.job_id = latest.job_id AND m.epoch = latest.epoch
                     ORDER BY m.step
                     """,
                 arguments: [experimentID])

@@ -53,3 +53,45 @@ final class ErrorBox: @unchecked Sendable {
     func append(_ message: String) { lock.lock(); stored.append(message); lock.unlock() }
     var messages: [String] { lock.lock(); defer { lock.unlock() }; return stored }
 }
+
+/// A reader in another process (the `sqlite3` shell, as a user would run it) while two threads
+/// write: every query succeeds. Skipped when `sqlite3` is not installed.
+@Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+func readerProcessWhileWriting() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path + "/runs.sqlite"
+    let writer = try RunStore(path: path)
+    let (_, jobs) = try registerMinimal(writer)
+    let errors = ErrorBox()
+    let group = DispatchGroup()
+    for index in 0..<2 {
+        group.enter()
+        Thread {
+            defer { group.leave() }
+            do {
+                for epoch in 1...300 {
+                    try writer.recordEpoch(jobID: jobs[index].id, epoch: epoch, metrics: ["loss": Double(epoch)])
+                }
+            } catch { errors.append("writer \(index): \(error)") }
+        }.start()
+    }
+    var queries = 0
+    while group.wait(timeout: .now()) == .timedOut && queries < 200 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["-readonly", "-cmd", ".timeout 30000", path, "SELECT COUNT(*) FROM metrics; SELECT * FROM model_accuracy;"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus != 0 || !message.isEmpty { errors.append("sqlite3: \(process.terminationStatus) \(message)") }
+        queries += 1
+    }
+    group.wait()
+    #expect(errors.messages.isEmpty, "\(errors.messages.prefix(3))")
+    #expect(queries > 0)
+    #expect(try writer.query("SELECT COUNT(*) AS n FROM metrics").first?["n"] == 600.databaseValue)
+}

@@ -30,7 +30,8 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
                  "job_accuracy", "model_run_accuracy", "model_accuracy", "per_class_accuracy", "learning_curves"] {
         #expect(tables.contains(name), "\(name)")
     }
-    #expect(try store.query("PRAGMA user_version").first?["user_version"] == 1.databaseValue)
+    #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2"])
     #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
     try store.close()
     // Reopening applies nothing new and keeps the data.
@@ -55,13 +56,14 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     try store.close()
     let queue = try DatabaseQueue(path: path)
     try queue.write { db in
-        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2')")
-        try db.execute(sql: "PRAGMA user_version = 2")
+        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v\(RunLogSchema.version + 1)')")
+        try db.execute(sql: "PRAGMA user_version = \(RunLogSchema.version + 1)")
     }
     try queue.close()
     let walBefore = try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
-    let expected = RunLogError.newerSchema(path: path, found: 2, supported: 1, unknownMigrations: [])
+    let expected = RunLogError.newerSchema(
+        path: path, found: RunLogSchema.version + 1, supported: RunLogSchema.version, unknownMigrations: [])
     #expect(throws: expected) { try RunStore(path: path) }
     #expect(throws: expected) { try RunStore(path: path, readOnly: true) }
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
@@ -76,15 +78,38 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     _ = try registerMinimal(store)
     try store.close()
     let queue = try DatabaseQueue(path: path)
-    try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2-experimental')") }
+    try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-experimental')") }
     try queue.close()
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
-    #expect(throws: RunLogError.newerSchema(path: path, found: 1, supported: 1, unknownMigrations: ["v2-experimental"])) {
+    #expect(throws: RunLogError.newerSchema(
+        path: path, found: RunLogSchema.version, supported: RunLogSchema.version, unknownMigrations: ["v9-experimental"])) {
         try RunStore(path: path)
     }
     let after = try Data(contentsOf: URL(fileURLWithPath: path))
     #expect(after == before)
     #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+}
+
+/// A log written by the first schema (v1 only, as the first merged build wrote it) is migrated to
+/// the current version on open, its data kept.
+@Test func olderLogIsMigratedForward() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
+    let (experimentID, jobs) = try registerMinimal(store)
+    try store.recordEpoch(jobID: jobs[0].id, epoch: 1, metrics: ["loss": 1])
+    try store.close()
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in
+        try db.execute(sql: "DROP INDEX metrics_by_epoch; DELETE FROM grdb_migrations WHERE identifier = 'v2'; PRAGMA user_version = 1")
+    }
+    try queue.close()
+    #expect(throws: RunLogError.self) { try RunStore(path: path, readOnly: true) }
+    let upgraded = try RunStore(path: path)
+    #expect(try upgraded.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
+    #expect(try upgraded.query("SELECT name FROM sqlite_master WHERE name = 'metrics_by_epoch'").count == 1)
+    #expect(try upgraded.metrics(jobID: jobs[0].id).map(\.value) == [1])
+    #expect(try upgraded.jobs(experimentID: experimentID).count == 4)
 }
 
 @Test func otherFilesAreNotRunLogs() throws {
@@ -102,6 +127,10 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     try queue.close()
     #expect(throws: RunLogError.self) { try RunStore(path: foreign) }
     #expect(throws: RunLogError.missing(path: folder + "/none.sqlite")) { try RunStore(path: folder + "/none.sqlite", readOnly: true) }
+    let blocked = garbage + "/runs.sqlite"
+    #expect(throws: RunLogError.unwritable(path: blocked, reason: "the folder \(garbage) does not exist or is not a folder")) {
+        try RunStore(path: blocked)
+    }
 }
 
 @Test func registrationIsIdempotentOnHash() throws {
@@ -121,6 +150,12 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     #expect(record.id == third)
     #expect(try store.experiment(matching: String(record.specHash.prefix(8))).id == third)
     #expect(record.provenance == testProvenance)
+    let labels = try store.query("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", arguments: [third])
+    #expect(labels.compactMap { String.fromDatabaseValue($0["name"]!) } == ["anger", "disgust", "fear"])
+    let (defaulted, _) = try store.registerExperiment(try SpecLoader.load(text: minimalSpec, overrides: ["seed=10", "dataset.classes=basic6+contempt"]), provenance: testProvenance)
+    let defaultLabels = try store.query("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", arguments: [defaulted])
+    #expect(defaultLabels.compactMap { String.fromDatabaseValue($0["name"]!) } == ClassSet.basic6Contempt.names)
+    #expect(ClassSet.basic6Contempt.names.count == 7 && ClassSet.basic7.names.last == "neutral")
     #expect(record.overrides == ["protocol.folds=2", "protocol.runs=2", "seed=9"])
     #expect(throws: RunLogError.unknownExperiment("nope")) { try store.experiment(matching: "nope") }
 }

@@ -67,6 +67,9 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
     #expect(error?.description == "protocol.folds: 1 is out of range; allowed: 2...100")
     let lr = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "a", "kind": "cnn", "adam": {"lr": 0}}]}"#
     #expect(specError(lr) == .outOfRange(path: "models[0].adam.lr", value: "0.0", allowed: "0 < lr <= 1"))
+    #expect(specError(minimalSpec, overrides: ["seed=9007199254740992"])
+        == .override(text: "seed=9007199254740992", reason: "seed: 9007199254740992 is out of range; allowed: 0...9007199254740991"))
+    #expect(specError(minimalSpec, overrides: ["seed=-1"])?.description == "--set seed=-1: seed: -1 is out of range; allowed: 0...18446744073709551615")
     let crop = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic", "imageSize": 64, "cropSize": 70}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(crop) == .outOfRange(path: "dataset.cropSize", value: "70", allowed: "8...64"))
 }
