@@ -42,6 +42,8 @@ extension RunStore: RunLog {
 
 /// Receives progress as the coordinator sees it (the terminal view, plain lines, or nothing).
 public protocol ProgressSink: AnyObject {
+    /// The run starts `jobs` jobs; `skipped` were already finished.
+    func runStarting(jobs: Int, skipped: Int)
     func jobStarted(_ job: String, resumedFromEpoch: Int, epochs: Int)
     func jobEpoch(_ job: String, epoch: Int, metrics: [String: Double])
     func jobFinished(_ job: String, status: JobStatus, detail: String?)
@@ -125,6 +127,7 @@ public final class Coordinator {
                 queue.append(job)
             }
         }
+        progress?.runStarting(jobs: queue.count, skipped: summary.skipped)
         let byKey = Dictionary(uniqueKeysWithValues: planned.map { (String($0.id), $0) })
         var finished: Set<Int64> = []
         var failureText: [Int64: String] = [:]

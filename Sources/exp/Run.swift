@@ -60,7 +60,7 @@ struct Run: ParsableCommand {
             coordinator?.requestStop()
         }
         source.resume()
-        let progress = ProgressViewFactory.make(request: request, live: live)
+        let progress = ProgressView(live: live)
         let (summary, experiment) = try ExperimentRun.run(
             request, toolVersion: Exp.version, worker: WorkerPool.currentExecutable, progress: progress,
             onCoordinator: { coordinator = $0 })
@@ -71,13 +71,6 @@ struct Run: ParsableCommand {
         print("run log: \(ResultsLayout(root: results).database)")
         if summary.interrupted { throw ExitCode(130) }
         if !summary.allCompleted { throw ExitCode(2) }
-    }
-}
-
-/// Progress output: a live table on a terminal, plain lines otherwise.
-enum ProgressViewFactory {
-    static func make(request: RunRequest, live: Bool) -> ProgressView {
-        ProgressView(total: 0, live: live)
     }
 }
 

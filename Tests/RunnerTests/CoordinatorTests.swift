@@ -91,15 +91,17 @@ private func script(_ lines: [WorkerMessage], then tail: String = "exit 0") -> [
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("exp-progress-\(UUID().uuidString)").path
     FileManager.default.createFile(atPath: path, contents: nil)
     let handle = FileHandle(forWritingAtPath: path)!
-    let view = ProgressView(total: 2, live: false, output: handle)
+    let view = ProgressView(live: false, output: handle)
+    view.runStarting(jobs: 2, skipped: 1)
     view.jobStarted("HA-GAN run 0 fold 1", resumedFromEpoch: 2, epochs: 5)
     view.jobEpoch("HA-GAN run 0 fold 1", epoch: 3, metrics: ["loss.d": 0.5, "accuracy.test": 0.75, "other": 1])
     view.jobFinished("HA-GAN run 0 fold 1", status: .completed, detail: nil)
     try handle.close()
     let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-    #expect(lines.count == 3)
-    #expect(lines[0].contains("resumed after epoch 2 of 5"))
-    #expect(lines[1].contains("3/5") && lines[1].contains("loss.d 0.5000") && lines[1].contains("accuracy.test 0.750") && !lines[1].contains("other"))
-    #expect(lines[2] == "completed   HA-GAN run 0 fold 1 [1/2 done]")
+    #expect(lines.count == 4)
+    #expect(lines[0] == "2 job(s) to run, 1 already finished")
+    #expect(lines[1].contains("resumed after epoch 2 of 5"))
+    #expect(lines[2].contains("3/5") && lines[2].contains("loss.d 0.5000") && lines[2].contains("accuracy.test 0.750") && !lines[2].contains("other"))
+    #expect(lines[3] == "completed   HA-GAN run 0 fold 1 [1/2 done]")
     #expect(formatDuration(3725) == "1h02m" && formatDuration(185) == "3m05s" && formatDuration(42) == "42s")
 }
