@@ -46,7 +46,7 @@ public enum FaceRenderer {
                             on canvas: inout Canvas) -> [SIMD2<Float>] {
         let geometry = FaceGeometry(identity: identity, controls: controls)
         let t = placement.transform(width: canvas.width, height: canvas.height)
-        var painter = FacePainter(f: identity, g: geometry, t: t)
+        let painter = FacePainter(f: identity, g: geometry, t: t)
         painter.paint(&canvas)
         return t(geometry.landmarks)
     }
@@ -69,7 +69,7 @@ private struct FacePainter {
 
     func px(_ w: Float) -> Float { w * t.scale }
 
-    mutating func paint(_ c: inout Canvas) {
+    func paint(_ c: inout Canvas) {
         c.fillAll(.linear(start: t([0, -1.2]), end: t([0, 1.2]), from: f.background.scaled(1.12),
                           to: f.background.scaled(0.85)))
         hairBehind(&c)

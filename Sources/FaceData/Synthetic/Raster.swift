@@ -183,8 +183,9 @@ public struct Canvas {
             right.append(points[i] - offset)
         }
         if closed {
-            // Outer and inner loops run in opposite directions: non-zero winding fills the ring.
-            fill(left + right.reversed(), paint, opacity: opacity)
+            // Outer and inner loops run in opposite directions, joined by a cut walked both ways:
+            // non-zero winding fills the ring.
+            fill(left + [left[0], right[0]] + right.reversed(), paint, opacity: opacity)
             return
         }
         var outline = left
