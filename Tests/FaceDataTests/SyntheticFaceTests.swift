@@ -78,6 +78,8 @@ import Testing
     let still = SyntheticCharacters(seed: 2, size: 48, imagesPerClass: 2, jitter: 0)
     #expect(still.record(character: 0, label: .fear, index: 0).image
             == still.record(character: 0, label: .fear, index: 1).image)
+    let gray = SyntheticCharacters(seed: 2, size: 32, channels: 1).record(character: 2, label: .anger, index: 0)
+    #expect(gray.image.channels == 1 && gray.image.width == 32)
     // Characters differ from each other.
     #expect(set.neutral(character: 0).image != set.neutral(character: 1).image)
 }
