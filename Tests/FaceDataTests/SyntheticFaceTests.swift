@@ -110,7 +110,7 @@ import Testing
 }
 
 /// Averages 6 x 6 blocks: a comparison that ignores sub-pixel jitter.
-func pooled(_ image: Image, block: Int = 6) -> Image {
+private func pooled(_ image: Image, block: Int = 6) -> Image {
     let w = image.width / block, h = image.height / block
     var out = Image(width: w, height: h, channels: image.channels)
     for c in 0..<image.channels {
@@ -121,6 +121,6 @@ func pooled(_ image: Image, block: Int = 6) -> Image {
     return out
 }
 
-func meanAbsoluteDifference(_ a: Image, _ b: Image) -> Float {
+private func meanAbsoluteDifference(_ a: Image, _ b: Image) -> Float {
     zip(a.pixels, b.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(a.pixels.count)
 }

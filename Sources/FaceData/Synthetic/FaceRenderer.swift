@@ -3,6 +3,12 @@
 // human style (shading, wrinkles, no outlines) or the cartoon style (flat colours, outlines, big eyes).
 // `Placement` maps face units to pixels: a similarity transform, so head pose nuisances are exact.
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Where the face sits in the image: a rotation, a scale and a shift of the face-unit frame.
 public struct Placement: Equatable, Sendable {
     /// Rotation in radians (positive turns the face clockwise in the image).
@@ -419,9 +425,3 @@ private struct FacePainter {
 extension FaceTransform {
     var rotationAngle: Float { atan2f(b, a) }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
