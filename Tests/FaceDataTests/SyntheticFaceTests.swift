@@ -78,6 +78,8 @@ import Testing
     let still = SyntheticCharacters(seed: 2, size: 48, imagesPerClass: 2, jitter: 0)
     #expect(still.record(character: 0, label: .fear, index: 0).image
             == still.record(character: 0, label: .fear, index: 1).image)
+    let gray = SyntheticCharacters(seed: 2, size: 32, channels: 1).record(character: 2, label: .anger, index: 0)
+    #expect(gray.image.channels == 1 && gray.image.width == 32)
     // Characters differ from each other.
     #expect(set.neutral(character: 0).image != set.neutral(character: 1).image)
 }
@@ -108,7 +110,7 @@ import Testing
 }
 
 /// Averages 6 x 6 blocks: a comparison that ignores sub-pixel jitter.
-func pooled(_ image: Image, block: Int = 6) -> Image {
+private func pooled(_ image: Image, block: Int = 6) -> Image {
     let w = image.width / block, h = image.height / block
     var out = Image(width: w, height: h, channels: image.channels)
     for c in 0..<image.channels {
@@ -119,6 +121,6 @@ func pooled(_ image: Image, block: Int = 6) -> Image {
     return out
 }
 
-func meanAbsoluteDifference(_ a: Image, _ b: Image) -> Float {
+private func meanAbsoluteDifference(_ a: Image, _ b: Image) -> Float {
     zip(a.pixels, b.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(a.pixels.count)
 }

@@ -130,7 +130,7 @@ private func files(under root: String, ending suffix: String) -> [String] {
 
 /// A minimal PNG reader for the encoder's output: 8-bit gray or RGB, zlib with stored or fixed-
 /// Huffman deflate blocks, filters None, Sub, Up, Average and Paeth; CRCs checked.
-enum PNGCheck {
+private enum PNGCheck {
     struct Decoded {
         var width: Int, height: Int, channels: Int, bytes: [UInt8]
     }

@@ -45,6 +45,14 @@ private func total(_ image: Image) -> Float { image.pixels.reduce(0, +) }
     #expect(curve.image[0, 50, 32] == 0)
 }
 
+@Test func closedStrokeIsAWholeRing() {
+    var canvas = Canvas(width: 32, height: 32, channels: 1)
+    canvas.stroke([[6, 6], [26, 6], [26, 26], [6, 26]], widths: [2], closed: true, .solid(.white))
+    // Mitred corners: the ring between a 22 x 22 and an 18 x 18 square.
+    #expect(abs(total(canvas.image) - (22 * 22 - 18 * 18)) < 1)
+    #expect(canvas.image[0, 16, 6] == 1 && canvas.image[0, 16, 16] == 0)
+}
+
 @Test func linearGradientRunsBetweenItsEnds() {
     var canvas = Canvas(width: 32, height: 4, channels: 3)
     canvas.fillAll(.linear(start: [0, 0], end: [32, 0], from: PaintColor(1, 0, 0), to: PaintColor(0, 0, 1)))

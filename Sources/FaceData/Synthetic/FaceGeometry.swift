@@ -9,6 +9,12 @@
 // lifts the upper lip, AU12 pulls the lip corners up and out, AU15 pulls them down, AU16 lowers the
 // lower lip, AU20 stretches the lips sideways, AU23 and AU24 thin and press the lips, AU26 drops the jaw.
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 public struct FaceGeometry: Sendable {
     public struct Eye: Sendable {
         public var inner: SIMD2<Float>, outer: SIMD2<Float>
@@ -210,9 +216,3 @@ public struct FaceGeometry: Sendable {
         return out
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif

@@ -59,9 +59,7 @@ public struct FaceIdentity: Equatable, Sendable {
     public init() {}
 
     /// A human subject drawn from `generator`: every control uniform within a plausible range.
-    public static func random(_ generator: inout SeededGenerator) -> FaceIdentity {
-        var g = generator
-        defer { generator = g }
+    public static func random(_ g: inout SeededGenerator) -> FaceIdentity {
         var f = FaceIdentity()
         f.headWidth = g.uniform(0.70, 0.84)
         f.headHeight = g.uniform(0.93, 1.02)

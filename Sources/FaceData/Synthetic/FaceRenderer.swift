@@ -3,6 +3,12 @@
 // human style (shading, wrinkles, no outlines) or the cartoon style (flat colours, outlines, big eyes).
 // `Placement` maps face units to pixels: a similarity transform, so head pose nuisances are exact.
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Where the face sits in the image: a rotation, a scale and a shift of the face-unit frame.
 public struct Placement: Equatable, Sendable {
     /// Rotation in radians (positive turns the face clockwise in the image).
@@ -46,7 +52,7 @@ public enum FaceRenderer {
                             on canvas: inout Canvas) -> [SIMD2<Float>] {
         let geometry = FaceGeometry(identity: identity, controls: controls)
         let t = placement.transform(width: canvas.width, height: canvas.height)
-        var painter = FacePainter(f: identity, g: geometry, t: t)
+        let painter = FacePainter(f: identity, g: geometry, t: t)
         painter.paint(&canvas)
         return t(geometry.landmarks)
     }
@@ -69,7 +75,7 @@ private struct FacePainter {
 
     func px(_ w: Float) -> Float { w * t.scale }
 
-    mutating func paint(_ c: inout Canvas) {
+    func paint(_ c: inout Canvas) {
         c.fillAll(.linear(start: t([0, -1.2]), end: t([0, 1.2]), from: f.background.scaled(1.12),
                           to: f.background.scaled(0.85)))
         hairBehind(&c)
@@ -419,9 +425,3 @@ private struct FacePainter {
 extension FaceTransform {
     var rotationAngle: Float { atan2f(b, a) }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif

@@ -8,6 +8,12 @@
 // covered spans add their exact horizontal overlap with every pixel, so coverage is an area estimate,
 // exact horizontally and 1/subRows-quantised vertically.
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// An RGB colour with components in [0, 1].
 public struct PaintColor: Equatable, Sendable {
     public var r: Float, g: Float, b: Float
@@ -183,8 +189,9 @@ public struct Canvas {
             right.append(points[i] - offset)
         }
         if closed {
-            // Outer and inner loops run in opposite directions: non-zero winding fills the ring.
-            fill(left + right.reversed(), paint, opacity: opacity)
+            // Outer and inner loops run in opposite directions, joined by a cut walked both ways:
+            // non-zero winding fills the ring.
+            fill(left + [left[0], right[0]] + right.reversed(), paint, opacity: opacity)
             return
         }
         var outline = left
@@ -416,15 +423,9 @@ public enum Curves {
     }
 }
 
-@inline(__always) func length(_ v: SIMD2<Float>) -> Float { (v.x * v.x + v.y * v.y).squareRoot() }
+@inline(__always) private func length(_ v: SIMD2<Float>) -> Float { (v.x * v.x + v.y * v.y).squareRoot() }
 
-@inline(__always) func unit(_ v: SIMD2<Float>) -> SIMD2<Float> {
+@inline(__always) private func unit(_ v: SIMD2<Float>) -> SIMD2<Float> {
     let l = length(v)
     return l > 1e-9 ? v / l : SIMD2(1, 0)
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif

@@ -6,6 +6,11 @@
 // This is the human side of the paper's setting (sections 1 and 3): many identities, uneven
 // expressions. Every record is a pure function of (seed, subject, class, sequence, frame).
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import NN
 
 /// How much the human images vary besides identity and expression class.
@@ -191,7 +196,7 @@ public struct SyntheticHumans: Sendable {
 }
 
 /// Whole-image nuisances applied after drawing.
-enum Nuisance {
+private enum Nuisance {
     /// Multiplies the image by a linear ramp along `direction` (1 - strength/2 ... 1 + strength/2)
     /// and by `brightness`.
     static func light(_ canvas: inout Canvas, direction: SIMD2<Float>, strength: Float, brightness: Float) {
@@ -217,9 +222,3 @@ enum Nuisance {
         }
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
