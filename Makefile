@@ -27,8 +27,10 @@ build: deps
 test: deps
 	$(SWIFT) test -c release -Xswiftc -enable-testing --no-parallel
 
+# The demo: every job of experiments/demo.json on 2 worker processes, then its report.
 demo: build
-	$(EXP) demo
+	$(EXP) run experiments/demo.json --jobs 2
+	$(EXP) status
 
 bench: build
 	$(EXP) bench engine
