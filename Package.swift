@@ -30,7 +30,8 @@ let package = Package(
         .target(name: "FaceData", dependencies: ["NN", "CImageCodecs"]),
         .target(name: "Models", dependencies: ["NN"]),
         .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Runner", dependencies: ["NN", "FaceData", "Models", "Tracking"]),
+        .target(name: "CProcessControl"),
+        .target(name: "Runner", dependencies: ["NN", "FaceData", "Models", "Tracking", "CProcessControl"]),
         .target(name: "Report", dependencies: ["Tracking"]),
         .executableTarget(
             name: "exp",

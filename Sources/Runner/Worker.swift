@@ -5,6 +5,7 @@
 // order, augmentation and character pairs of epoch e derive from the job seed and e alone, so a
 // resumed job ends bit-identical to one that never stopped.
 
+import CProcessControl
 import FaceData
 import Foundation
 import Models
@@ -28,6 +29,10 @@ public enum JobWorker {
     /// Runs the job, sending every message to `send`. `shouldStop` is polled after each epoch's
     /// checkpoint. Returns the last message (completed, diverged or interrupted); throws on errors.
     public static func run(_ request: WorkerRequest, send: (WorkerMessage) -> Void, shouldStop: () -> Bool) throws -> WorkerMessage {
+        // A worker dies with its coordinator (kill -9 included): no orphan goes on writing the
+        // checkpoint that the next `exp run` resumes from. If the coordinator is already gone, stop.
+        let parent = getppid()
+        if exp_die_with_parent() == 0 && getppid() != parent { exit(137) }
         let layout = ResultsLayout(root: request.results)
         let spec = try SpecLoader.load(path: layout.specFile(request.experimentHash)).spec
         let store = try RunStore(path: layout.database, readOnly: true)

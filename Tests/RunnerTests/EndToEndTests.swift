@@ -43,19 +43,23 @@ private func tinySpec(in folder: String, epochs: Int = 3) throws -> String {
     return path
 }
 
-private func runExp(_ arguments: [String], setsid: Bool = false) throws -> Process {
+private func runExp(_ arguments: [String]) throws -> Process {
     let p = Process()
-    if setsid {
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        p.arguments = [expExecutable.path] + arguments
-    } else {
-        p.executableURL = expExecutable
-        p.arguments = arguments
-    }
+    p.executableURL = expExecutable
+    p.arguments = arguments
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     try p.run()
     return p
+}
+
+/// Processes whose command line mentions `text` (Linux /proc).
+private func processes(mentioning text: String) -> Int {
+    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
+    return pids.filter { pid in
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+    }.count
 }
 
 /// Every metric and prediction of an experiment, in a fixed order, as text (NaN-safe).
@@ -106,7 +110,9 @@ private func numbers(_ results: String) throws -> (metrics: [String], prediction
     #expect(straight.terminationStatus == 0)
 
     let results = (folder as NSString).appendingPathComponent("killed")
-    let victim = try runExp(["run", spec, "--results", results, "--jobs", "2"], setsid: true)
+    // Foundation starts every child in a process group of its own: killing the coordinator's group
+    // kills the coordinator; its workers die with it (PR_SET_PDEATHSIG).
+    let victim = try runExp(["run", spec, "--results", results, "--jobs", "2"])
     // Wait until some epochs are in the log, then kill the coordinator and its workers at once.
     let database = ResultsLayout(root: results).database
     let deadline = Date().addingTimeInterval(120)
@@ -122,6 +128,9 @@ private func numbers(_ results: String) throws -> (metrics: [String], prediction
     #expect(epochs >= 3, "the run did not get going")
     kill(-victim.processIdentifier, SIGKILL)
     victim.waitUntilExit()
+    #expect(victim.terminationReason == .uncaughtSignal)
+    Thread.sleep(forTimeInterval: 0.5)
+    #expect(processes(mentioning: results) == 0, "workers outlived their coordinator")
     let resumed = try runExp(["run", spec, "--results", results, "--jobs", "2"])
     resumed.waitUntilExit()
     #expect(resumed.terminationStatus == 0)
