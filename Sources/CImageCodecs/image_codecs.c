@@ -74,12 +74,16 @@ static int decode_png(FILE *file, ic_image *out, char *error, size_t error_size)
     png_bytep volatile data = NULL;
     png_bytepp volatile rows = NULL;
     ic_image volatile result = {0, 0, 0, NULL};
-    if (!info || setjmp(png_jmpbuf(png))) {
+    if (!info) {
+        set_error(error, error_size, "PNG: cannot create a decoder");
+        png_destroy_read_struct(&png, NULL, NULL);
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
         free(data);
         free(rows);
         free(result.pixels);
-        png_destroy_read_struct(&png, info ? &info : NULL, NULL);
-        if (!info) set_error(error, error_size, "PNG: cannot create a decoder");
+        png_destroy_read_struct(&png, &info, NULL);
         return -1;
     }
     png_init_io(png, file);
