@@ -109,3 +109,33 @@ private func memoryDataset(count: Int) -> Dataset {
     let expected = Augmentation.paper(cropSize: 10).testImage(patternImage(width: 12, height: 12, channels: 1, seed: 3).toRGB())
     #expect(Array(batch.images.scalars[0..<300]) == expected.pixels.map { $0 * 2 - 1 })
 }
+
+@Test func prefetchingGivesTheSameBatches() throws {
+    let d = memoryDataset(count: 7)
+    let iterator = BatchIterator(dataset: d, indices: Array(0..<7), preprocessor: Preprocessor(channels: 1, imageSize: 12),
+                                 augmentation: .paper(cropSize: 9), batchSize: 50, seed: 3, training: true)
+    func collect(prefetch: Bool) throws -> [Batch] {
+        let epoch = EpochBatches(iterator, epoch: 2, prefetch: prefetch)
+        var batches: [Batch] = []
+        while let batch = try epoch.next() { batches.append(batch) }
+        _ = epoch.finish()
+        return batches
+    }
+    let plain = try collect(prefetch: false), ahead = try collect(prefetch: true)
+    #expect(plain.count == 16 && ahead.count == 16)
+    #expect(zip(plain, ahead).allSatisfy { $0.images == $1.images && $0.labels == $1.labels && $0.items == $1.items })
+    #expect(plain.map(\.items).flatMap { $0 } == iterator.items(epoch: 2))
+}
+
+@Test func aFailingFileStopsTheEpochWithItsError() throws {
+    let folder = try TemporaryFolder()
+    let bad = try folder.write("bad.png", bytes: [0x89, 0x50, 0x4E, 0x47])
+    let samples = [Sample(source: .file(bad), label: 0, expression: .anger, subject: "S1")]
+    let d = Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Expression.basic6, samples: samples)
+    let iterator = BatchIterator(dataset: d, indices: [0], preprocessor: Preprocessor(imageSize: 12),
+                                 augmentation: .paper(cropSize: 9), batchSize: 4, seed: 1, training: false)
+    for prefetch in [false, true] {
+        let epoch = EpochBatches(iterator, epoch: 0, prefetch: prefetch)
+        #expect(throws: DataError.self) { try epoch.next() }
+    }
+}
