@@ -48,3 +48,30 @@ import Testing
     let prepared = Preprocessor(channels: 3, imageSize: 40, eyes: eyes).prepare(image, landmarks: points)
     #expect(prepared.channels == 3 && prepared[2, 16, 30] > 0.9)
 }
+
+@Test func alignmentOfALargeFaceCropsAndShrinksFirst() {
+    // 300x240 image, 9x9 bright squares centred on the eyes at (90, 130) and (210, 110): the face is
+    // about 7x larger than the 40x40 output, so the preprocessor crops and shrinks before warping.
+    var image = Image(width: 300, height: 240, channels: 1)
+    for (cx, cy) in [(90, 130), (210, 110)] {
+        for y in (cy - 4)...(cy + 4) { for x in (cx - 4)...(cx + 4) { image[0, y, x] = 1 } }
+    }
+    var points = [Point](repeating: Point(x: 150, y: 200), count: 68)
+    for i in 36...41 { points[i] = Point(x: 90, y: 130) }
+    for i in 42...47 { points[i] = Point(x: 210, y: 110) }
+    let out = Preprocessor(channels: 1, imageSize: 40).prepare(image, landmarks: points)
+    // Targets (12, 16) and (28, 16); the brightest pixel of each half is on its target.
+    func brightest(_ xs: Range<Int>) -> (Int, Int) {
+        var best = (0, 0, Float(-1))
+        for y in 0..<40 { for x in xs where out[0, y, x] > best.2 { best = (x, y, out[0, y, x]) } }
+        return (best.0, best.1)
+    }
+    let left = brightest(0..<20), right = brightest(20..<40)
+    #expect(abs(left.0 - 12) <= 1 && abs(left.1 - 16) <= 1, "left eye at \(left)")
+    #expect(abs(right.0 - 28) <= 1 && abs(right.1 - 16) <= 1, "right eye at \(right)")
+    #expect(out[0, 16, 12] > 0.5 && out[0, 16, 28] > 0.5)
+    #expect(out[0, 35, 20] < 0.05)
+    // Same result as aligning the full image directly, up to the smoothing of the shrink.
+    let direct = image.aligned(landmarks: points, size: 40)
+    #expect(direct[0, 16, 12] > 0.9 && direct[0, 16, 28] > 0.9)
+}
