@@ -89,8 +89,10 @@ struct DataBench: ParsableCommand {
         let result = try DataBenchmark.run(
             dataset: loaded, preprocessor: Preprocessor(channels: channels, imageSize: imageSize),
             augmentation: .paper(cropSize: cropSize), count: samples, seed: seed, cached: cached)
-        print("\(result.samples) samples (decode + \(imageSize)x\(imageSize) preprocessing + \(cropSize)x\(cropSize) "
-            + "paper augmentation, \(cached ? "preprocessed images cached: decode excluded" : "no cache")) in \(String(format: "%.2f", result.seconds)) s: "
+        let path = cached
+            ? "\(cropSize)x\(cropSize) paper augmentation of cached \(imageSize)x\(imageSize) faces"
+            : "decode + \(imageSize)x\(imageSize) preprocessing + \(cropSize)x\(cropSize) paper augmentation, no cache"
+        print("\(result.samples) samples (\(path)) in \(String(format: "%.2f", result.seconds)) s: "
             + "\(Int(result.samplesPerSecond.rounded())) samples/s on one thread")
     }
 }
