@@ -5,15 +5,18 @@
 // Source: Ali, Isler and Hughes, "Facial Expression Recognition Using Human to Animated-Character
 // Expression Translation", Tables 1-3 and the reference list (numbers in brackets are the paper's).
 
-/// A paper table that `exp report` rebuilds.
-public enum PaperTable: String, CaseIterable, Codable, Sendable {
-    case ckplus, mmi, oulu
+import Tracking
 
-    public var number: Int {
+extension PaperTable {
+    /// The paper tables that `exp report` rebuilds, in order.
+    public static let paperTables: [PaperTable] = [.ckplus, .mmi, .oulu]
+
+    public var number: Int? {
         switch self {
         case .ckplus: return 1
         case .mmi: return 2
         case .oulu: return 3
+        case .none: return nil
         }
     }
 
@@ -22,12 +25,13 @@ public enum PaperTable: String, CaseIterable, Codable, Sendable {
         case .ckplus: return "CK+"
         case .mmi: return "MMI"
         case .oulu: return "Oulu-CASIA"
+        case .none: return "other"
         }
     }
 
     /// The paper's caption.
     public var caption: String {
-        "Table \(number). \(datasetName): Accuracy for six expressions classification."
+        "Table \(number.map(String.init) ?? "-"). \(datasetName): Accuracy for six expressions classification."
     }
 }
 
@@ -88,6 +92,8 @@ public enum Literature {
                 row("DTAGN", "Static", 70.24, 15), row("DeRL", "Static", 73.23, 34),
                 ours("CNN(baseline)", "Static", 58.46), ours("HA-GAN", "Static", 71.87),
             ]
+        case .none:
+            return []
         case .oulu:
             return [
                 row("LBP-TOP", "Dynamic", 68.13, 40), row("HOG 3D", "Dynamic", 70.63, 18),

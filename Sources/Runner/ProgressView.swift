@@ -2,6 +2,7 @@
 // accuracy so far, ETA) redrawn in place; otherwise one plain line per event, for logs and CI.
 
 import Foundation
+import Tracking
 
 public final class ProgressView: ProgressSink {
     struct Row {
@@ -17,20 +18,26 @@ public final class ProgressView: ProgressSink {
     private let live: Bool
     private let out: FileHandle
     private var drawnLines = 0
-    private let total: Int
+    private var total = 0
     private var done = 0
     /// Metrics shown, in order, when present.
     public var shownMetrics = ["loss.d", "loss.g", "loss", "accuracy.test"]
 
-    /// `total` is the number of jobs this run will start; `live` redraws a table (use on a terminal).
-    public init(total: Int, live: Bool, output: FileHandle = .standardOutput) {
-        self.total = total
+    /// `live` redraws a table in place (use on a terminal).
+    public init(live: Bool, output: FileHandle = .standardOutput) {
         self.live = live
         self.out = output
     }
 
     /// True when standard output is a terminal.
     public static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+
+    public func runStarting(jobs: Int, skipped: Int) {
+        total = jobs
+        if !live {
+            emit("\(jobs) job(s) to run" + (skipped > 0 ? ", \(skipped) already finished" : ""))
+        }
+    }
 
     public func jobStarted(_ job: String, resumedFromEpoch: Int, epochs: Int) {
         var row = Row()

@@ -5,25 +5,7 @@
 // discards as incomplete. Non-finite numbers travel as the strings "nan", "inf" and "-inf".
 
 import Foundation
-
-/// One test-fold prediction of a finished job.
-public struct PredictionRecord: Codable, Equatable, Sendable {
-    public var sampleIndex: Int
-    public var sampleID: String
-    public var subject: String
-    public var trueLabel: Int
-    public var predictedLabel: Int
-    public var probabilities: [Double]
-
-    public init(sampleIndex: Int, sampleID: String, subject: String, trueLabel: Int, predictedLabel: Int, probabilities: [Double]) {
-        self.sampleIndex = sampleIndex
-        self.sampleID = sampleID
-        self.subject = subject
-        self.trueLabel = trueLabel
-        self.predictedLabel = predictedLabel
-        self.probabilities = probabilities
-    }
-}
+import Tracking
 
 public enum WorkerMessage: Codable, Equatable, Sendable {
     /// The job began; `resumedFromEpoch` is the last completed epoch restored from a checkpoint (0: fresh).
@@ -33,7 +15,7 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
     /// A file the job wrote (checkpoint, sample grid).
     case artifact(kind: String, path: String, epoch: Int)
     /// The final model's predictions on the test fold.
-    case predictions([PredictionRecord])
+    case predictions([Prediction])
     /// The job ended normally.
     case completed
     /// A loss became NaN or infinite at this epoch and step.
@@ -54,7 +36,7 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
         case .started: self = .started(resumedFromEpoch: try c.decode(Int.self, forKey: .resumedFromEpoch), epochs: try c.decode(Int.self, forKey: .epochs))
         case .epoch: self = .epoch(epoch: try c.decode(Int.self, forKey: .epoch), metrics: try c.decode([String: Double].self, forKey: .metrics))
         case .artifact: self = .artifact(kind: try c.decode(String.self, forKey: .kind), path: try c.decode(String.self, forKey: .path), epoch: try c.decode(Int.self, forKey: .epoch))
-        case .predictions: self = .predictions(try c.decode([PredictionRecord].self, forKey: .predictions))
+        case .predictions: self = .predictions(try c.decode([Prediction].self, forKey: .predictions))
         case .completed: self = .completed
         case .diverged: self = .diverged(epoch: try c.decode(Int.self, forKey: .epoch), step: try c.decode(Int.self, forKey: .step), detail: try c.decode(String.self, forKey: .detail))
         case .interrupted: self = .interrupted(epoch: try c.decode(Int.self, forKey: .epoch))

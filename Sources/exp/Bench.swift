@@ -6,6 +6,6 @@ import NN
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed and memory (use a release build: make bench).",
-        subcommands: [BenchEngine.self]
+        subcommands: [BenchEngine.self, BenchTrain.self]
     )
 }

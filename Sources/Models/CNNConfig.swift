@@ -1,0 +1,55 @@
+// The CNN baseline configuration: HA-GAN's discriminator trunk and expression branch trained on the
+// human images alone (the paper's "CNN(baseline)" row), with the same optimiser settings.
+// Decoding is strict (an unknown key is an error); a missing key takes its default.
+
+import NN
+
+public struct CNNConfig: Codable, Equatable, Sendable {
+    /// Side of the square input crop (section 5.1: 75), 32 or more.
+    public var imageSize = 75
+    /// Channels of the human images (1 gray, 3 RGB).
+    public var channels = 1
+    /// Expression classes (six basic expressions).
+    public var expressionCount = 6
+    /// Weight initialisation; DCGAN's N(0, 0.02), as HA-GAN's discriminator.
+    public var initialization = Initialization.dcgan
+    /// Slope of the LeakyReLU activations (reference 0.2).
+    public var leakySlope: Float = 0.2
+    /// Adam as HA-GAN's (section 5.1: lr 0.0002, momentum 0.5; beta2 0.999).
+    public var adam = AdamSettings()
+    /// Batch size (section 5.1: 130). Read by whoever builds the batches.
+    public var batchSize = 130
+    /// Training epochs (section 5.1: 200). Read by whoever runs the epochs.
+    public var epochs = 200
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case imageSize, channels, expressionCount, initialization, leakySlope, adam, batchSize, epochs
+    }
+
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = CNNConfig()
+        imageSize = try c.value(.imageSize, or: d.imageSize)
+        channels = try c.value(.channels, or: d.channels)
+        expressionCount = try c.value(.expressionCount, or: d.expressionCount)
+        initialization = try c.value(.initialization, or: d.initialization)
+        leakySlope = try c.value(.leakySlope, or: d.leakySlope)
+        adam = try c.decodeIfPresent(StrictAdamSettings.self, forKey: .adam)?.settings ?? d.adam
+        batchSize = try c.value(.batchSize, or: d.batchSize)
+        epochs = try c.value(.epochs, or: d.epochs)
+    }
+
+    /// Checks every field; the error names the first unusable one and says what to use instead.
+    public func validate() throws {
+        try require(imageSize >= 32 && imageSize <= 1024, "imageSize", imageSize, "use a crop size from 32 to 1024 (the paper uses 75)")
+        try require([1, 3].contains(channels), "channels", channels, "use 1 (gray) or 3 (RGB)")
+        try require(expressionCount >= 2, "expressionCount", expressionCount, "use at least 2 classes (the paper uses 6)")
+        try require(leakySlope >= 0 && leakySlope < 1, "leakySlope", leakySlope, "use a slope in [0, 1) such as 0.2")
+        try Models.validate(adam, key: "adam")
+        try require(batchSize >= 2, "batchSize", batchSize, "use at least 2 (batch normalisation needs more than one image; the paper uses 130)")
+        try require(epochs >= 1, "epochs", epochs, "use at least 1 epoch (the paper uses 200)")
+    }
+}

@@ -1,0 +1,77 @@
+// The CNN baseline trainer: HA-GAN's discriminator trunk and expression branch trained with
+// cross-entropy on the human images alone, Adam as HA-GAN's; prediction is direct.
+
+import NN
+
+public final class CNNTrainer {
+    public let config: CNNConfig
+    public let network: CNNBaseline
+    public let optimizer: Adam
+    /// The job's root stream (initialisation is its "init-cnn" child).
+    public let random: SeededGenerator
+    /// Epochs finished so far.
+    public internal(set) var completedEpochs = 0
+    private var stepInEpoch = 0
+
+    /// A freshly initialised baseline; throws `ModelConfigError` for an unusable configuration.
+    public init(config: CNNConfig, random: SeededGenerator) throws {
+        try config.validate()
+        self.config = config
+        self.random = random
+        network = CNNBaseline(inputChannels: config.channels, imageSize: config.imageSize,
+                              expressionCount: config.expressionCount, leakySlope: config.leakySlope)
+        var initStream = random.child("init-cnn")
+        for part in [network.trunk, network.expression] {
+            initialize(part, config.initialization, slope: config.leakySlope, generator: &initStream)
+        }
+        optimizer = Adam(network.parameters, settings: config.adam)
+    }
+
+    /// One step: cross-entropy of the expression logits, backward, Adam. Returns (loss, correct).
+    @discardableResult
+    public func step(_ batch: LabeledImages) throws -> (loss: Float, correct: Int) {
+        let s = config.imageSize, n = batch.labels.count
+        precondition(n >= 2 && batch.images.shape == [n, config.channels, s, s],
+                     "CNN batch: images \(batch.images.shape), expected [N >= 2, \(config.channels), \(s), \(s)]")
+        stepInEpoch += 1
+        zeroGrad(network.parameters)
+        let logits = network.forward(batch.images, mode: .train)
+        let ce = softmaxCrossEntropy(logits: logits, labels: batch.labels).result
+        if !ce.loss.isFinite {
+            throw TrainingError.diverged(epoch: completedEpochs + 1, step: stepInEpoch, term: "cross-entropy", value: ce.loss)
+        }
+        network.backward(ce.gradient)
+        optimizer.update()
+        return (ce.loss, correctCount(logits, batch.labels))
+    }
+
+    /// Trains one epoch over `batches`; with `test`, also the test accuracy (monitoring only).
+    public func trainEpoch<Batches: Sequence>(_ batches: Batches, test: LabeledImages? = nil) throws -> CNNEpochMetrics
+    where Batches.Element == LabeledImages {
+        stepInEpoch = 0
+        var lossSum = 0.0, correct = 0, samples = 0, steps = 0
+        for batch in batches {
+            let r = try step(batch)
+            lossSum += Double(r.loss)
+            correct += r.correct
+            samples += batch.labels.count
+            steps += 1
+        }
+        precondition(steps > 0, "CNNTrainer.trainEpoch: the epoch has no batches")
+        completedEpochs += 1
+        return CNNEpochMetrics(epoch: completedEpochs, steps: steps, loss: lossSum / Double(steps),
+                               trainAccuracy: Double(correct) / Double(samples),
+                               testAccuracy: test.map { accuracy(predict($0.images), labels: $0.labels) })
+    }
+
+    /// Predictions with class probabilities, eval mode, in batches of `config.batchSize`.
+    public func predict(_ humans: Tensor) -> [Prediction] {
+        let n = humans.shape[0]
+        var out: [Prediction] = []
+        for start in stride(from: 0, to: n, by: config.batchSize) {
+            let logits = network.forward(rows(humans, start..<min(n, start + config.batchSize)), mode: .eval)
+            out += softmax(logits).map { Prediction(probabilities: $0.map { Float($0) }) }
+        }
+        return out
+    }
+}

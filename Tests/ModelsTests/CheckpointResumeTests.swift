@@ -1,0 +1,101 @@
+// Resuming from a checkpoint ends bit-identical to a run that never stopped; a checkpoint of another
+// model, architecture or spec is refused with an error naming what differs.
+
+import Foundation
+import Models
+import NN
+import Testing
+
+private func temporaryPath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("models-tests-\(getpid())-\(name)").path
+}
+
+/// Epochs `range` of a toy HA-GAN run whose data order and character draws come from per-epoch streams.
+private func runGAN(_ trainer: HAGANTrainer, epochs range: ClosedRange<Int>, data: ToyData) throws -> [HAGANEpochMetrics] {
+    let train = data.indices(subjects: 0..<3), test = data.labeled(data.indices(subjects: 3..<4))
+    return try range.map { epoch in
+        var order = SeededGenerator(seed: 5).child("order", epoch), pick = SeededGenerator(seed: 5).child("pick", epoch)
+        return try trainer.trainEpoch(data.ganBatches(train, batchSize: 6, order: &order, pick: &pick), test: test)
+    }
+}
+
+private func resumeConfig() -> HAGANConfig {
+    var config = smallConfig()
+    config.testNoise = .fixedDraw
+    return config
+}
+
+@Test func resumedHAGANEndsBitIdentical() throws {
+    let data = ToyData(size: 32, subjects: 4, perClass: 2, seed: 1)
+    let config = resumeConfig()
+    let straight = try HAGANTrainer(config: config, random: SeededGenerator(seed: 21))
+    let expected = try runGAN(straight, epochs: 1...4, data: data)
+
+    let first = try HAGANTrainer(config: config, random: SeededGenerator(seed: 21))
+    let before = try runGAN(first, epochs: 1...2, data: data)
+    let path = temporaryPath("hagan.ckpt")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try first.checkpoint(extra: ["data-order": "kept"]).write(to: path)
+
+    // A trainer built with another seed: everything comes from the checkpoint.
+    let resumed = try HAGANTrainer(config: config, random: SeededGenerator(seed: 999))
+    let extra = try resumed.restore(from: Checkpoint.read(from: path))
+    #expect(extra == ["data-order": "kept"])
+    #expect(resumed.completedEpochs == 2)
+    let after = try runGAN(resumed, epochs: 3...4, data: data)
+    #expect(before + after == expected)
+    #expect(after.last!.epoch == 4)
+    #expect(values(resumed) == values(straight))
+}
+
+private func values(_ t: HAGANTrainer) -> [Tensor] {
+    (t.generator.parameters + t.generator.buffers + t.discriminator.parameters + t.discriminator.buffers).map(\.value)
+}
+
+@Test func resumedCNNEndsBitIdentical() throws {
+    let data = ToyData(size: 32, subjects: 3, perClass: 2, seed: 2)
+    var config = CNNConfig()
+    config.imageSize = 32
+    func run(_ t: CNNTrainer, _ range: ClosedRange<Int>) throws -> [CNNEpochMetrics] {
+        try range.map { epoch in
+            var order = SeededGenerator(seed: 8).child("order", epoch)
+            return try t.trainEpoch(data.cnnBatches(data.indices(subjects: 0..<2), batchSize: 6, order: &order),
+                                    test: data.labeled(data.indices(subjects: 2..<3)))
+        }
+    }
+    let expected = try run(CNNTrainer(config: config, random: SeededGenerator(seed: 3)), 1...3)
+    let first = try CNNTrainer(config: config, random: SeededGenerator(seed: 3))
+    let before = try run(first, 1...1)
+    let resumed = try CNNTrainer(config: config, random: SeededGenerator(seed: 4))
+    try resumed.restore(from: Checkpoint.decode(first.checkpoint().encoded(), path: "memory"))
+    #expect(before + (try run(resumed, 2...3)) == expected)
+}
+
+@Test func anotherArchitectureIsRefusedNamingTheTensor() throws {
+    let saved = try HAGANTrainer(config: smallConfig(size: 32), random: SeededGenerator(seed: 1)).checkpoint()
+    let other = try HAGANTrainer(config: smallConfig(size: 48), random: SeededGenerator(seed: 1))
+    let g0 = other.generator.parameters.map(\.value)
+    do {
+        try other.restore(from: saved)
+        Issue.record("a 32x32 checkpoint was loaded into a 48x48 model")
+    } catch let error as ModelCheckpointError {
+        guard case .architecture = error else { Issue.record("unexpected error \(error)"); return }
+        #expect(error.description.contains("generator.encoder.13.weight"), "\(error)")
+        #expect(error.description.contains("imageSize: checkpoint 32, current 48"), "\(error)")
+    }
+    #expect(other.generator.parameters.map(\.value) == g0, "a refused checkpoint must change nothing")
+}
+
+@Test func anotherSpecOrModelIsRefused() throws {
+    let saved = try HAGANTrainer(config: smallConfig(), random: SeededGenerator(seed: 1)).checkpoint()
+    var changed = smallConfig()
+    changed.l1Weight = 10
+    #expect(throws: ModelCheckpointError.specMismatch(path: "", key: "l1Weight", checkpoint: "100", current: "10")) {
+        try HAGANTrainer(config: changed, random: SeededGenerator(seed: 1)).restore(from: saved)
+    }
+    var cnnConfig = CNNConfig()
+    cnnConfig.imageSize = 32
+    #expect(throws: ModelCheckpointError.wrongModel(path: "", found: "hagan", expected: "cnn")) {
+        try CNNTrainer(config: cnnConfig, random: SeededGenerator(seed: 1)).restore(from: saved)
+    }
+}
