@@ -5,6 +5,13 @@ import ArgumentParser
 import FaceData
 import Foundation
 
+/// Every dataset kind `exp data` reads: the native-layout loaders and the synthetic faces.
+var dataLoaders: DatasetLoaders {
+    var loaders = DatasetLoaders.builtIn
+    loaders.register(SyntheticDatasetLoader())
+    return loaders
+}
+
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
@@ -15,8 +22,8 @@ struct DataCommand: ParsableCommand {
 
 /// The options that name a dataset without a spec.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: "Dataset kind: \(DatasetLoaders.builtIn.kinds.joined(separator: ", ")).") var kind: String
-    @Option(help: "Dataset root folder (the CSV file for manifest).") var root: String
+    @Option(help: "Dataset kind: \(dataLoaders.kinds.joined(separator: ", ")).") var kind: String
+    @Option(help: "Dataset root folder (the CSV file for manifest; any value for synthetic).") var root: String
     @Option(help: "Class set: basic6, basic7 (with neutral) or basic6+contempt.") var classes = "basic6"
     @Option(name: .customLong("option"), help: "Loader option key=value (repeatable), e.g. --option subject='^(S[0-9]+)_'.")
     var loaderOptions: [String] = []
@@ -57,7 +64,7 @@ struct DataInspect: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try DatasetLoaders.builtIn.load(dataset.description)
+        let loaded = try dataLoaders.load(dataset.description)
         let assignment = folds > 0 ? try FoldAssignment(dataset: loaded, folds: folds, seed: seed) : nil
         print(DatasetInspection(dataset: loaded, folds: assignment).render(listLimit: list))
     }
@@ -85,7 +92,7 @@ struct DataBench: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try DatasetLoaders.builtIn.load(dataset.description, checkImages: false)
+        let loaded = try dataLoaders.load(dataset.description, checkImages: false)
         let result = try DataBenchmark.run(
             dataset: loaded, preprocessor: Preprocessor(channels: channels, imageSize: imageSize),
             augmentation: .paper(cropSize: cropSize), count: samples, seed: seed, cached: cached)
