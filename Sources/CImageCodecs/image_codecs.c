@@ -1,4 +1,4 @@
-/* CImageCodecs: decoders (PNG, JPEG, TIFF) and a PNG encoder with all library errors caught in C.
+/* CImageCodecs: decoders (PNG, JPEG, TIFF) and encoders with all library errors caught in C.
  * libpng and libjpeg signal errors by longjmp: each decoder keeps its setjmp point in this file and
  * every resource is released on the error path. libtiff errors go to a thread-local buffer. */
 #include "image_codecs.h"
@@ -74,12 +74,16 @@ static int decode_png(FILE *file, ic_image *out, char *error, size_t error_size)
     png_bytep volatile data = NULL;
     png_bytepp volatile rows = NULL;
     ic_image volatile result = {0, 0, 0, NULL};
-    if (!info || setjmp(png_jmpbuf(png))) {
+    if (!info) {
+        set_error(error, error_size, "PNG: cannot create a decoder");
+        png_destroy_read_struct(&png, NULL, NULL);
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
         free(data);
         free(rows);
         free(result.pixels);
-        png_destroy_read_struct(&png, info ? &info : NULL, NULL);
-        if (!info) set_error(error, error_size, "PNG: cannot create a decoder");
+        png_destroy_read_struct(&png, &info, NULL);
         return -1;
     }
     png_init_io(png, file);
@@ -120,8 +124,8 @@ static int decode_png(FILE *file, ic_image *out, char *error, size_t error_size)
             for (int c = 0; c < channels; c++) {
                 size_t i = (size_t)x * channels + c;
                 float value = bit_depth == 16
-                    ? (float)((row[2 * i] << 8) | row[2 * i + 1]) * (1.0f / 65535.0f)
-                    : (float)row[i] * (1.0f / 255.0f);
+                    ? (float)((row[2 * i] << 8) | row[2 * i + 1]) / 65535.0f
+                    : (float)row[i] / 255.0f;
                 image.pixels[c * plane + (size_t)y * width + x] = value;
             }
         }
@@ -192,7 +196,7 @@ static int decode_jpeg(FILE *file, ic_image *out, char *error, size_t error_size
         jpeg_read_scanlines(&cinfo, rows, 1);
         for (int x = 0; x < width; x++)
             for (int c = 0; c < channels; c++)
-                image.pixels[c * plane + (size_t)y * width + x] = row[x * channels + c] * (1.0f / 255.0f);
+                image.pixels[c * plane + (size_t)y * width + x] = row[x * channels + c] / 255.0f;
     }
     /* A truncated file is an error, not a gray tail: libjpeg only warns about a premature end. */
     if (context.manager.num_warnings > 0) {
@@ -265,11 +269,11 @@ static int decode_tiff(const char *path, ic_image *out, char *error, size_t erro
     for (size_t i = 0; i < plane; i++) {
         uint32_t p = raster[i];
         if (gray) {
-            image.pixels[i] = TIFFGetR(p) * (1.0f / 255.0f);
+            image.pixels[i] = TIFFGetR(p) / 255.0f;
         } else {
-            image.pixels[i] = TIFFGetR(p) * (1.0f / 255.0f);
-            image.pixels[plane + i] = TIFFGetG(p) * (1.0f / 255.0f);
-            image.pixels[2 * plane + i] = TIFFGetB(p) * (1.0f / 255.0f);
+            image.pixels[i] = TIFFGetR(p) / 255.0f;
+            image.pixels[plane + i] = TIFFGetG(p) / 255.0f;
+            image.pixels[2 * plane + i] = TIFFGetB(p) / 255.0f;
         }
     }
     _TIFFfree(raster);
@@ -365,6 +369,112 @@ int ic_encode_png(const char *path, const float *pixels, int width, int height, 
     png_destroy_write_struct(&png, &info);
     if (fclose(file) != 0) {
         set_error(error, error_size, "cannot finish writing the file");
+        return -1;
+    }
+    return 0;
+}
+
+/* Interleaved 8-bit samples of one row of a planar [0, 1] image. */
+static void interleave_row(const float *pixels, int width, int height, int channels, int y, unsigned char *row) {
+    size_t plane = (size_t)width * height;
+    for (int x = 0; x < width; x++) {
+        for (int c = 0; c < channels; c++) {
+            float v = pixels[c * plane + (size_t)y * width + x];
+            v = v < 0 ? 0 : (v > 1 ? 1 : v);
+            row[x * channels + c] = (unsigned char)(v * 255.0f + 0.5f);
+        }
+    }
+}
+
+int ic_encode_jpeg(const char *path, const float *pixels, int width, int height, int channels, int quality,
+                   char *error, size_t error_size) {
+    if (channels != 1 && channels != 3) {
+        set_error(error, error_size, "JPEG: cannot encode %d channels (1 or 3)", channels);
+        return -1;
+    }
+    FILE *volatile file = fopen(path, "wb");
+    if (!file) {
+        set_error(error, error_size, "cannot create the file");
+        return -1;
+    }
+    struct jpeg_compress_struct cinfo;
+    jpeg_error_context context;
+    unsigned char *volatile row = NULL;
+    cinfo.err = jpeg_std_error(&context.manager);
+    context.manager.error_exit = jpeg_error_exit;
+    context.manager.output_message = jpeg_silent_message;
+    if (setjmp(context.jump)) {
+        char message[JMSG_LENGTH_MAX];
+        (*cinfo.err->format_message)((j_common_ptr)&cinfo, message);
+        set_error(error, error_size, "JPEG: %s", message);
+        free(row);
+        jpeg_destroy_compress(&cinfo);
+        fclose(file);
+        return -1;
+    }
+    jpeg_create_compress(&cinfo);
+    jpeg_stdio_dest(&cinfo, file);
+    cinfo.image_width = (JDIMENSION)width;
+    cinfo.image_height = (JDIMENSION)height;
+    cinfo.input_components = channels;
+    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    row = malloc((size_t)width * channels);
+    if (!row) {
+        set_error(error, error_size, "JPEG: out of memory");
+        jpeg_destroy_compress(&cinfo);
+        fclose(file);
+        return -1;
+    }
+    while (cinfo.next_scanline < cinfo.image_height) {
+        interleave_row(pixels, width, height, channels, (int)cinfo.next_scanline, row);
+        JSAMPROW rows[1] = {row};
+        jpeg_write_scanlines(&cinfo, rows, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    free(row);
+    if (fclose(file) != 0) {
+        set_error(error, error_size, "cannot finish writing the file");
+        return -1;
+    }
+    return 0;
+}
+
+int ic_encode_tiff(const char *path, const float *pixels, int width, int height, int channels,
+                   char *error, size_t error_size) {
+    if (channels != 1 && channels != 3) {
+        set_error(error, error_size, "TIFF: cannot encode %d channels (1 or 3)", channels);
+        return -1;
+    }
+    TIFFSetErrorHandler(tiff_error_handler);
+    TIFFSetWarningHandler(tiff_warning_handler);
+    tiff_message[0] = 0;
+    TIFF *tif = TIFFOpen(path, "w");
+    if (!tif) {
+        set_error(error, error_size, "TIFF: %s", tiff_message[0] ? tiff_message : "cannot create the file");
+        return -1;
+    }
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, (uint32_t)width);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, (uint32_t)height);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, (uint16_t)channels);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, (uint16_t)8);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, channels == 1 ? PHOTOMETRIC_MINISBLACK : PHOTOMETRIC_RGB);
+    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
+    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, (uint32_t)height);
+    unsigned char *row = malloc((size_t)width * channels);
+    int status = row ? 0 : -1;
+    for (int y = 0; status == 0 && y < height; y++) {
+        interleave_row(pixels, width, height, channels, y, row);
+        if (TIFFWriteScanline(tif, row, (uint32_t)y, 0) < 0) status = -1;
+    }
+    free(row);
+    TIFFClose(tif);
+    if (status != 0 || tiff_message[0]) {
+        set_error(error, error_size, "TIFF: %s", tiff_message[0] ? tiff_message : "cannot write the pixels");
         return -1;
     }
     return 0;

@@ -9,8 +9,13 @@ import NN
 public struct BatchItem: Equatable, Hashable, Sendable {
     /// Index into the dataset's samples.
     public var sample: Int
-    /// Index into the augmentation's variants.
+    /// Index into the augmentation's variants; -1 for the test view (the centre crop).
     public var variant: Int
+
+    public init(sample: Int, variant: Int) {
+        self.sample = sample
+        self.variant = variant
+    }
 }
 
 public struct Batch: Sendable {

@@ -1,5 +1,5 @@
-// Image files: decoding (PNG 8/16-bit gray, gray+alpha, RGB, RGBA, palette; JPEG; TIFF) and PNG
-// encoding (gray and RGB) through the C target CImageCodecs, which catches every library error.
+// Image files: decoding (PNG 8/16-bit gray, gray+alpha, RGB, RGBA, palette; JPEG; TIFF) and
+// encoding (PNG for sample grids; JPEG and TIFF to write datasets in their native layouts) through the C target CImageCodecs, which catches every library error.
 // The only Swift file that imports CImageCodecs. The codec is chosen from the file's first bytes.
 
 import CImageCodecs
@@ -27,6 +27,26 @@ extension Image {
         let status = pixels.withUnsafeBufferPointer { buffer in
             ic_encode_png(path, buffer.baseAddress, Int32(width), Int32(height), Int32(channels),
                           &message, message.count)
+        }
+        guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
+    }
+
+    /// Writes the image as a baseline JPEG (gray or RGB) at `quality` 1-100.
+    public func writeJPEG(to path: String, quality: Int = 95) throws {
+        var message = [CChar](repeating: 0, count: 512)
+        let status = pixels.withUnsafeBufferPointer { buffer in
+            ic_encode_jpeg(path, buffer.baseAddress, Int32(width), Int32(height), Int32(channels), Int32(quality),
+                           &message, message.count)
+        }
+        guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
+    }
+
+    /// Writes the image as an uncompressed 8-bit TIFF (gray or RGB).
+    public func writeTIFF(to path: String) throws {
+        var message = [CChar](repeating: 0, count: 512)
+        let status = pixels.withUnsafeBufferPointer { buffer in
+            ic_encode_tiff(path, buffer.baseAddress, Int32(width), Int32(height), Int32(channels),
+                           &message, message.count)
         }
         guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
     }

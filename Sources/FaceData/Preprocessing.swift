@@ -32,29 +32,55 @@ extension Image {
     public func resized(width newWidth: Int, height newHeight: Int) -> Image {
         precondition(newWidth > 0 && newHeight > 0, "resized to \(newWidth)x\(newHeight)")
         if newWidth == width && newHeight == height { return self }
-        let horizontal = Resampling.weights(from: width, to: newWidth)
-        let vertical = Resampling.weights(from: height, to: newHeight)
+        let horizontal = Resampling.taps(from: width, to: newWidth)
+        let vertical = Resampling.taps(from: height, to: newHeight)
         var out = [Float](repeating: 0, count: newWidth * newHeight * channels)
         var rows = [Float](repeating: 0, count: newWidth * height)
         pixels.withUnsafeBufferPointer { src in
-            for c in 0..<channels {
-                let plane = c * width * height
-                for y in 0..<height {
-                    for x in 0..<newWidth {
-                        var sum: Float = 0
-                        for (i, w) in horizontal[x] { sum += w * src[plane + y * width + i] }
-                        rows[y * newWidth + x] = sum
-                    }
-                }
-                let outPlane = c * newWidth * newHeight
-                for y in 0..<newHeight {
-                    for (i, w) in vertical[y] {
-                        for x in 0..<newWidth { out[outPlane + y * newWidth + x] += w * rows[i * newWidth + x] }
+            rows.withUnsafeMutableBufferPointer { rowBuffer in
+                out.withUnsafeMutableBufferPointer { dst in
+                    let h = horizontal.count, v = vertical.count
+                    for c in 0..<channels {
+                        let plane = src.baseAddress! + c * width * height
+                        for y in 0..<height {
+                            let line = plane + y * width
+                            for x in 0..<newWidth {
+                                var sum: Float = 0
+                                for t in 0..<h {
+                                    sum += horizontal.weights[x * h + t] * line[horizontal.indices[x * h + t]]
+                                }
+                                rowBuffer[y * newWidth + x] = sum
+                            }
+                        }
+                        let outPlane = dst.baseAddress! + c * newWidth * newHeight
+                        for y in 0..<newHeight {
+                            let target = outPlane + y * newWidth
+                            for t in 0..<v {
+                                let w = vertical.weights[y * v + t]
+                                if w == 0 { continue }
+                                let row = rowBuffer.baseAddress! + vertical.indices[y * v + t] * newWidth
+                                for x in 0..<newWidth { target[x] += w * row[x] }
+                            }
+                        }
                     }
                 }
             }
         }
         return Image(width: newWidth, height: newHeight, channels: channels, pixels: out)
+    }
+
+    /// The rectangle at (x, y) of the given size, which must lie inside the image.
+    public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> Image {
+        precondition(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= width && y + h <= height,
+                     "crop \(w)x\(h) at (\(x), \(y)) outside the \(width)x\(height) image")
+        var out = [Float](repeating: 0, count: w * h * channels)
+        for c in 0..<channels {
+            for row in 0..<h {
+                let from = (c * height + y + row) * width + x
+                out.replaceSubrange((c * h + row) * w..<(c * h + row) * w + w, with: pixels[from..<from + w])
+            }
+        }
+        return Image(width: w, height: h, channels: channels, pixels: out)
     }
 
     /// Bilinear sample at (x, y) in pixel coordinates of channel `c`, clamping to the border.
@@ -115,6 +141,29 @@ public struct EyePositions: Equatable, Codable, Sendable {
 }
 
 enum Resampling {
+    /// For each output index along one axis, `count` (input index, weight) taps stored flat
+    /// (`indices[o * count + t]`), unused taps padded with weight 0.
+    struct Taps {
+        var count: Int
+        var indices: [Int]
+        var weights: [Float]
+    }
+
+    static func taps(from input: Int, to output: Int) -> Taps {
+        let lists = weights(from: input, to: output)
+        let count = lists.map(\.count).max() ?? 1
+        var indices = [Int](repeating: 0, count: output * count)
+        var weights = [Float](repeating: 0, count: output * count)
+        for (o, list) in lists.enumerated() {
+            for (t, (i, w)) in list.enumerated() {
+                indices[o * count + t] = i
+                weights[o * count + t] = w
+            }
+            for t in list.count..<count { indices[o * count + t] = list.last?.0 ?? 0 }
+        }
+        return Taps(count: count, indices: indices, weights: weights)
+    }
+
     /// For each output index, the (input index, weight) pairs along one axis.
     static func weights(from input: Int, to output: Int) -> [[(Int, Float)]] {
         let scale = Float(input) / Float(output)
@@ -177,11 +226,23 @@ public struct Preprocessor: Equatable, Sendable {
             let wanted = (eyes.right.x - eyes.left.x) * Float(imageSize)
             let factor = wanted / max(eyeDistance, 1)
             if factor < 0.5 {
-                let w = max(Int((Float(converted.width) * factor * 2).rounded()), 1)
-                let h = max(Int((Float(converted.height) * factor * 2).rounded()), 1)
-                let sx = Float(w) / Float(converted.width), sy = Float(h) / Float(converted.height)
-                let scaled = landmarks.map { Point(x: ($0.x + 0.5) * sx - 0.5, y: ($0.y + 0.5) * sy - 0.5) }
-                return converted.resized(width: w, height: h).aligned(landmarks: scaled, size: imageSize, eyes: eyes)
+                // Only the output's footprint in the source is needed: crop the square around the
+                // eyes' midpoint that holds every output corner, then shrink it to twice the output
+                // scale.
+                let midX = (l.x + r.x) / 2, midY = (l.y + r.y) / 2
+                let mx = (eyes.left.x + eyes.right.x) / 2, my = (eyes.left.y + eyes.right.y) / 2
+                let corner = hypot(max(mx, 1 - mx), max(my, 1 - my)) * Float(imageSize)
+                let reach = corner / factor + 2
+                let x0 = max(Int(midX - reach), 0), y0 = max(Int(midY - reach), 0)
+                let x1 = min(Int(midX + reach) + 1, converted.width), y1 = min(Int(midY + reach) + 1, converted.height)
+                let face = x1 - x0 > 1 && y1 - y0 > 1 ? converted.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0) : converted
+                let shifted = face.width == converted.width && face.height == converted.height
+                    ? landmarks : landmarks.map { Point(x: $0.x - Float(x0), y: $0.y - Float(y0)) }
+                let w = max(Int((Float(face.width) * factor * 2).rounded()), 1)
+                let h = max(Int((Float(face.height) * factor * 2).rounded()), 1)
+                let sx = Float(w) / Float(face.width), sy = Float(h) / Float(face.height)
+                let scaled = shifted.map { Point(x: ($0.x + 0.5) * sx - 0.5, y: ($0.y + 0.5) * sy - 0.5) }
+                return face.resized(width: w, height: h).aligned(landmarks: scaled, size: imageSize, eyes: eyes)
             }
             return converted.aligned(landmarks: landmarks, size: imageSize, eyes: eyes)
         }

@@ -1,5 +1,5 @@
 /* CImageCodecs: PNG, JPEG and TIFF decoding and PNG encoding through libpng, libjpeg(-turbo) and
- * libtiff. Every library error is caught here, in C: libpng and libjpeg report errors by longjmp,
+ * libtiff, and JPEG and TIFF encoding (for writing datasets in their native layouts). Every library error is caught here, in C: libpng and libjpeg report errors by longjmp,
  * which must never cross a Swift frame, and libtiff's default handlers print to stderr.
  * Decoded images are planar Float in [0, 1] with 1 (gray) or 3 (RGB) channels; alpha is dropped. */
 #ifndef IMAGE_CODECS_H
@@ -25,5 +25,13 @@ void ic_free(ic_image *image);
  * Returns 0 on success; otherwise writes a message to `error`. */
 int ic_encode_png(const char *path, const float *pixels, int width, int height, int channels,
                   char *error, size_t error_size);
+
+/* Writes a baseline JPEG (gray or RGB) at `quality` 1-100. Returns 0 on success. */
+int ic_encode_jpeg(const char *path, const float *pixels, int width, int height, int channels, int quality,
+                   char *error, size_t error_size);
+
+/* Writes an uncompressed 8-bit TIFF (gray or RGB). Returns 0 on success. */
+int ic_encode_tiff(const char *path, const float *pixels, int width, int height, int channels,
+                   char *error, size_t error_size);
 
 #endif
