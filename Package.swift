@@ -9,9 +9,11 @@ let package = Package(
     products: [
         .executable(name: "exp", targets: ["exp"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "FaceData", targets: ["FaceData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -21,20 +23,36 @@ let package = Package(
         ),
         .target(name: "NN", dependencies: ["COpenBLAS"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
-        .target(name: "FaceData", dependencies: ["NN"]),
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
+        ),
+        .target(name: "FaceData", dependencies: ["NN", "CImageCodecs"]),
         .target(name: "Models", dependencies: ["NN"]),
+        .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Runner", dependencies: ["NN", "FaceData", "Models", "Tracking"]),
+        .target(name: "Report", dependencies: ["Tracking"]),
         .executableTarget(
             name: "exp",
             dependencies: [
                 "NN",
                 "FaceData",
                 "Models",
+                "Tracking",
+                "Runner",
+                "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN"]),
+        .testTarget(
+            name: "TrackingTests",
+            dependencies: ["Tracking", "NN", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Tracking"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Tracking"]),
     ],
     swiftLanguageModes: [.v5]
 )

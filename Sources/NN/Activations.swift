@@ -17,7 +17,10 @@ func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
     var y = Tensor(zeros: x.shape)
     x.scalars.withUnsafeBufferPointer { px in
         y.scalars.withUnsafeMutableBufferPointer { py in
-            for i in 0..<px.count { py[i] = f(px[i]) }
+            let src = px.baseAddress!, dst = py.baseAddress!
+            Parallel.forRanges(px.count, grain: 32768) { r in
+                for i in r { dst[i] = f(src[i]) }
+            }
         }
     }
     return y
@@ -31,7 +34,10 @@ func chain(_ dy: Tensor, _ cached: Tensor, _ f: (Float) -> Float) -> Tensor {
     dy.scalars.withUnsafeBufferPointer { g in
         cached.scalars.withUnsafeBufferPointer { c in
             dx.scalars.withUnsafeMutableBufferPointer { d in
-                for i in 0..<g.count { d[i] = g[i] * f(c[i]) }
+                let pg = g.baseAddress!, pc = c.baseAddress!, pd = d.baseAddress!
+                Parallel.forRanges(g.count, grain: 32768) { r in
+                    for i in r { pd[i] = pg[i] * f(pc[i]) }
+                }
             }
         }
     }

@@ -51,11 +51,14 @@ public final class Adam {
                 p.grad.scalars.withUnsafeBufferPointer { g in
                     m[i].scalars.withUnsafeMutableBufferPointer { pm in
                         v[i].scalars.withUnsafeMutableBufferPointer { pv in
-                            for j in 0..<w.count {
-                                let gj = g[j]
-                                pm[j] = s.beta1 * pm[j] + (1 - s.beta1) * gj
-                                pv[j] = s.beta2 * pv[j] + (1 - s.beta2) * gj * gj
-                                w[j] -= stepSize * pm[j] / (pv[j].squareRoot() / c2root + s.eps)
+                            let wb = w.baseAddress!, gb = g.baseAddress!, mb = pm.baseAddress!, vb = pv.baseAddress!
+                            Parallel.forRanges(w.count, grain: 32768) { r in
+                                for j in r {
+                                    let gj = gb[j]
+                                    mb[j] = s.beta1 * mb[j] + (1 - s.beta1) * gj
+                                    vb[j] = s.beta2 * vb[j] + (1 - s.beta2) * gj * gj
+                                    wb[j] -= stepSize * mb[j] / (vb[j].squareRoot() / c2root + s.eps)
+                                }
                             }
                         }
                     }

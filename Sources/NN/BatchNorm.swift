@@ -46,38 +46,58 @@ public final class BatchNorm: Layer {
         precondition(mode == .eval || m > 1, "BatchNorm in train mode needs more than one value per channel, got shape \(x.shape)")
         lastMode = mode
         xhat.resize(x.shape)
-        if istd.count != c { istd = [Float](repeating: 0, count: c) }
-        var y = Tensor(zeros: x.shape)
+        var mean = runningMean.value.scalars, variance = runningVar.value.scalars
+        if mode == .train {
+            var unbiased = [Float](repeating: 0, count: c)
+            x.scalars.withUnsafeBufferPointer { px in
+                mean.withUnsafeMutableBufferPointer { pm in
+                    variance.withUnsafeMutableBufferPointer { pv in
+                        unbiased.withUnsafeMutableBufferPointer { pu in
+                            let xb = px.baseAddress!, mb = pm.baseAddress!, vb = pv.baseAddress!, ub = pu.baseAddress!
+                            Parallel.forRanges(c, grain: max(1, 16384 / max(m, 1))) { channels in
+                                for ch in channels {
+                                    var sum = 0.0
+                                    for i in 0..<n { let p = xb + (i * c + ch) * s; for j in 0..<s { sum += Double(p[j]) } }
+                                    let mu = sum / Double(m)
+                                    var sq = 0.0
+                                    for i in 0..<n { let p = xb + (i * c + ch) * s; for j in 0..<s { let d = Double(p[j]) - mu; sq += d * d } }
+                                    mb[ch] = Float(mu)
+                                    vb[ch] = Float(sq / Double(m))
+                                    ub[ch] = Float(sq / Double(m - 1))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for ch in 0..<c {
+                runningMean.value.scalars[ch] = (1 - momentum) * runningMean.value.scalars[ch] + momentum * mean[ch]
+                runningVar.value.scalars[ch] = (1 - momentum) * runningVar.value.scalars[ch] + momentum * unbiased[ch]
+            }
+        }
+        istd = variance.map { 1 / ($0 + eps).squareRoot() }
+        var y = Tensor(uninitialized: x.shape)
         x.scalars.withUnsafeBufferPointer { px in
             y.scalars.withUnsafeMutableBufferPointer { py in
                 xhat.scalars.withUnsafeMutableBufferPointer { ph in
-                    for ch in 0..<c {
-                        var mean: Float, variance: Float
-                        if mode == .train {
-                            var sum = 0.0
-                            for i in 0..<n { let p = px.baseAddress! + (i * c + ch) * s; for j in 0..<s { sum += Double(p[j]) } }
-                            let mu = sum / Double(m)
-                            var sq = 0.0
-                            for i in 0..<n { let p = px.baseAddress! + (i * c + ch) * s; for j in 0..<s { let d = Double(p[j]) - mu; sq += d * d } }
-                            mean = Float(mu)
-                            variance = Float(sq / Double(m))
-                            let unbiased = Float(sq / Double(m - 1))
-                            runningMean.value.scalars[ch] = (1 - momentum) * runningMean.value.scalars[ch] + momentum * mean
-                            runningVar.value.scalars[ch] = (1 - momentum) * runningVar.value.scalars[ch] + momentum * unbiased
-                        } else {
-                            mean = runningMean.value.scalars[ch]
-                            variance = runningVar.value.scalars[ch]
-                        }
-                        let inv = 1 / (variance + eps).squareRoot()
-                        istd[ch] = inv
-                        let gm = gamma.value.scalars[ch], bt = beta.value.scalars[ch]
-                        for i in 0..<n {
-                            let o = (i * c + ch) * s
-                            let xi = px.baseAddress! + o, yi = py.baseAddress! + o, hi = ph.baseAddress! + o
-                            for j in 0..<s {
-                                let h = (xi[j] - mean) * inv
-                                hi[j] = h
-                                yi[j] = gm * h + bt
+                    gamma.value.scalars.withUnsafeBufferPointer { pg in
+                        beta.value.scalars.withUnsafeBufferPointer { pb in
+                            istd.withUnsafeBufferPointer { pi in
+                                let xb = px.baseAddress!, yb = py.baseAddress!, hb = ph.baseAddress!
+                                Parallel.forRanges(c, grain: max(1, 16384 / max(m, 1))) { channels in
+                                    for ch in channels {
+                                        let mu = mean[ch], inv = pi[ch], gm = pg[ch], bt = pb[ch]
+                                        for i in 0..<n {
+                                            let o = (i * c + ch) * s
+                                            let xi = xb + o, yi = yb + o, hi = hb + o
+                                            for j in 0..<s {
+                                                let h = (xi[j] - mu) * inv
+                                                hi[j] = h
+                                                yi[j] = gm * h + bt
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -91,35 +111,49 @@ public final class BatchNorm: Layer {
         precondition(dy.shape == xhat.shape, "BatchNorm.backward: dy \(dy.shape), input was \(xhat.shape)")
         let (n, c, s) = dims(dy.shape)
         let m = Float(n * s)
-        var dx = Tensor(zeros: dy.shape)
+        var dx = Tensor(uninitialized: dy.shape)
+        var sumDy = [Float](repeating: 0, count: c), sumDyH = [Float](repeating: 0, count: c)
+        let train = lastMode == .train
         dy.scalars.withUnsafeBufferPointer { pdy in
             xhat.scalars.withUnsafeBufferPointer { ph in
                 dx.scalars.withUnsafeMutableBufferPointer { pdx in
-                    for ch in 0..<c {
-                        var sumDy: Float = 0, sumDyH: Float = 0
-                        for i in 0..<n {
-                            let o = (i * c + ch) * s
-                            let g = pdy.baseAddress! + o, h = ph.baseAddress! + o
-                            for j in 0..<s { sumDy += g[j]; sumDyH += g[j] * h[j] }
-                        }
-                        gamma.grad.scalars[ch] += sumDyH
-                        beta.grad.scalars[ch] += sumDy
-                        let gm = gamma.value.scalars[ch], inv = istd[ch]
-                        for i in 0..<n {
-                            let o = (i * c + ch) * s
-                            let g = pdy.baseAddress! + o, h = ph.baseAddress! + o, d = pdx.baseAddress! + o
-                            if lastMode == .train {
-                                let k = gm * inv / m
-                                for j in 0..<s { d[j] = k * (m * g[j] - sumDy - h[j] * sumDyH) }
-                            } else {
-                                let k = gm * inv
-                                for j in 0..<s { d[j] = k * g[j] }
+                    gamma.value.scalars.withUnsafeBufferPointer { pg in
+                        istd.withUnsafeBufferPointer { pi in
+                            sumDy.withUnsafeMutableBufferPointer { psd in
+                                sumDyH.withUnsafeMutableBufferPointer { psh in
+                                    let gb = pdy.baseAddress!, hb = ph.baseAddress!, db = pdx.baseAddress!
+                                    let sdb = psd.baseAddress!, shb = psh.baseAddress!
+                                    Parallel.forRanges(c, grain: max(1, 16384 / max(n * s, 1))) { channels in
+                                        for ch in channels {
+                                            var sd: Float = 0, sh: Float = 0
+                                            for i in 0..<n {
+                                                let o = (i * c + ch) * s
+                                                let g = gb + o, h = hb + o
+                                                for j in 0..<s { sd += g[j]; sh += g[j] * h[j] }
+                                            }
+                                            sdb[ch] = sd
+                                            shb[ch] = sh
+                                            let k = train ? pg[ch] * pi[ch] / m : pg[ch] * pi[ch]
+                                            for i in 0..<n {
+                                                let o = (i * c + ch) * s
+                                                let g = gb + o, h = hb + o, d = db + o
+                                                if train {
+                                                    for j in 0..<s { d[j] = k * (m * g[j] - sd - h[j] * sh) }
+                                                } else {
+                                                    for j in 0..<s { d[j] = k * g[j] }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        if gamma.requiresGrad { for ch in 0..<c { gamma.grad.scalars[ch] += sumDyH[ch] } }
+        if beta.requiresGrad { for ch in 0..<c { beta.grad.scalars[ch] += sumDy[ch] } }
         return dx
     }
 }

@@ -82,7 +82,7 @@ public final class Conv2D: Layer {
         let imageSize = g.channels * g.height * g.width
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
-            if let bias { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: s, into: $0.baseAddress!) } }
+            if let bias, bias.requiresGrad { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: s, into: $0.baseAddress!) } }
             col.withPointer(k * n * s) { pcol in
                 weight.value.scalars.withUnsafeBufferPointer { pw in
                     weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
@@ -92,7 +92,7 @@ public final class Conv2D: Layer {
                             case .batched:
                                 scratch.withPointer(oc * n * s) { dycm in
                                     nchwToChannelMajor(dyb, n: n, c: oc, s: s, into: dycm)
-                                    gemm(transB: true, m: oc, n: k, k: n * s, dycm, pcol, beta: 1, dwb)
+                                    if weight.requiresGrad { gemm(transB: true, m: oc, n: k, k: n * s, dycm, pcol, beta: 1, dwb) }
                                     guard needsInputGradient else { return }
                                     dcol.withPointer(k * n * s) { pdc in
                                         gemm(transA: true, m: k, n: n * s, k: oc, wb, dycm, pdc)
@@ -100,7 +100,7 @@ public final class Conv2D: Layer {
                                     }
                                 }
                             case .perImage, .automatic:
-                                for i in 0..<n {
+                                for i in 0..<n where weight.requiresGrad {
                                     gemm(transB: true, m: oc, n: k, k: s, dyb + i * oc * s, pcol + i * k * s, beta: 1, dwb)
                                 }
                                 guard needsInputGradient else { return }

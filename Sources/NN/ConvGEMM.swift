@@ -33,9 +33,9 @@ public enum GEMMStrategy: String, Sendable, CaseIterable, Codable {
 /// Copies x [N, C, S] into channel-major [C, N * S].
 @inline(__always)
 func nchwToChannelMajor(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, into out: UnsafeMutablePointer<Float>) {
-    for i in 0..<n {
-        for ch in 0..<c {
-            (out + ch * n * s + i * s).update(from: x + (i * c + ch) * s, count: s)
+    Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
+        for ch in channels {
+            for i in 0..<n { (out + ch * n * s + i * s).update(from: x + (i * c + ch) * s, count: s) }
         }
     }
 }
@@ -46,15 +46,17 @@ func channelMajorToNCHW(
     _ cm: UnsafePointer<Float>, n: Int, c: Int, s: Int, bias: UnsafePointer<Float>?,
     into out: UnsafeMutablePointer<Float>
 ) {
-    for i in 0..<n {
-        for ch in 0..<c {
-            let src = cm + ch * n * s + i * s
-            let dst = out + (i * c + ch) * s
-            if let bias {
-                let b = bias[ch]
-                for j in 0..<s { dst[j] = src[j] + b }
-            } else {
-                dst.update(from: src, count: s)
+    Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
+        for ch in channels {
+            for i in 0..<n {
+                let src = cm + ch * n * s + i * s
+                let dst = out + (i * c + ch) * s
+                if let bias {
+                    let b = bias[ch]
+                    for j in 0..<s { dst[j] = src[j] + b }
+                } else {
+                    dst.update(from: src, count: s)
+                }
             }
         }
     }
@@ -63,11 +65,13 @@ func channelMajorToNCHW(
 /// Bias forward: y[n, c, :] += bias[c] for an NCHW buffer.
 @inline(__always)
 func addBias(_ y: UnsafeMutablePointer<Float>, n: Int, c: Int, s: Int, bias: UnsafePointer<Float>) {
-    for i in 0..<n {
-        for ch in 0..<c {
+    Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
+        for ch in channels {
             let b = bias[ch]
-            let p = y + (i * c + ch) * s
-            for j in 0..<s { p[j] += b }
+            for i in 0..<n {
+                let p = y + (i * c + ch) * s
+                for j in 0..<s { p[j] += b }
+            }
         }
     }
 }
@@ -75,15 +79,17 @@ func addBias(_ y: UnsafeMutablePointer<Float>, n: Int, c: Int, s: Int, bias: Uns
 /// Bias backward: db[c] += sum over n and s of dy[n, c, s].
 @inline(__always)
 func accumulateBiasGrad(_ dy: UnsafePointer<Float>, n: Int, c: Int, s: Int, into db: UnsafeMutablePointer<Float>) {
-    for ch in 0..<c {
-        var acc: Float = 0
-        for i in 0..<n {
-            let p = dy + (i * c + ch) * s
-            var part: Float = 0
-            for j in 0..<s { part += p[j] }
-            acc += part
+    Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
+        for ch in channels {
+            var acc: Float = 0
+            for i in 0..<n {
+                let p = dy + (i * c + ch) * s
+                var part: Float = 0
+                for j in 0..<s { part += p[j] }
+                acc += part
+            }
+            db[ch] += acc
         }
-        db[ch] += acc
     }
 }
 

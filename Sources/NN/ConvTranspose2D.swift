@@ -100,7 +100,7 @@ public final class ConvTranspose2D: Layer {
         var dx = Tensor(uninitialized: inputShape)
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
-            if let bias { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.height * g.width, into: $0.baseAddress!) } }
+            if let bias, bias.requiresGrad { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.height * g.width, into: $0.baseAddress!) } }
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
                     dx.scalars.withUnsafeMutableBufferPointer { pdx in
@@ -109,9 +109,9 @@ public final class ConvTranspose2D: Layer {
                         case .batched:
                             col.withPointer(k * n * s) { pdc in
                                 im2col(dyb, count: n, imageStride: outImage, g, into: pdc)
-                                xcm.withPointer(c * n * s) { pxcm in
+                                if weight.requiresGrad { xcm.withPointer(c * n * s) { pxcm in
                                     gemm(transB: true, m: c, n: k, k: n * s, pxcm, pdc, beta: 1, dwb)
-                                }
+                                } }
                                 dxcm.withPointer(c * n * s) { pdx in
                                     gemm(m: c, n: n * s, k: k, wb, pdc, pdx)
                                     channelMajorToNCHW(pdx, n: n, c: c, s: s, bias: nil, into: dxb)
@@ -122,7 +122,9 @@ public final class ConvTranspose2D: Layer {
                                 col.withPointer(k * s) { pdc in
                                     for i in 0..<n {
                                         im2col(dyb + i * outImage, g, into: pdc)
-                                        gemm(transB: true, m: c, n: k, k: s, px.baseAddress! + i * c * s, pdc, beta: 1, dwb)
+                                        if weight.requiresGrad {
+                                            gemm(transB: true, m: c, n: k, k: s, px.baseAddress! + i * c * s, pdc, beta: 1, dwb)
+                                        }
                                         gemm(m: c, n: s, k: k, wb, pdc, dxb + i * c * s)
                                     }
                                 }

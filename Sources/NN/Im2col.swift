@@ -50,8 +50,10 @@ public struct ConvGeometry: Equatable, Sendable {
 public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
     let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
     let sh = g.strideH, sw = g.strideW
-    var row = 0
-    for c in 0..<g.channels {
+    let perChannel = g.kernelH * g.kernelW * ld
+    Parallel.forRanges(g.channels, grain: max(1, 32768 / max(perChannel, 1))) { channels in
+    for c in channels {
+        var row = c * g.kernelH * g.kernelW
         for kh in 0..<g.kernelH {
             for kw in 0..<g.kernelW {
                 let (lo, hi) = g.validColumns(kw)
@@ -84,6 +86,7 @@ public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g:
             }
         }
     }
+    }
 }
 
 /// Adds the column matrix `col` [K, count * S] back into images x[0..<count]: the adjoint of
@@ -91,8 +94,11 @@ public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g:
 public func col2im(_ col: UnsafePointer<Float>, count: Int, imageStride: Int, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>) {
     let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
     let sh = g.strideH, sw = g.strideW
-    var row = 0
-    for c in 0..<g.channels {
+    let perChannel = g.kernelH * g.kernelW * ld
+    // Threads take whole channels: every write of channel c lands in channel c's planes.
+    Parallel.forRanges(g.channels, grain: max(1, 32768 / max(perChannel, 1))) { channels in
+    for c in channels {
+        var row = c * g.kernelH * g.kernelW
         for kh in 0..<g.kernelH {
             for kw in 0..<g.kernelW {
                 let (lo, hi) = g.validColumns(kw)
@@ -112,6 +118,7 @@ public func col2im(_ col: UnsafePointer<Float>, count: Int, imageStride: Int, _ 
                 row += 1
             }
         }
+    }
     }
 }
 

@@ -16,6 +16,10 @@ public final class Parameter {
     public var value: Tensor
     public var grad: Tensor
     public let trainable: Bool
+    /// When false, backward passes skip this parameter's gradient (it stays as it is). Used to
+    /// back-propagate through a network without paying for its weight gradients, as the
+    /// generator step does through the discriminator.
+    public var requiresGrad = true
 
     public init(_ localName: String, _ value: Tensor, trainable: Bool = true) {
         self.localName = localName
@@ -78,6 +82,11 @@ public final class Sequential: Layer {
             layer.assignNames(prefix: prefix.isEmpty ? "\(i)" : "\(prefix).\(i)")
         }
     }
+}
+
+/// Turns gradient accumulation of these parameters on or off (see `Parameter.requiresGrad`).
+public func setRequiresGrad(_ parameters: [Parameter], _ enabled: Bool) {
+    for p in parameters { p.requiresGrad = enabled }
 }
 
 /// Sets the gradient of every parameter to zero.

@@ -40,8 +40,10 @@ public final class Linear: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         let n = input.shape[0]
         precondition(dy.shape == [n, outFeatures], "Linear.backward: dy \(dy.shape), expected \([n, outFeatures])")
-        BLAS.sgemm(transA: true, m: outFeatures, n: inFeatures, k: n, dy.scalars, input.scalars, beta: 1, &weight.grad.scalars)
-        if let bias {
+        if weight.requiresGrad {
+            BLAS.sgemm(transA: true, m: outFeatures, n: inFeatures, k: n, dy.scalars, input.scalars, beta: 1, &weight.grad.scalars)
+        }
+        if let bias, bias.requiresGrad {
             bias.grad.scalars.withUnsafeMutableBufferPointer { db in
                 dy.scalars.withUnsafeBufferPointer { g in
                     for i in 0..<n {

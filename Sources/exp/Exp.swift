@@ -16,6 +16,6 @@ struct Exp: ParsableCommand {
             Expression Translation" (Ali, Isler and Hughes) on a CPU, with OpenBLAS-backed conv nets.
             """,
         version: version,
-        subcommands: [Bench.self]
+        subcommands: [Run.self, Status.self, Worker.self, DataCommand.self, Synth.self, Bench.self]
     )
 }

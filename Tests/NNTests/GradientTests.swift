@@ -187,3 +187,25 @@ func convTranspose2DGradients(strategy: GEMMStrategy) {
         #expect(layer.parameters.allSatisfy { $0.grad.scalars.allSatisfy { $0 == 0 } })
     }
 }
+
+@Test func frozenParametersKeepTheirGradientsButPassInputGradients() {
+    for strategy in GEMMStrategy.allCases {
+        let conv = Conv2D(2, 3, kernel: 4, stride: 2, padding: 1)
+        conv.strategy = strategy
+        let deconv = ConvTranspose2D(3, 2, kernel: 4, stride: 2, padding: 1)
+        deconv.strategy = strategy
+        let net = Sequential([conv, BatchNorm(3), LeakyReLU(), deconv, Flatten(), Linear(2 * 8 * 8, 2)])
+        randomizeParameters(net)
+        let x = randomInput([2, 2, 8, 8])
+        let dy = randomInput([2, 2], seed: 9)
+        zeroGrad(net.parameters)
+        _ = net.forward(x, mode: .train)
+        let dxLive = net.backward(dy)
+        setRequiresGrad(net.parameters, false)
+        zeroGrad(net.parameters)
+        _ = net.forward(x, mode: .train)
+        let dxFrozen = net.backward(dy)
+        #expect(dxFrozen == dxLive)
+        #expect(net.parameters.allSatisfy { $0.grad.scalars.allSatisfy { $0 == 0 } })
+    }
+}

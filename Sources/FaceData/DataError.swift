@@ -1,0 +1,50 @@
+// DataError: the thrown errors of FaceData. Each case names the file, folder, key or value at fault
+// and its description says what was expected, so the CLI can print it as is.
+
+public enum DataError: Error, Equatable, CustomStringConvertible {
+    /// An image file that could not be decoded (damaged, truncated, empty, not an image).
+    case cannotDecode(path: String, reason: String)
+    /// An image that could not be written.
+    case cannotEncode(path: String, reason: String)
+    /// A dataset root or a required folder or file that does not exist.
+    case missingPath(path: String, expected: String)
+    /// A dataset root that holds no usable image.
+    case noImages(root: String, expected: String)
+    /// A label, landmark or manifest file that does not parse.
+    case badFile(path: String, line: Int, reason: String)
+    /// A dataset kind that no loader handles.
+    case unknownKind(kind: String, known: [String])
+    /// A dataset option with a wrong value, or one the loader does not know.
+    case badOption(key: String, value: String, expected: String)
+    /// Strict mode: image files that could not be read, all listed.
+    case unreadableFiles([SkippedFile])
+    /// Folds asked for more subjects than the dataset has.
+    case tooFewSubjects(subjects: Int, folds: Int)
+
+    public var description: String {
+        switch self {
+        case let .cannotDecode(path, reason):
+            return "cannot decode image \(path): \(reason). Expected a readable PNG, JPEG or TIFF file."
+        case let .cannotEncode(path, reason):
+            return "cannot write image \(path): \(reason)."
+        case let .missingPath(path, expected):
+            return "\(path) does not exist: expected \(expected)."
+        case let .noImages(root, expected):
+            return "no images found under \(root): expected \(expected)."
+        case let .badFile(path, line, reason):
+            return line > 0 ? "\(path), line \(line): \(reason)." : "\(path): \(reason)."
+        case let .unknownKind(kind, known):
+            return "unknown dataset kind '\(kind)': use one of \(known.joined(separator: ", "))."
+        case let .badOption(key, value, expected):
+            return "dataset option \(key)=\(value): expected \(expected)."
+        case let .unreadableFiles(files):
+            let list = files.prefix(20).map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
+            let more = files.count > 20 ? "\n  ... and \(files.count - 20) more" : ""
+            return "\(files.count) unreadable file(s); fix or remove them, or skip them with --skip-unreadable "
+                + "(skipUnreadable in a spec):\n\(list)\(more)"
+        case let .tooFewSubjects(subjects, folds):
+            return "cannot split \(subjects) subject(s) into \(folds) subject-independent folds: "
+                + "use at most \(subjects) folds."
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// A dataset's inspection report, for `exp data inspect`: images per class and per subject, empty
+// classes, unknown labels, files skipped and why, frames chosen per sequence and, when folds are
+// asked for, each fold's subjects and class counts.
+
+public struct DatasetInspection: Sendable {
+    public var dataset: Dataset
+    public var folds: FoldAssignment?
+
+    public init(dataset: Dataset, folds: FoldAssignment? = nil) {
+        self.dataset = dataset
+        self.folds = folds
+    }
+
+    /// The report as plain text. `listLimit` caps the skipped files and sequences listed one by one.
+    public func render(listLimit: Int = 20) -> String {
+        let d = dataset
+        var lines: [String] = []
+        lines.append("dataset \(d.description.kind) at \(d.description.root), classes \(d.description.classes.rawValue)")
+        lines.append("\(d.samples.count) images of \(d.subjects.count) subjects in \(d.classes.count - d.emptyClasses.count) classes")
+        let aligned = d.samples.filter { $0.landmarks != nil }.count
+        if aligned > 0 { lines.append("\(aligned) images have landmarks (aligned by eye centres)") }
+        lines.append("")
+        lines.append("images per class:")
+        for (label, (expression, count)) in zip(d.classes, d.countsPerClass).enumerated() {
+            lines.append("  \(label) \(pad(expression.rawValue, 10)) \(count)")
+        }
+        if !d.emptyClasses.isEmpty {
+            lines.append("empty classes: \(d.emptyClasses.map(\.rawValue).joined(separator: ", "))")
+        }
+        if !d.unknownLabels.isEmpty {
+            let list = d.unknownLabels.sorted { $0.key < $1.key }.map { "'\($0.key)' (\($0.value))" }
+            lines.append("unknown labels: \(list.joined(separator: ", "))")
+        }
+        lines.append("")
+        lines.append("images per subject:")
+        let perSubject = d.countsPerSubject.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        for start in stride(from: 0, to: perSubject.count, by: 8) {
+            lines.append("  " + perSubject[start..<min(start + 8, perSubject.count)].map { pad($0, 12) }.joined())
+        }
+        lines.append("")
+        if d.skipped.isEmpty {
+            lines.append("skipped: none")
+        } else {
+            lines.append("skipped: \(d.skipped.count)")
+            let reasons = d.skipped.reduce(into: [String: Int]()) { $0[$1.reason, default: 0] += 1 }
+            for (reason, count) in reasons.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
+                lines.append("  \(count) x \(reason)")
+            }
+            for s in d.skipped.prefix(listLimit) { lines.append("    \(s.path): \(s.reason)") }
+            if d.skipped.count > listLimit { lines.append("    ... and \(d.skipped.count - listLimit) more") }
+        }
+        if !d.selections.isEmpty {
+            lines.append("")
+            lines.append("frames chosen per sequence (\(d.selections.count) sequences):")
+            for s in d.selections.prefix(listLimit) {
+                let neutral = s.neutral.map { ", neutral \($0)" } ?? ""
+                lines.append("  \(s.subject)/\(s.sequence) \(s.expression.rawValue): \(s.framesAvailable) frames, "
+                    + "chose \(s.chosen.map(String.init).joined(separator: " "))\(neutral)")
+            }
+            if d.selections.count > listLimit { lines.append("  ... and \(d.selections.count - listLimit) more") }
+        }
+        if let folds {
+            lines.append("")
+            lines.append("\(folds.folds) subject-independent folds (seed \(folds.seed)); test-side images per class:")
+            lines.append("  fold subjects images  " + d.classes.map { pad(String($0.rawValue.prefix(8)), 9) }.joined())
+            let counts = folds.countsPerFold(d)
+            for (f, subjects) in folds.subjectsPerFold.enumerated() {
+                lines.append("  " + pad(String(f), 5) + pad(String(subjects.count), 9) + pad(String(counts[f].reduce(0, +)), 8)
+                    + counts[f].map { pad(String($0), 9) }.joined())
+            }
+            for (f, subjects) in folds.subjectsPerFold.enumerated() {
+                lines.append("  fold \(f): \(subjects.joined(separator: " "))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+}

@@ -1,0 +1,54 @@
+// A class-folder layout: <root>/<class>/<image>, class folders named for expressions (anger, angry,
+// happy, joy, ...), the subject (and optionally sequence and frame) read from the file name by a
+// regular expression. CK+48's `S010_004_00000017.png` (subject S010, sequence 004, frame 17) fits
+// the default pattern. Every image is used: such folders ship already-selected frames.
+
+import Foundation
+
+public struct FolderLoader: DatasetLoader {
+    public let kind = "folder"
+    public let options = [
+        "subject": "regular expression on the file name with a group (?<subject>...) or one unnamed group; "
+            + "optional groups (?<sequence>...) and (?<frame>...) (default \(FolderLoader.defaultPattern))",
+    ]
+
+    public static let defaultPattern = "^(?<subject>[^_.]+)(_(?<sequence>[^_.]+))?(_(?<frame>[0-9]+))?"
+
+    public init() {}
+
+    public func load(_ description: DatasetDescription) throws -> Dataset {
+        let root = description.root
+        try FileSystem.requireRoot(root, expected: "a folder with one sub-folder of images per expression")
+        let pattern = description.options["subject"] ?? Self.defaultPattern
+        let regex: Regex<AnyRegexOutput>
+        do { regex = try Regex(pattern) } catch {
+            throw DataError.badOption(key: "subject", value: pattern, expected: "a valid regular expression (\(error))")
+        }
+        var builder = DatasetBuilder(description)
+        for folder in try FileSystem.subfolders(root) {
+            let path = FileSystem.join(root, folder)
+            let images = try FileSystem.images(path)
+            guard let expression = Expression(name: folder) else {
+                for image in images { builder.unknown(folder, path: FileSystem.join(path, image)) }
+                continue
+            }
+            for image in images {
+                let file = FileSystem.join(path, image)
+                guard let match = try? regex.firstMatch(in: image) else {
+                    throw DataError.badOption(key: "subject", value: pattern,
+                                              expected: "a pattern that matches every file name; \(file) does not match")
+                }
+                let output = match.output
+                let subject = output["subject"]?.substring ?? (output.count > 1 ? output[1].substring : nil)
+                guard let subject, !subject.isEmpty else {
+                    throw DataError.badOption(key: "subject", value: pattern,
+                                              expected: "a group (?<subject>...) that captures the subject in \(file)")
+                }
+                let sequence = output["sequence"]?.substring.map(String.init)
+                let frame = output["frame"]?.substring.flatMap { Int($0) }
+                builder.add(path: file, expression: expression, subject: String(subject), sequence: sequence, frame: frame)
+            }
+        }
+        return builder.build()
+    }
+}

@@ -1,0 +1,35 @@
+// Oulu-CASIA NIR&VIS (Zhao et al. 2011), visible light, strong illumination:
+//   [VIS/][Strong/]Pxxx/<Expression>/nnn.jpeg, expressions Anger Disgust Fear Happiness Sadness Surprise.
+// Section 5.2: the last 3 frames of each sequence; the first frame (onset) is available as neutral.
+
+public struct OuluLoader: DatasetLoader {
+    public let kind = "oulu"
+    public let options = ["frames": "frames taken from the end of each sequence (default 3)"]
+
+    public init() {}
+
+    public func load(_ description: DatasetDescription) throws -> Dataset {
+        try FileSystem.requireRoot(description.root, expected: "an Oulu-CASIA folder (VIS/Strong/Pxxx/<Expression>/*.jpeg)")
+        let count = try description.intOption("frames", default: 3, range: 1...1000)
+        var root = description.root
+        for sub in ["VIS", "Strong"] where FileSystem.isDirectory(FileSystem.join(root, sub)) {
+            root = FileSystem.join(root, sub)
+        }
+        var builder = DatasetBuilder(description)
+        for subject in try FileSystem.subfolders(root) {
+            for name in try FileSystem.subfolders(FileSystem.join(root, subject)) {
+                let folder = FileSystem.join(root, subject, name)
+                let frames = try sequenceFrames(folder)
+                if frames.isEmpty { continue }
+                guard let expression = Expression(name: name), expression != .neutral, expression != .contempt else {
+                    builder.unknown(name, path: folder)
+                    continue
+                }
+                let chosen = FramePick.last(frames.keys.sorted(), count: count)
+                builder.addSequence(folder: folder, frames: frames, expression: expression, subject: subject,
+                                    sequence: name, chosen: chosen, landmarks: { _ in nil })
+            }
+        }
+        return builder.build()
+    }
+}

@@ -1,0 +1,108 @@
+// `exp run SPEC`: load and identify the spec, lock the results folder, register the experiment
+// and its jobs in the run log, and hand the jobs that still need running to the coordinator.
+// The results folder holds `runs.sqlite`, `experiments/<hash>/spec.json` (what workers read),
+// `checkpoints/<hash>/job-<id>.ckpt` and `samples/<hash>/`.
+
+import Foundation
+import NN
+import Tracking
+
+public struct RunRequest: Sendable {
+    public var specPath: String
+    public var overrides: [String]
+    public var results: String
+    public var options: CoordinatorOptions
+    /// Only jobs matching every given field run (model name, run, fold).
+    public var onlyModel: String?
+    public var onlyRun: Int?
+    public var onlyFold: Int?
+
+    public init(specPath: String, overrides: [String] = [], results: String = "results", options: CoordinatorOptions = CoordinatorOptions()) {
+        self.specPath = specPath
+        self.overrides = overrides
+        self.results = results
+        self.options = options
+    }
+}
+
+/// Errors of the run command that are about the user's input or environment.
+public enum RunError: Error, CustomStringConvertible {
+    case datasetRootMissing(kind: String, path: String)
+    case noJobsMatch(String)
+
+    public var description: String {
+        switch self {
+        case .datasetRootMissing(let kind, let path):
+            return "the \(kind) dataset root \(path) does not exist; set dataset.root in the spec or pass --set dataset.root=/path/to/data"
+        case .noJobsMatch(let filter):
+            return "no job of the experiment matches --only \(filter)"
+        }
+    }
+}
+
+/// Paths inside a results folder.
+public struct ResultsLayout: Sendable {
+    public let root: String
+    public init(root: String) { self.root = root }
+    public var database: String { (root as NSString).appendingPathComponent("runs.sqlite") }
+    public func specFile(_ hash: String) -> String { (root as NSString).appendingPathComponent("experiments/\(hash)/spec.json") }
+    public func checkpoint(_ hash: String, job: Int64) -> String {
+        (root as NSString).appendingPathComponent("checkpoints/\(hash)/job-\(job).ckpt")
+    }
+    public func samples(_ hash: String, job: Int64) -> String {
+        (root as NSString).appendingPathComponent("samples/\(hash)/job-\(job)")
+    }
+}
+
+public enum ExperimentRun {
+    /// Runs an experiment to the end (or until stopped) and returns the summary of this run.
+    public static func run(
+        _ request: RunRequest, toolVersion: String, worker: URL, progress: ProgressSink?,
+        onCoordinator: (Coordinator) -> Void = { _ in }
+    ) throws -> (summary: RunSummary, experiment: ExperimentRecord) {
+        let loaded = try SpecLoader.load(path: request.specPath, overrides: request.overrides)
+        let spec = loaded.spec
+        if spec.dataset.kind != .synthetic, let root = spec.dataset.root, !FileManager.default.fileExists(atPath: root) {
+            throw RunError.datasetRootMissing(kind: spec.dataset.kind.rawValue, path: root)
+        }
+        let layout = ResultsLayout(root: request.results)
+        let lock = try ResultsLock(folder: layout.root)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try RunStore(path: layout.database)
+
+        let specFile = layout.specFile(loaded.hash)
+        try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(loaded.canonicalJSON.utf8).write(to: URL(fileURLWithPath: specFile), options: .atomic)
+
+        let fingerprint = spec.dataset.kind == .synthetic ? nil : try spec.dataset.root.map { try DatasetFingerprint.ofDirectory($0) }
+        let provenance = ProvenanceProbe.collect(
+            toolVersion: toolVersion, sourceDirectory: FileManager.default.currentDirectoryPath,
+            blasConfig: BLAS.configuration, blasThreads: request.options.threadsPerJob, datasetFingerprint: fingerprint)
+        // Loading the data here finds a bad root, unreadable files or too few subjects for the
+        // folds before any worker starts.
+        let dataset = try JobData.dataset(spec)
+        _ = try JobData.augmentation(spec)
+        let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: JobData.classNames(spec))
+        try JobData.recordFolds(spec, dataset: dataset, store: store, experimentID: experimentID)
+        let records = try store.upsertJobs(experimentID: experimentID, plan(spec))
+        try store.interruptStaleJobs(experimentID: experimentID)
+
+        let selected = records.filter { r in
+            (request.onlyModel.map { $0 == r.modelName } ?? true) && (request.onlyRun.map { $0 == r.run } ?? true)
+                && (request.onlyFold.map { $0 == r.fold } ?? true)
+        }
+        if selected.isEmpty {
+            throw RunError.noJobsMatch([request.onlyModel.map { "model=\($0)" }, request.onlyRun.map { "run=\($0)" },
+                                        request.onlyFold.map { "fold=\($0)" }].compactMap { $0 }.joined(separator: ","))
+        }
+        let planned = selected.map { r in
+            PlannedJob(id: r.id, name: "\(r.modelName) run \(r.run) fold \(r.fold)",
+                       arguments: ["worker", "--results", layout.root, "--experiment", loaded.hash, "--job", String(r.id),
+                                   "--threads", String(request.options.threadsPerJob)])
+        }
+        let coordinator = Coordinator(log: store, pool: WorkerPool(executable: worker), options: request.options, progress: progress)
+        onCoordinator(coordinator)
+        let summary = try coordinator.run(planned)
+        return (summary, try store.experiment(matching: loaded.hash))
+    }
+}

@@ -1,0 +1,171 @@
+// What one job trains and tests on, built from the spec: the human dataset (any FaceData kind,
+// the synthetic one included), the subject-independent fold split of the job's run, the training
+// batches with the spec's augmentation, the test fold's centre crops, and, for HA-GAN, the
+// character domain (section 5.2: FERG-DB, or the synthetic characters) with one neutral image per
+// character (the L1 target of eq. 4) and real images per expression (the real pairs of eq. 5).
+
+import FaceData
+import Foundation
+import Models
+import NN
+import Tracking
+
+public enum JobData {
+    /// The loaders of every dataset kind a spec can name.
+    public static var loaders: DatasetLoaders {
+        var l = DatasetLoaders.builtIn
+        l.register(SyntheticDatasetLoader())
+        return l
+    }
+
+    /// The FaceData description of the spec's human dataset.
+    public static func description(_ spec: ExperimentSpec) -> DatasetDescription {
+        let d = spec.dataset
+        var options: [String: String] = [:]
+        let frames = d.frames.map { $0 == .last1 ? "1" : "3" }
+        let kind: String
+        switch d.kind {
+        case .ckplus: kind = "ckplus"; options["frames"] = frames
+        case .oulu: kind = "oulu"; options["frames"] = frames
+        case .mmi: kind = "mmi"; options["frames"] = frames
+        case .folder: kind = "folder"; options["subject"] = d.subjectPattern
+        case .csv: kind = "manifest"
+        case .synthetic:
+            kind = "synthetic"
+            options["subjects"] = d.subjects.map(String.init)
+            options["imagesPerExpression"] = d.imagesPerExpression.map(String.init)
+            options["size"] = String(d.imageSize)
+            options["channels"] = String(d.channels)
+            options["seed"] = String(spec.seed)
+        }
+        return DatasetDescription(kind: kind, root: d.root ?? "", classes: FaceData.ClassSet(rawValue: d.classes.rawValue) ?? .basic6,
+                                  options: options.compactMapValues { $0 }, skipUnreadable: d.skipUnreadable)
+    }
+
+    /// Loads the human dataset (decoding every file once, so unreadable ones are found now).
+    public static func dataset(_ spec: ExperimentSpec, checkImages: Bool = true) throws -> Dataset {
+        try loaders.load(description(spec), checkImages: checkImages)
+    }
+
+    /// Class names in label order.
+    public static func classNames(_ spec: ExperimentSpec) -> [String] {
+        (FaceData.ClassSet(rawValue: spec.dataset.classes.rawValue) ?? .basic6).expressions.map(\.rawValue)
+    }
+
+    /// The subject-to-fold assignment of a run (the same in the coordinator and every worker).
+    public static func folds(_ dataset: Dataset, _ spec: ExperimentSpec, run: Int) throws -> FoldAssignment {
+        try FoldAssignment(dataset: dataset, folds: spec.protocol.folds,
+                           seed: SeedDerivation.splitSeed(experimentSeed: spec.seed, run: run))
+    }
+
+    /// Records every run's fold assignment in the run log.
+    public static func recordFolds(_ spec: ExperimentSpec, dataset: Dataset, store: RunStore, experimentID: Int64) throws {
+        for run in 0..<spec.protocol.runs {
+            try store.recordFoldAssignments(experimentID: experimentID, run: run, try folds(dataset, spec, run: run).foldOfSubject)
+        }
+    }
+
+    /// The FaceData augmentation of the spec's training images. FaceData renders the product of
+    /// crops x angles x (flip or not); a custom list must be such a product (as `paper110` and
+    /// ["center", "center:flip"] are), else the error says which variants the product would add.
+    public static func augmentation(_ spec: ExperimentSpec) throws -> FaceData.Augmentation {
+        let crop = spec.dataset.cropSize
+        switch spec.dataset.augmentation {
+        case .paper110: return .paper(cropSize: crop)
+        case .none: return .centreOnly(cropSize: crop)
+        case .custom(let list):
+            func position(_ c: Tracking.CropPosition) -> FaceData.CropPosition {
+                c == .center ? .centre : FaceData.CropPosition(rawValue: c.rawValue)!
+            }
+            let crops = FaceData.CropPosition.allCases.filter { p in list.contains { position($0.crop) == p } }
+            let distinct = Set(list.map { Float($0.rotation) })
+            let angles: [Float] = (distinct.contains(0) ? [0] : []) + distinct.filter { $0 != 0 }.sorted()
+            let flips = Set(list.map(\.flip))
+            let out = FaceData.Augmentation(cropSize: crop, crops: crops, angles: angles, flip: flips.contains(true))
+            if out.variantCount != list.count || (flips.count == 1 && flips.contains(true)) {
+                throw SpecError.invalidValue(
+                    path: "dataset.augmentation", value: list.map(\.description).joined(separator: ", "),
+                    allowed: "every combination of the crops, rotations and flips it names (\(out.variantCount) variants here, "
+                        + "with and without flip when any is flipped); list them all, or use \"paper110\" or \"none\"")
+            }
+            return out
+        }
+    }
+}
+
+/// The character domain of HA-GAN: per character, its neutral image and its images per expression
+/// label, as crop-sized images.
+public struct CharacterDomain {
+    public var names: [String]
+    public var channels: Int
+    /// [character][label] -> images showing that expression.
+    public var images: [[[Image]]]
+    /// [character] -> the neutral image.
+    public var neutral: [Image]
+
+    /// Builds the domain from the spec's character source, at the crop size.
+    public static func load(_ spec: ExperimentSpec) throws -> CharacterDomain {
+        guard let character = spec.character else { throw SpecError.missingKey(path: "character") }
+        let classes = JobData.classNames(spec).compactMap(Expression.init(rawValue:))
+        let size = spec.dataset.cropSize
+        switch character.kind {
+        case .synthetic:
+            let known = SyntheticCharacter.all
+            let chosen = try character.characters.map { name -> SyntheticCharacter in
+                guard let c = known.first(where: { $0.name == name }) else {
+                    throw DataError.badOption(key: "character.characters", value: name,
+                                              expected: "one of the synthetic characters: \(known.map(\.name).joined(separator: ", "))")
+                }
+                return c
+            }
+            let emotions = Emotion.allCases.filter { classes.contains($0.expression) }
+            let domain = SyntheticCharacters(characters: chosen, seed: spec.seed, size: size, channels: 3,
+                                             classes: emotions, imagesPerClass: 4)
+            var images = [[[Image]]](repeating: [[Image]](repeating: [], count: classes.count), count: chosen.count)
+            for r in domain.records() {
+                if let label = classes.firstIndex(of: r.label.expression) { images[r.character][label].append(r.image) }
+            }
+            return CharacterDomain(names: chosen.map(\.name), channels: 3, images: images,
+                                   neutral: chosen.indices.map { domain.neutral(character: $0).image })
+        case .ferg:
+            let description = DatasetDescription(kind: "ferg", root: character.root ?? "", classes: .basic7,
+                                                 options: ["characters": character.characters.joined(separator: ",")])
+            let dataset = try JobData.loaders.load(description, checkImages: false)
+            let prep = Preprocessor(channels: 3, imageSize: size)
+            var images = [[[Image]]](repeating: [[Image]](repeating: [], count: classes.count), count: character.characters.count)
+            var neutral = [Image?](repeating: nil, count: character.characters.count)
+            for sample in dataset.samples {
+                guard let c = character.characters.firstIndex(of: sample.subject) else { continue }
+                if sample.expression == .neutral {
+                    if neutral[c] == nil { neutral[c] = try prep.image(for: sample) }
+                } else if let label = classes.firstIndex(of: sample.expression) {
+                    images[c][label].append(try prep.image(for: sample))
+                }
+            }
+            for (c, name) in character.characters.enumerated() {
+                guard let n = neutral[c] else {
+                    throw DataError.noImages(root: description.root, expected: "a neutral image of FERG-DB character \(name)")
+                }
+                neutral[c] = n
+                if let missing = images[c].firstIndex(where: { $0.isEmpty }) {
+                    throw DataError.noImages(root: description.root, expected: "\(name) images of \(classes[missing].rawValue)")
+                }
+            }
+            return CharacterDomain(names: character.characters, channels: 3, images: images, neutral: neutral.map { $0! })
+        }
+    }
+
+    /// The character half of a HA-GAN batch: for each human label, a character drawn from
+    /// `stream`, one of its real images with that expression, and its neutral image.
+    public func pairs(for labels: [Int], stream: inout SeededGenerator) -> (characters: Tensor, neutral: Tensor, identities: [Int]) {
+        var real: [Image] = [], neutrals: [Image] = [], ids: [Int] = []
+        for label in labels {
+            let c = names.count == 1 ? 0 : stream.int(below: names.count)
+            let pool = images[c][label]
+            real.append(pool[stream.int(below: pool.count)])
+            neutrals.append(neutral[c])
+            ids.append(c)
+        }
+        return (Image.tensor(real), Image.tensor(neutrals), ids)
+    }
+}

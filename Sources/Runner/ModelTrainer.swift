@@ -1,0 +1,133 @@
+// The spec's model turned into a trainer: maps a `ModelSpec` (Tracking) onto the Models configs,
+// and gives the worker one interface to the CNN baseline and HA-GAN (train an epoch, checkpoint,
+// restore, predict, sample grids). Metric names recorded in the run log are defined here.
+
+import FaceData
+import Foundation
+import Models
+import NN
+import Tracking
+
+final class ModelTrainer {
+    private enum Kind {
+        case cnn(CNNTrainer)
+        case hagan(HAGANTrainer, CharacterDomain)
+    }
+    private let kind: Kind
+
+    init(spec: ExperimentSpec, model: ModelSpec, seed: SeededGenerator) throws {
+        let adam = AdamSettings(lr: Float(model.adam.lr), beta1: Float(model.adam.beta1), beta2: Float(model.adam.beta2),
+                                eps: Float(model.adam.eps))
+        let classes = JobData.classNames(spec).count
+        let initialization: Initialization = model.choices.initialization == .kaiming ? .kaiming : .dcgan
+        switch model.kind {
+        case .cnn:
+            var c = CNNConfig()
+            c.imageSize = spec.dataset.cropSize
+            c.channels = spec.dataset.channels
+            c.expressionCount = classes
+            c.initialization = initialization
+            c.adam = adam
+            c.batchSize = model.batchSize
+            c.epochs = model.epochs
+            kind = .cnn(try CNNTrainer(config: c, random: seed))
+        case .hagan:
+            let domain = try CharacterDomain.load(spec)
+            var c = HAGANConfig()
+            c.imageSize = spec.dataset.cropSize
+            c.humanChannels = spec.dataset.channels
+            c.characterChannels = domain.channels
+            c.expressionCount = classes
+            c.characterCount = domain.names.count
+            let ch = model.choices
+            if let v = ch.codeSize { c.codeSize = v }
+            if let v = ch.noiseSize { c.noiseSize = v }
+            if let v = ch.noiseDistribution { c.noiseDistribution = v == .uniform ? .uniform : .normal }
+            if let v = ch.l1Weight { c.l1Weight = Float(v) }
+            if let v = ch.expressionOnFakePairs { c.discriminatorExpressionOnGenerated = v }
+            if let v = ch.discriminatorInput { c.discriminatorInput = v == .character ? .characterOnly : .pair }
+            if let v = ch.testNoise {
+                switch v {
+                case .zero: c.testNoise = .zero
+                case .fixed: c.testNoise = .fixedDraw
+                case .average: c.testNoise = .average
+                }
+            }
+            if let v = ch.testNoiseDraws { c.testNoiseDraws = v }
+            c.initialization = initialization
+            c.generatorAdam = adam
+            c.discriminatorAdam = adam
+            c.batchSize = model.batchSize
+            c.epochs = model.epochs
+            kind = .hagan(try HAGANTrainer(config: c, random: seed), domain)
+        }
+    }
+
+    var completedEpochs: Int {
+        switch kind {
+        case .cnn(let t): return t.completedEpochs
+        case .hagan(let t, _): return t.completedEpochs
+        }
+    }
+
+    func restore(_ checkpoint: Checkpoint) throws {
+        switch kind {
+        case .cnn(let t): try t.restore(from: checkpoint)
+        case .hagan(let t, _): try t.restore(from: checkpoint)
+        }
+    }
+
+    func checkpoint() -> Checkpoint {
+        switch kind {
+        case .cnn(let t): return t.checkpoint()
+        case .hagan(let t, _): return t.checkpoint()
+        }
+    }
+
+    /// Trains one epoch and returns its metrics under the run log's names.
+    func trainEpoch(_ batches: LazyBatches, test: LabeledImages, pairs: inout SeededGenerator) throws -> [String: Double] {
+        switch kind {
+        case .cnn(let t):
+            let m = try t.trainEpoch(batches.lazy.map { LabeledImages(images: $0.images, labels: $0.labels) }, test: test)
+            var out = ["loss": m.loss, "accuracy.train": m.trainAccuracy]
+            out["accuracy.test"] = m.testAccuracy
+            return out
+        case .hagan(let t, let domain):
+            var stream = pairs
+            let m = try t.trainEpoch(batches.lazy.map { b -> HAGANBatch in
+                let p = domain.pairs(for: b.labels, stream: &stream)
+                return HAGANBatch(humans: b.images, labels: b.labels, characters: p.characters,
+                                  neutralCharacters: p.neutral, identities: p.identities)
+            }, test: test)
+            pairs = stream
+            var out = [
+                "loss.d": m.discriminator, "loss.d.expression_real": m.discriminatorExpressionReal,
+                "loss.d.real_pairs": m.discriminatorRealPairs, "loss.d.generated_pairs": m.discriminatorGeneratedPairs,
+                "loss.d.expression_generated": m.discriminatorExpressionGenerated,
+                "loss.g": m.generator, "loss.g.adversarial": m.generatorAdversarial,
+                "loss.g.expression": m.generatorExpression, "loss.g.l1": m.generatorL1,
+                "accuracy.real_pairs": m.realPairAccuracy, "accuracy.generated_pairs": m.generatedPairAccuracy,
+            ]
+            out["accuracy.test"] = m.testAccuracy
+            return out
+        }
+    }
+
+    func predict(_ images: Tensor) -> [Models.Prediction] {
+        switch kind {
+        case .cnn(let t): return t.predict(images)
+        case .hagan(let t, _): return t.predict(images)
+        }
+    }
+
+    /// HA-GAN's sample grid (the first 8 test images beside their characters) every `every`
+    /// epochs and at the last; nil for the CNN or between those epochs.
+    func sampleGrid(_ test: LabeledImages, every: Int, epoch: Int, last: Int) throws -> Image? {
+        guard case .hagan(let t, _) = kind, every > 0, epoch % every == 0 || epoch == last, test.labels.count > 0 else { return nil }
+        let n = min(8, test.labels.count)
+        let per = test.images.count / test.labels.count
+        let humans = Tensor(shape: [n] + Array(test.images.shape.dropFirst()), scalars: Array(test.images.scalars[0..<(n * per)]))
+        let grid = t.sampleGrid(humans)
+        return Image(width: grid.width, height: grid.height, channels: grid.channels, pixels: grid.pixels)
+    }
+}

@@ -1,0 +1,112 @@
+// Progress of `exp run`: on a terminal, a live table of jobs (epoch / total, main losses, test
+// accuracy so far, ETA) redrawn in place; otherwise one plain line per event, for logs and CI.
+
+import Foundation
+import Tracking
+
+public final class ProgressView: ProgressSink {
+    struct Row {
+        var epoch = 0
+        var epochs = 0
+        var resumedFrom = 0
+        var metrics: [String: Double] = [:]
+        var started = Date()
+        var status = "running"
+    }
+
+    private var rows: [(String, Row)] = []
+    private let live: Bool
+    private let out: FileHandle
+    private var drawnLines = 0
+    private var total = 0
+    private var done = 0
+    /// Metrics shown, in order, when present.
+    public var shownMetrics = ["loss.d", "loss.g", "loss", "accuracy.test"]
+
+    /// `live` redraws a table in place (use on a terminal).
+    public init(live: Bool, output: FileHandle = .standardOutput) {
+        self.live = live
+        self.out = output
+    }
+
+    /// True when standard output is a terminal.
+    public static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+
+    public func runStarting(jobs: Int, skipped: Int) {
+        total = jobs
+        if !live {
+            emit("\(jobs) job(s) to run" + (skipped > 0 ? ", \(skipped) already finished" : ""))
+        }
+    }
+
+    public func jobStarted(_ job: String, resumedFromEpoch: Int, epochs: Int) {
+        var row = Row()
+        row.epochs = epochs
+        row.epoch = resumedFromEpoch
+        row.resumedFrom = resumedFromEpoch
+        rows.removeAll { $0.0 == job }
+        rows.append((job, row))
+        if live { redraw() } else {
+            emit("start       \(job)" + (resumedFromEpoch > 0 ? " (resumed after epoch \(resumedFromEpoch) of \(epochs))" : " (\(epochs) epochs)"))
+        }
+    }
+
+    public func jobEpoch(_ job: String, epoch: Int, metrics: [String: Double]) {
+        guard let i = rows.firstIndex(where: { $0.0 == job }) else { return }
+        rows[i].1.epoch = epoch
+        rows[i].1.metrics = metrics
+        if live { redraw() } else {
+            emit("epoch       \(job) \(epoch)/\(rows[i].1.epochs) \(metricText(metrics)) eta \(eta(rows[i].1))")
+        }
+    }
+
+    public func jobFinished(_ job: String, status: JobStatus, detail: String?) {
+        done += 1
+        if let i = rows.firstIndex(where: { $0.0 == job }) { rows[i].1.status = status.rawValue }
+        if live {
+            redraw()
+        } else {
+            let first = detail?.split(separator: "\n").first.map(String.init)
+            let name = status.rawValue + String(repeating: " ", count: max(0, 11 - status.rawValue.count))
+            emit("\(name) \(job) [\(done)/\(total) done]" + (first.map { ": \($0)" } ?? ""))
+        }
+        if !live { rows.removeAll { $0.0 == job } }
+    }
+
+    private func metricText(_ m: [String: Double]) -> String {
+        shownMetrics.compactMap { key in m[key].map { "\(key) \(String(format: key.hasPrefix("accuracy") ? "%.3f" : "%.4f", $0))" } }
+            .joined(separator: " ")
+    }
+
+    private func eta(_ row: Row) -> String {
+        let doneEpochs = row.epoch - row.resumedFrom
+        guard doneEpochs > 0, row.epochs > row.epoch else { return row.epochs == row.epoch ? "0s" : "?" }
+        let perEpoch = Date().timeIntervalSince(row.started) / Double(doneEpochs)
+        return formatDuration(perEpoch * Double(row.epochs - row.epoch))
+    }
+
+    private func redraw() {
+        var lines = ["jobs: \(done)/\(total) done"]
+        for (job, row) in rows.suffix(12) {
+            let bar = "\(row.epoch)/\(row.epochs)".padding(toLength: 8, withPad: " ", startingAt: 0)
+            let state = row.status == "running" ? "eta \(eta(row))" : row.status
+            lines.append("  \(job.padding(toLength: 34, withPad: " ", startingAt: 0)) \(bar) \(metricText(row.metrics)) \(state)")
+        }
+        var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)F" : ""
+        text += lines.map { $0 + "\u{1B}[K" }.joined(separator: "\n") + "\n"
+        drawnLines = lines.count
+        out.write(Data(text.utf8))
+    }
+
+    private func emit(_ line: String) {
+        out.write(Data((line + "\n").utf8))
+    }
+}
+
+/// "1h02m", "3m05s", "42s".
+public func formatDuration(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
+    if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+    return "\(s)s"
+}

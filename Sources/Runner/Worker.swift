@@ -1,0 +1,136 @@
+// One job, run in its own `exp worker` process: rebuild the job's data from the spec, train the
+// model epoch by epoch (a checkpoint after every epoch, written atomically), report each epoch's
+// metrics, and at the end the test fold's predictions from the final epoch (never an epoch chosen
+// on the test fold). A worker that finds its job's checkpoint resumes after its epoch; the data
+// order, augmentation and character pairs of epoch e derive from the job seed and e alone, so a
+// resumed job ends bit-identical to one that never stopped.
+
+import FaceData
+import Foundation
+import Models
+import NN
+import Tracking
+
+public struct WorkerRequest: Sendable {
+    public var results: String
+    public var experimentHash: String
+    public var jobID: Int64
+    public var threads: Int
+    public init(results: String, experimentHash: String, jobID: Int64, threads: Int) {
+        self.results = results
+        self.experimentHash = experimentHash
+        self.jobID = jobID
+        self.threads = threads
+    }
+}
+
+public enum JobWorker {
+    /// Runs the job, sending every message to `send`. `shouldStop` is polled after each epoch's
+    /// checkpoint. Returns the last message (completed, diverged or interrupted); throws on errors.
+    public static func run(_ request: WorkerRequest, send: (WorkerMessage) -> Void, shouldStop: () -> Bool) throws -> WorkerMessage {
+        let layout = ResultsLayout(root: request.results)
+        let spec = try SpecLoader.load(path: layout.specFile(request.experimentHash)).spec
+        let store = try RunStore(path: layout.database, readOnly: true)
+        let job = try store.job(id: request.jobID)
+        try store.close()
+        guard let model = spec.models.first(where: { $0.name == job.modelName }) else {
+            throw RunError.noJobsMatch("model=\(job.modelName) (not in the experiment's spec)")
+        }
+        BLAS.threadCount = request.threads
+
+        // Data: the run's fold split, training batches, the test fold's centre crops.
+        let dataset = try JobData.dataset(spec)
+        let split = try JobData.folds(dataset, spec, run: job.run).split(dataset, fold: job.fold)
+        let preprocessor = Preprocessor(channels: spec.dataset.channels, imageSize: spec.dataset.imageSize)
+        let augmentation = try JobData.augmentation(spec)
+        let seed = SeededGenerator(seed: job.seed)
+        var train = BatchIterator(dataset: dataset, indices: split.train, preprocessor: preprocessor, augmentation: augmentation,
+                                  batchSize: model.batchSize, seed: seed.child("batches").seed, training: true)
+        var testIterator = BatchIterator(dataset: dataset, indices: split.test, preprocessor: preprocessor, augmentation: augmentation,
+                                         batchSize: 256, seed: 0, training: false)
+        let testBatch = try testIterator.plan(epoch: 0).map { try testIterator.load($0) }
+        let test = LabeledImages(images: concatBatch(testBatch.map(\.images)), labels: testBatch.flatMap(\.labels))
+        let testItems = testBatch.flatMap(\.items)
+
+        let trainer = try ModelTrainer(spec: spec, model: model, seed: seed.child("model"))
+        let checkpointPath = layout.checkpoint(request.experimentHash, job: request.jobID)
+        if FileManager.default.fileExists(atPath: checkpointPath) {
+            try trainer.restore(try Checkpoint.read(from: checkpointPath))
+        }
+        send(.started(resumedFromEpoch: trainer.completedEpochs, epochs: model.epochs))
+
+        var epoch = trainer.completedEpochs
+        while epoch < model.epochs {
+            epoch += 1
+            var pairStream = seed.child("characters", epoch)
+            // Batches of one image cannot be batch-normalised: a last batch of one is dropped.
+            let plan = train.plan(epoch: epoch).filter { $0.count >= 2 }
+            let batches = LazyBatches(plan: plan) { try train.load($0) }
+            let metrics: [String: Double]
+            do {
+                metrics = try trainer.trainEpoch(batches, test: test, pairs: &pairStream)
+            } catch let TrainingError.diverged(e, step, term, value) {
+                let message = WorkerMessage.diverged(epoch: e, step: step, detail: "loss '\(term)' is \(value)")
+                send(message)
+                return message
+            }
+            try trainer.checkpoint().write(to: checkpointPath)
+            send(.epoch(epoch: epoch, metrics: metrics))
+            if epoch == 1 || epoch == model.epochs {
+                send(.artifact(kind: "checkpoint", path: checkpointPath, epoch: epoch))
+            }
+            if let grid = try trainer.sampleGrid(test, every: model.choices.sampleEvery ?? 10, epoch: epoch, last: model.epochs) {
+                let path = (layout.samples(request.experimentHash, job: request.jobID) as NSString)
+                    .appendingPathComponent(String(format: "epoch-%04d.png", epoch))
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try grid.writePNG(to: path)
+                send(.artifact(kind: "samples", path: path, epoch: epoch))
+            }
+            if shouldStop() && epoch < model.epochs {
+                let message = WorkerMessage.interrupted(epoch: epoch)
+                send(message)
+                return message
+            }
+        }
+
+        // Section 4: the final model's prediction for every test image, with its probabilities.
+        let predictions = trainer.predict(test.images)
+        send(.predictions(zip(testItems, predictions).enumerated().map { i, pair in
+            let sample = dataset.samples[pair.0.sample]
+            return Tracking.Prediction(sampleIndex: i, sampleID: sampleID(sample), subject: sample.subject, trueLabel: sample.label,
+                              predictedLabel: pair.1.label, probabilities: pair.1.probabilities.map(Double.init))
+        }))
+        send(.completed)
+        return .completed
+    }
+
+    /// A stable name for a sample: its path, or subject/sequence/frame for generated images.
+    static func sampleID(_ s: Sample) -> String {
+        if case .file(let path) = s.source { return path }
+        return [s.subject, s.sequence, s.frame.map(String.init)].compactMap { $0 }.joined(separator: "/")
+    }
+
+    static func concatBatch(_ parts: [Tensor]) -> Tensor {
+        guard let first = parts.first else { return Tensor(zeros: [0, 1, 1, 1]) }
+        var scalars: [Float] = []
+        for p in parts { scalars += p.scalars }
+        return Tensor(shape: [parts.reduce(0) { $0 + $1.shape[0] }] + Array(first.shape.dropFirst()), scalars: scalars)
+    }
+}
+
+/// Batches loaded one at a time as the trainer asks for them (an epoch of 110 variants per image
+/// never sits in memory at once).
+struct LazyBatches: Sequence {
+    let plan: [[BatchItem]]
+    let load: ([BatchItem]) throws -> Batch
+
+    func makeIterator() -> AnyIterator<Batch> {
+        var i = 0
+        return AnyIterator {
+            guard i < plan.count else { return nil }
+            defer { i += 1 }
+            // A decode failure here is a bug or a file changed under a running job: stop loudly.
+            do { return try load(plan[i]) } catch { preconditionFailure("loading a training batch failed: \(error)") }
+        }
+    }
+}

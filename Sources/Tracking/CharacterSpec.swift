@@ -1,0 +1,78 @@
+// CharacterSpec and ProtocolSpec: the animated-character domain HA-GAN translates into (section
+// 3, FERG-DB in section 5), and the evaluation protocol (subject-independent k-fold, repeated runs).
+
+/// Character image sources.
+public enum CharacterKind: String, SpecChoice {
+    /// FERG-DB: `<char>/<char>_<expression>/*.png`, neutral included.
+    case ferg
+    /// The procedural stylised character of the synthetic generator (no files).
+    case synthetic
+    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+}
+
+public struct CharacterSpec: Codable, Equatable, Sendable {
+    /// Source of character images; required.
+    public var kind: CharacterKind
+    /// FERG-DB folder; required for `ferg`, not allowed for `synthetic`.
+    public var root: String?
+    /// Characters used, 1...6 distinct names; default `["ray"]` for FERG (the paper uses one of
+    /// the six), `["mira"]` for synthetic (its characters: mira, otto, kai).
+    public var characters: [String]
+
+    public init(kind: CharacterKind, root: String? = nil, characters: [String]? = nil) {
+        self.kind = kind
+        self.root = root
+        self.characters = characters ?? CharacterSpec.defaultCharacters(kind)
+    }
+
+    public static func defaultCharacters(_ kind: CharacterKind) -> [String] {
+        kind == .ferg ? ["ray"] : ["mira"]
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, root, characters }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(CharacterKind.self, forKey: .kind)
+        if kind == .ferg {
+            let root = try c.decode(String.self, forKey: .root)
+            try c.check(root, .root, allowed: "a non-empty path") { !$0.isEmpty }
+            self.root = root
+        }
+        characters = try c.value(.characters, default: CharacterSpec.defaultCharacters(kind))
+        try c.check(characters, .characters, allowed: "1 to 6 distinct non-empty names") {
+            (1...6).contains($0.count) && Set($0).count == $0.count && !$0.contains("")
+        }
+    }
+}
+
+/// How subjects are split into test folds.
+public enum SplitKind: String, SpecChoice {
+    /// Subject-independent: no subject appears in both the training and the test set of a fold.
+    case subject
+    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+}
+
+public struct ProtocolSpec: Codable, Equatable, Sendable {
+    /// Number of folds, 2...100; default 10 (section 5).
+    public var folds: Int
+    /// Number of repetitions with different seeds and fold assignments, 1...100; default 2.
+    public var runs: Int
+    /// Split; default and only value `subject`.
+    public var split: SplitKind
+
+    public init(folds: Int = 10, runs: Int = 2, split: SplitKind = .subject) {
+        self.folds = folds
+        self.runs = runs
+        self.split = split
+    }
+
+    enum CodingKeys: String, CodingKey { case folds, runs, split }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        folds = try c.value(.folds, default: 10, in: 2...100)
+        runs = try c.value(.runs, default: 2, in: 1...100)
+        split = try c.value(.split, default: .subject)
+    }
+}

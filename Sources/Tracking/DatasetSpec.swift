@@ -1,0 +1,135 @@
+// DatasetSpec: the human-face dataset of an experiment (kind, location, classes, frames, image and
+// crop sizes, augmentation) with the options that only some kinds have.
+
+/// Dataset layouts the loaders read (FaceData).
+public enum DatasetKind: String, SpecChoice {
+    /// CK+: `cohn-kanade-images/Sxxx/yyy/*.png` with `Emotion/` labels.
+    case ckplus
+    /// MMI: per-sequence frame folders and a label file.
+    case mmi
+    /// Oulu-CASIA VIS, strong illumination: `Pxxx/<Expression>/*.jpeg`.
+    case oulu
+    /// One folder per class, the subject read from each file name by `subjectPattern` (e.g. CK+48).
+    case folder
+    /// A CSV manifest with columns path,label,subject (`root` is the manifest file).
+    case csv
+    /// Procedurally rendered faces (no files; `root` not used).
+    case synthetic
+    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+}
+
+/// Expression classes, in label order: the six basic emotions (anger, disgust, fear, happiness,
+/// sadness, surprise); those plus neutral; or those plus contempt (CK+'s seventh labelled emotion).
+/// The raw values are FaceData's class-set names.
+public enum ClassSet: String, SpecChoice {
+    case basic6, basic7
+    case basic6Contempt = "basic6+contempt"
+    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+
+    /// Class names in label order (FaceData's expression names).
+    public var names: [String] {
+        let six = ["anger", "disgust", "fear", "happiness", "sadness", "surprise"]
+        switch self {
+        case .basic6: return six
+        case .basic7: return six + ["neutral"]
+        case .basic6Contempt: return six + ["contempt"]
+        }
+    }
+}
+
+/// Frames taken from each labelled sequence (sequence datasets only).
+public enum FrameSelection: String, SpecChoice {
+    /// The last three frames (CK+ and Oulu-CASIA in the paper, section 5).
+    case last3
+    /// The three middle frames (MMI in the paper).
+    case middle3
+    /// The peak frame only.
+    case last1
+    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+}
+
+public struct DatasetSpec: Codable, Equatable, Sendable {
+    /// Layout to read; required.
+    public var kind: DatasetKind
+    /// Folder (or, for `csv`, manifest file) holding the data; required except for `synthetic`.
+    public var root: String?
+    /// Class set; default `basic6`.
+    public var classes: ClassSet
+    /// Frames per sequence (`ckplus`, `mmi`, `oulu` only); default `last3`, `middle3` for MMI.
+    public var frames: FrameSelection?
+    /// Image channels, 1 (grayscale) or 3; default 1.
+    public var channels: Int
+    /// Side of the square face image before cropping, 8...512; default 80.
+    public var imageSize: Int
+    /// Side of the crops fed to the networks, 8...imageSize; default 75 (section 5.1).
+    public var cropSize: Int
+    /// Training-set augmentation; default `paper110`.
+    public var augmentation: Augmentation
+    /// Skip files that cannot be decoded (counted and reported) instead of failing; default false.
+    public var skipUnreadable: Bool
+    /// `folder` only: regular expression whose first capture group is the subject in a file name;
+    /// default `^([A-Za-z]*[0-9]+)_` (CK+48's `S010_004_00000017.png` gives `S010`).
+    public var subjectPattern: String?
+    /// `synthetic` only: number of rendered subjects, 2...10000; default 24.
+    public var subjects: Int?
+    /// `synthetic` only: images per subject and expression, 1...100; default 3.
+    public var imagesPerExpression: Int?
+
+    public static let defaultSubjectPattern = "^([A-Za-z]*[0-9]+)_"
+
+    public init(
+        kind: DatasetKind, root: String? = nil, classes: ClassSet = .basic6, channels: Int = 1,
+        imageSize: Int = 80, cropSize: Int = 75, augmentation: Augmentation = .paper110
+    ) {
+        self.kind = kind
+        self.root = root
+        self.classes = classes
+        self.channels = channels
+        self.imageSize = imageSize
+        self.cropSize = cropSize
+        self.augmentation = augmentation
+        self.skipUnreadable = false
+        switch kind {
+        case .ckplus, .oulu: frames = .last3
+        case .mmi: frames = .middle3
+        case .folder: subjectPattern = DatasetSpec.defaultSubjectPattern
+        case .synthetic: subjects = 24; imagesPerExpression = 3
+        case .csv: break
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, root, classes, frames, channels, imageSize, cropSize, augmentation, skipUnreadable
+        case subjectPattern, subjects, imagesPerExpression
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(DatasetKind.self, forKey: .kind)
+        root = try c.decodeIfPresent(String.self, forKey: .root)
+        if kind != .synthetic {
+            guard let root else { throw SpecError.missingKey(path: c.path(.root)) }
+            try c.check(root, .root, allowed: "a non-empty path") { !$0.isEmpty }
+        }
+        classes = try c.value(.classes, default: .basic6)
+        channels = try c.value(.channels, default: 1)
+        try c.check(channels, .channels, allowed: "1 or 3") { $0 == 1 || $0 == 3 }
+        imageSize = try c.value(.imageSize, default: 80, in: 8...512)
+        cropSize = try c.value(.cropSize, default: 75, in: 8...imageSize)
+        augmentation = try c.value(.augmentation, default: .paper110)
+        skipUnreadable = try c.value(.skipUnreadable, default: false)
+        switch kind {
+        case .ckplus, .oulu: frames = try c.value(.frames, default: .last3)
+        case .mmi: frames = try c.value(.frames, default: .middle3)
+        case .folder:
+            subjectPattern = try c.value(.subjectPattern, default: DatasetSpec.defaultSubjectPattern)
+            try c.check(subjectPattern!, .subjectPattern, allowed: "a regular expression with one capture group") {
+                (try? Regex($0)) != nil && $0.contains("(")
+            }
+        case .synthetic:
+            subjects = try c.value(.subjects, default: 24, in: 2...10_000)
+            imagesPerExpression = try c.value(.imagesPerExpression, default: 3, in: 1...100)
+        case .csv: break
+        }
+    }
+}

@@ -1,0 +1,106 @@
+// ExperimentSpec: the top level of an experiment spec file (specVersion 1). One JSON file says which
+// dataset, which character domain, which protocol and which models; `docs/spec.md` lists every field.
+
+/// Which of the paper's tables an experiment's numbers belong to (Tables 1-3), or none.
+public enum PaperTable: String, SpecChoice {
+    case ckplus, mmi, oulu, none
+    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+}
+
+/// A whole experiment: decoded strictly, defaults filled in, cross-field rules checked.
+public struct ExperimentSpec: Codable, Equatable, Sendable {
+    /// The largest seed: 2^53 - 1, the largest integer a JSON number holds exactly everywhere.
+    public static let maximumSeed: UInt64 = 9_007_199_254_740_991
+
+    /// The only format version this build reads.
+    public static let currentVersion = 1
+
+    /// Format version; must be 1.
+    public var specVersion: Int
+    /// Experiment name shown in status and reports (1-100 characters, no control characters).
+    public var name: String
+    /// Free text saying what the experiment is for; no default (absent).
+    public var description: String?
+    /// The paper table the results go to; default `none`. `ckplus`, `mmi` and `oulu` require a
+    /// dataset of that kind, or a `folder` or `csv` copy of it; `synthetic` data requires `none`.
+    public var table: PaperTable
+    /// Experiment seed from which every job seed derives (see `SeedDerivation`), 0...2^53 - 1 so
+    /// that every JSON tool reads it exactly; default 1.
+    public var seed: UInt64
+    /// The human-face dataset.
+    public var dataset: DatasetSpec
+    /// The animated-character domain (HA-GAN's targets); required when a model is `hagan`.
+    public var character: CharacterSpec?
+    /// Folds and runs; all defaults when absent.
+    public var `protocol`: ProtocolSpec
+    /// At least one model, unique names.
+    public var models: [ModelSpec]
+
+    public init(
+        name: String, table: PaperTable = .none, seed: UInt64 = 1, dataset: DatasetSpec,
+        character: CharacterSpec? = nil, protocol: ProtocolSpec = ProtocolSpec(), models: [ModelSpec],
+        description: String? = nil
+    ) {
+        self.specVersion = ExperimentSpec.currentVersion
+        self.name = name
+        self.description = description
+        self.table = table
+        self.seed = seed
+        self.dataset = dataset
+        self.character = character
+        self.protocol = `protocol`
+        self.models = models
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case specVersion, name, description, table, seed, dataset, character, `protocol`, models
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        specVersion = try c.decode(Int.self, forKey: .specVersion)
+        guard specVersion == ExperimentSpec.currentVersion else {
+            throw SpecError.invalidValue(
+                path: "specVersion", value: String(specVersion),
+                allowed: "\(ExperimentSpec.currentVersion) (this build reads spec version \(ExperimentSpec.currentVersion) only)")
+        }
+        name = try c.decode(String.self, forKey: .name)
+        try c.check(name, .name, allowed: "1 to 100 characters without control characters") { name in
+            (1...100).contains(name.count) && !name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        }
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        table = try c.value(.table, default: .none)
+        seed = try c.value(.seed, default: 1, in: 0...ExperimentSpec.maximumSeed)
+        dataset = try c.decode(DatasetSpec.self, forKey: .dataset)
+        character = try c.decodeIfPresent(CharacterSpec.self, forKey: .character)
+        `protocol` = try c.value(.protocol, default: ProtocolSpec())
+        models = try c.decode([ModelSpec].self, forKey: .models)
+        try validate(c)
+    }
+
+    private func validate(_ c: KeyedDecodingContainer<CodingKeys>) throws {
+        if models.isEmpty {
+            throw SpecError.invalidValue(path: "models", value: "[]", allowed: "a list of at least one model")
+        }
+        var seen: Set<String> = []
+        for (i, model) in models.enumerated() where !seen.insert(model.name).inserted {
+            throw SpecError.invalidValue(
+                path: "models[\(i)].name", value: "\"\(model.name)\"", allowed: "a name not used by another model")
+        }
+        if character == nil, let i = models.firstIndex(where: { $0.kind == .hagan }) {
+            throw SpecError.missingKey(path: "character (needed by models[\(i)], kind \"hagan\")")
+        }
+        let kinds: [DatasetKind]
+        switch table {
+        case .ckplus: kinds = [.ckplus, .folder, .csv]
+        case .mmi: kinds = [.mmi, .folder, .csv]
+        case .oulu: kinds = [.oulu, .folder, .csv]
+        case .none: kinds = DatasetKind.allCases
+        }
+        if !kinds.contains(dataset.kind) {
+            throw SpecError.invalidValue(
+                path: "table", value: "\"\(table.rawValue)\"",
+                allowed: "\"none\" for dataset kind \"\(dataset.kind.rawValue)\" (a paper table needs its own dataset, or a folder/csv copy of it)")
+        }
+    }
+}

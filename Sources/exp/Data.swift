@@ -1,0 +1,95 @@
+// `exp data`: inspect a dataset in its native layout (classes, subjects, folds, skipped files,
+// frames chosen per sequence) and measure the data path's throughput.
+
+import ArgumentParser
+import FaceData
+import Foundation
+
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Inspect datasets and measure the data path.",
+        subcommands: [DataInspect.self, DataBench.self]
+    )
+}
+
+/// The options that name a dataset without a spec.
+struct DatasetOptions: ParsableArguments {
+    @Option(help: "Dataset kind: \(DatasetLoaders.builtIn.kinds.joined(separator: ", ")).") var kind: String
+    @Option(help: "Dataset root folder (the CSV file for manifest).") var root: String
+    @Option(help: "Class set: basic6, basic7 (with neutral) or basic6+contempt.") var classes = "basic6"
+    @Option(name: .customLong("option"), help: "Loader option key=value (repeatable), e.g. --option subject='^(S[0-9]+)_'.")
+    var loaderOptions: [String] = []
+    @Flag(help: "Skip unreadable images and count them (default: stop and list them).") var skipUnreadable = false
+
+    func validate() throws {
+        guard ClassSet(rawValue: classes) != nil else {
+            throw ValidationError("--classes '\(classes)': use one of \(ClassSet.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        for o in loaderOptions where !o.contains("=") {
+            throw ValidationError("--option '\(o)': expected key=value")
+        }
+    }
+
+    var description: DatasetDescription {
+        var options: [String: String] = [:]
+        for o in loaderOptions {
+            let parts = o.split(separator: "=", maxSplits: 1)
+            options[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return DatasetDescription(kind: kind, root: root, classes: ClassSet(rawValue: classes)!, options: options,
+                                  skipUnreadable: skipUnreadable)
+    }
+}
+
+struct DataInspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Images per class, per subject and per fold; skipped files and why; frames chosen per sequence.")
+
+    @OptionGroup var dataset: DatasetOptions
+    @Option(help: "Subject-independent folds to show (0: none).") var folds = 0
+    @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 1
+    @Option(help: "How many skipped files and sequences to list one by one.") var list = 20
+
+    func validate() throws {
+        guard folds == 0 || folds >= 2 else { throw ValidationError("--folds \(folds): use 0 (none) or at least 2") }
+    }
+
+    func run() throws {
+        let loaded = try DatasetLoaders.builtIn.load(dataset.description)
+        let assignment = folds > 0 ? try FoldAssignment(dataset: loaded, folds: folds, seed: seed) : nil
+        print(DatasetInspection(dataset: loaded, folds: assignment).render(listLimit: list))
+    }
+}
+
+struct DataBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Decode + preprocess + augment throughput on one thread, in samples per second (use a release build).")
+
+    @OptionGroup var dataset: DatasetOptions
+    @Option(help: "Channels of the face images (1 or 3).") var channels = 1
+    @Option(help: "Side of the preprocessed face image.") var imageSize = 80
+    @Option(help: "Side of the augmented crop.") var cropSize = 75
+    @Option(help: "Samples to run through.") var samples = 5000
+    @Option(help: "Seed of the variant draws.") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard channels == 1 || channels == 3 else { throw ValidationError("--channels \(channels): use 1 or 3") }
+        guard cropSize > 0, cropSize <= imageSize else {
+            throw ValidationError("--crop-size \(cropSize): use 1...\(imageSize) (the image size)")
+        }
+        guard samples > 0 else { throw ValidationError("--samples \(samples): use a positive count") }
+    }
+
+    func run() throws {
+        let loaded = try DatasetLoaders.builtIn.load(dataset.description, checkImages: false)
+        let result = try DataBenchmark.run(
+            dataset: loaded, preprocessor: Preprocessor(channels: channels, imageSize: imageSize),
+            augmentation: .paper(cropSize: cropSize), count: samples, seed: seed)
+        print("\(result.samples) samples (decode + \(imageSize)x\(imageSize) preprocessing + \(cropSize)x\(cropSize) "
+            + "paper augmentation, no cache) in \(String(format: "%.2f", result.seconds)) s: "
+            + "\(Int(result.samplesPerSecond.rounded())) samples/s on one thread")
+    }
+}

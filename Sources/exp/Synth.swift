@@ -1,0 +1,87 @@
+// `exp synth`: draws synthetic faces: a contact sheet, a dataset tree in a native layout, or a
+// drawing-speed measurement.
+
+import ArgumentParser
+import FaceData
+import Foundation
+import NN
+
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw synthetic faces: a contact sheet (--sheet), a dataset tree (--layout --out) or a speed test (--bench).",
+        discussion: """
+            Layouts: ckplus, folder (CK+48 style) and mmi write human subjects, ferg writes the \
+            stylised characters (--subjects is then the number of images per character and \
+            expression); oulu (JPEG) and jaffe (TIFF) need the image codecs.
+            """)
+
+    @Option(help: "Write a contact sheet (PNG): subjects x expressions, then the characters.")
+    var sheet: String?
+
+    @Option(help: "Write a dataset tree in this layout (ckplus, oulu, mmi, jaffe, ferg, folder).")
+    var layout: String?
+
+    @Option(help: "Root folder of the dataset tree written with --layout.")
+    var out: String?
+
+    @Option(help: "Draw this many 64x64 gray faces (or --size) and print the faces per second.")
+    var bench: Int?
+
+    @Option(help: "Seed of the subjects and their images.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Image width and height in pixels.")
+    var size: Int = 64
+
+    @Option(help: "Number of human subjects.")
+    var subjects: Int = 6
+
+    @Flag(help: "Draw the human subjects of the sheet without impurity or nuisances (full prototypes, centred).")
+    var pure = false
+
+    func validate() throws {
+        guard size >= 16 && size <= 1024 else { throw ValidationError("--size \(size): use 16 ... 1024 pixels") }
+        guard subjects >= 1 && subjects <= 999 else { throw ValidationError("--subjects \(subjects): use 1 ... 999") }
+        guard sheet != nil || layout != nil || bench != nil else {
+            throw ValidationError("give --sheet FILE, --layout NAME --out DIR, or --bench N")
+        }
+        if let layout {
+            guard SyntheticLayout(rawValue: layout) != nil else {
+                throw ValidationError("--layout \(layout): use one of "
+                    + SyntheticLayout.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            guard out != nil else { throw ValidationError("--layout needs --out DIR") }
+        }
+        if let bench, bench < 1 { throw ValidationError("--bench \(bench): give a positive number of faces") }
+    }
+
+    func run() throws {
+        if let sheet {
+            let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 3,
+                                         variation: pure ? .none : .standard)
+            let characters = SyntheticCharacters(seed: seed, size: size)
+            try writeSyntheticPNG(ContactSheet.make(humans: humans, characters: characters, subjects: subjects),
+                                  to: sheet)
+        }
+        if let layout, let out, let kind = SyntheticLayout(rawValue: layout) {
+            let summary = try SyntheticLayouts.write(kind, subjects: subjects, seed: seed, size: size, to: out)
+            print("\(layout): \(summary.images) images, \(summary.sequences) sequences, "
+                + "\(summary.subjects) subjects under \(out)")
+        }
+        if let bench {
+            let humans = SyntheticHumans(subjects: 20, seed: seed, size: size, channels: 1,
+                                         sequencesPerClass: max(1, bench / 140 + 1))
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = clock()
+            var checksum: Float = 0
+            for k in 0..<bench {
+                let r = humans.record(subject: k % 20, sequence: (k / 20) % humans.sequencesPerSubject, frame: 0)
+                checksum += r.image.pixels[0]
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
+            print(String(format: "%d faces of %dx%d gray: %.3f s wall (%.0f faces/s), %.3f s CPU (%.0f faces/s) "
+                         + "(checksum %.3f)", bench, size, size, seconds, Double(bench) / seconds, cpu,
+                         Double(bench) / cpu, Double(checksum)))
+        }
+    }
+}

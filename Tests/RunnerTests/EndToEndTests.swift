@@ -1,0 +1,135 @@
+// `exp run` end to end on a tiny synthetic spec, through the real `exp` executable and worker
+// processes: completed jobs, metrics and predictions in the run log; a coordinator killed with
+// SIGKILL mid-run and started again ends with the same numbers as an uninterrupted run; a worker
+// that exits non-zero leaves its job failed and the others completed.
+
+import Foundation
+import Runner
+import Testing
+import Tracking
+
+/// The `exp` executable of this build (built with the tests by `swift test`).
+private var expExecutable: URL {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    #if DEBUG
+        let config = "debug"
+    #else
+        let config = "release"
+    #endif
+    return root.appendingPathComponent(".build/\(config)/exp")
+}
+
+private func temporaryFolder(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("exp-\(name)-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// A spec small enough to run in seconds: 8 synthetic subjects, 2 folds, 3 epochs of both models.
+private func tinySpec(in folder: String, epochs: Int = 3) throws -> String {
+    let text = """
+        {"specVersion": 1, "name": "tiny", "table": "none", "seed": 7,
+         "dataset": {"kind": "synthetic", "imageSize": 36, "cropSize": 32, "augmentation": ["center", "center:flip"],
+                     "subjects": 8, "imagesPerExpression": 2},
+         "character": {"kind": "synthetic"},
+         "protocol": {"folds": 2, "runs": 1},
+         "models": [
+           {"name": "CNN(baseline)", "kind": "cnn", "epochs": \(epochs), "batchSize": 16},
+           {"name": "HA-GAN", "kind": "hagan", "epochs": \(epochs), "batchSize": 16, "codeSize": 16, "noiseSize": 8, "sampleEvery": 0}
+         ]}
+        """
+    let path = (folder as NSString).appendingPathComponent("tiny.json")
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+private func runExp(_ arguments: [String], setsid: Bool = false) throws -> Process {
+    let p = Process()
+    if setsid {
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        p.arguments = [expExecutable.path] + arguments
+    } else {
+        p.executableURL = expExecutable
+        p.arguments = arguments
+    }
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    return p
+}
+
+/// Every metric and prediction of an experiment, in a fixed order, as text (NaN-safe).
+private func numbers(_ results: String) throws -> (metrics: [String], predictions: [String]) {
+    let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
+    let metrics = try store.query("""
+        SELECT j.model_name, j.fold, m.key, m.epoch, m.value, m.is_nan FROM metrics m JOIN jobs j ON j.id = m.job_id
+        ORDER BY j.model_name, j.fold, m.key, m.epoch
+        """).map { "\($0.values.sorted { "\($0)" < "\($1)" })" }
+    let predictions = try store.query("""
+        SELECT j.model_name, j.fold, p.sample_id, p.predicted_label, p.probabilities FROM predictions p JOIN jobs j ON j.id = p.job_id
+        ORDER BY j.model_name, j.fold, p.sample_index
+        """).map { "\($0.values.sorted { "\($0)" < "\($1)" })" }
+    return (metrics, predictions)
+}
+
+@Test func tinyExperimentRunsEndToEnd() throws {
+    let folder = temporaryFolder("e2e")
+    let spec = try tinySpec(in: folder)
+    let results = (folder as NSString).appendingPathComponent("results")
+    let p = try runExp(["run", spec, "--results", results, "--jobs", "2"])
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
+    let experiment = try store.experiment(matching: "tiny")
+    let jobs = try store.jobs(experimentID: experiment.id)
+    #expect(jobs.count == 4 && jobs.allSatisfy { $0.status == .completed && $0.epochsDone == 3 })
+    let accuracy = try store.query("SELECT COUNT(*) AS n FROM job_accuracy WHERE samples > 0")
+    #expect(accuracy.first?["n"] == 4.databaseValue)
+    let (metrics, predictions) = try numbers(results)
+    #expect(metrics.count > 4 * 3 && predictions.count > 0)
+    let folds = try store.foldAssignments(experimentID: experiment.id, run: 0)
+    #expect(folds.count == 8 && Set(folds.values) == [0, 1])
+
+    // Running the same spec again finds everything done and starts nothing.
+    let again = try runExp(["run", spec, "--results", results])
+    again.waitUntilExit()
+    #expect(again.terminationStatus == 0)
+    #expect(try numbers(results) == (metrics, predictions))
+}
+
+@Test func killedCoordinatorResumesToTheSameNumbers() throws {
+    let folder = temporaryFolder("kill")
+    let spec = try tinySpec(in: folder, epochs: 4)
+    let reference = (folder as NSString).appendingPathComponent("reference")
+    let straight = try runExp(["run", spec, "--results", reference, "--jobs", "2"])
+    straight.waitUntilExit()
+    #expect(straight.terminationStatus == 0)
+
+    let results = (folder as NSString).appendingPathComponent("killed")
+    let victim = try runExp(["run", spec, "--results", results, "--jobs", "2"], setsid: true)
+    // Wait until some epochs are in the log, then kill the coordinator and its workers at once.
+    let database = ResultsLayout(root: results).database
+    let deadline = Date().addingTimeInterval(120)
+    var epochs = 0
+    while Date() < deadline, epochs < 3 {
+        Thread.sleep(forTimeInterval: 0.2)
+        if FileManager.default.fileExists(atPath: database), let store = try? RunStore(path: database, readOnly: true),
+           let rows = try? store.query("SELECT COUNT(DISTINCT job_id || '/' || epoch) AS n FROM metrics"),
+           let n = rows.first?["n"].flatMap({ Int.fromDatabaseValue($0) }) {
+            epochs = n
+        }
+    }
+    #expect(epochs >= 3, "the run did not get going")
+    kill(-victim.processIdentifier, SIGKILL)
+    victim.waitUntilExit()
+    let resumed = try runExp(["run", spec, "--results", results, "--jobs", "2"])
+    resumed.waitUntilExit()
+    #expect(resumed.terminationStatus == 0)
+    let store = try RunStore(path: database, readOnly: true)
+    let jobs = try store.jobs(experimentID: try store.experiment(matching: "tiny").id)
+    #expect(jobs.allSatisfy { $0.status == .completed })
+    #expect(jobs.contains { $0.attempts > 1 }, "no job was interrupted, so nothing was resumed")
+    let a = try numbers(reference), b = try numbers(results)
+    #expect(a.metrics == b.metrics)
+    #expect(a.predictions == b.predictions)
+}

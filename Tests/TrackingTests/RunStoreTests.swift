@@ -1,0 +1,259 @@
+// The run log: migrations on a fresh file, refusal of a newer schema without touching the file,
+// the job lifecycle, NaN/inf metrics, and the views on a hand-computed fixture.
+
+import Foundation
+import GRDB
+import Testing
+import Tracking
+
+let testProvenance = Provenance(
+    toolVersion: "test", gitCommit: "abc123", gitDirty: true, os: "Linux", cpu: "test cpu", blasConfig: "OpenBLAS test",
+    blasThreads: 1, datasetFingerprint: nil)
+
+func openStore(in folder: TemporaryFolder) throws -> (RunStore, String) {
+    let path = folder.path + "/runs.sqlite"
+    return (try RunStore(path: path), path)
+}
+
+func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int64, [JobRecord]) {
+    let loaded = try SpecLoader.load(text: minimalSpec, overrides: ["protocol.folds=2", "protocol.runs=2"] + overrides)
+    let (id, _) = try store.registerExperiment(loaded, provenance: testProvenance, classNames: ["anger", "disgust", "fear"])
+    return (id, try store.upsertJobs(experimentID: id, plan(loaded.spec)))
+}
+
+@Test func freshFileIsMigratedToWALAndVersion1() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
+    let tables = try store.query("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name").compactMap { String.fromDatabaseValue($0["name"]!) }
+    for name in ["experiments", "jobs", "metrics", "predictions", "artifacts", "fold_assignments", "labels",
+                 "job_accuracy", "model_run_accuracy", "model_accuracy", "per_class_accuracy", "learning_curves"] {
+        #expect(tables.contains(name), "\(name)")
+    }
+    #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2"])
+    #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
+    try store.close()
+    // Reopening applies nothing new and keeps the data.
+    let again = try RunStore(path: path)
+    let (id, jobs) = try registerMinimal(again)
+    #expect(jobs.count == 4)
+    let readOnly = try RunStore(path: path, readOnly: true)
+    #expect(try readOnly.jobs(experimentID: id).count == 4)
+    try readOnly.close()
+    // A reader also opens the log when no writer has it open.
+    try again.close()
+    let alone = try RunStore(path: path, readOnly: true)
+    #expect(try alone.statusSummary(experimentID: id).total == 4)
+    #expect(throws: RunLogError.readOnly(path: path)) { try alone.transition(jobID: jobs[0].id, to: .running) }
+}
+
+@Test func newerSchemaIsRefusedAndTheFileLeftUntouched() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
+    _ = try registerMinimal(store)
+    try store.close()
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in
+        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v\(RunLogSchema.version + 1)')")
+        try db.execute(sql: "PRAGMA user_version = \(RunLogSchema.version + 1)")
+    }
+    try queue.close()
+    let walBefore = try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+    let expected = RunLogError.newerSchema(
+        path: path, found: RunLogSchema.version + 1, supported: RunLogSchema.version, unknownMigrations: [])
+    #expect(throws: expected) { try RunStore(path: path) }
+    #expect(throws: expected) { try RunStore(path: path, readOnly: true) }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    #expect((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) == walBefore)
+    #expect(expected.description.contains("newer exp"))
+}
+
+@Test func newerMigrationWithOldVersionNumberIsRefusedToo() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
+    _ = try registerMinimal(store)
+    try store.close()
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-experimental')") }
+    try queue.close()
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+    #expect(throws: RunLogError.newerSchema(
+        path: path, found: RunLogSchema.version, supported: RunLogSchema.version, unknownMigrations: ["v9-experimental"])) {
+        try RunStore(path: path)
+    }
+    let after = try Data(contentsOf: URL(fileURLWithPath: path))
+    #expect(after == before)
+    #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+}
+
+/// A log written by the first schema (v1 only, as the first merged build wrote it) is migrated to
+/// the current version on open, its data kept.
+@Test func olderLogIsMigratedForward() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
+    let (experimentID, jobs) = try registerMinimal(store)
+    try store.recordEpoch(jobID: jobs[0].id, epoch: 1, metrics: ["loss": 1])
+    try store.close()
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in
+        try db.execute(sql: "DROP INDEX metrics_by_epoch; DELETE FROM grdb_migrations WHERE identifier = 'v2'; PRAGMA user_version = 1")
+    }
+    try queue.close()
+    #expect(throws: RunLogError.self) { try RunStore(path: path, readOnly: true) }
+    let upgraded = try RunStore(path: path)
+    #expect(try upgraded.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
+    #expect(try upgraded.query("SELECT name FROM sqlite_master WHERE name = 'metrics_by_epoch'").count == 1)
+    #expect(try upgraded.metrics(jobID: jobs[0].id).map(\.value) == [1])
+    #expect(try upgraded.jobs(experimentID: experimentID).count == 4)
+}
+
+@Test func otherFilesAreNotRunLogs() throws {
+    let tmp = try TemporaryFolder()
+    defer { tmp.remove() }
+    let folder = tmp.path
+    let garbage = folder + "/runs.sqlite"
+    try Data("this is not a database, just text that is long enough to be read".utf8).write(to: URL(fileURLWithPath: garbage))
+    let before = try Data(contentsOf: URL(fileURLWithPath: garbage))
+    #expect(throws: RunLogError.self) { try RunStore(path: garbage) }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: garbage)) == before)
+    let foreign = folder + "/foreign.sqlite"
+    let queue = try DatabaseQueue(path: foreign)
+    try queue.write { db in try db.execute(sql: "CREATE TABLE t (x)") }
+    try queue.close()
+    #expect(throws: RunLogError.self) { try RunStore(path: foreign) }
+    #expect(throws: RunLogError.missing(path: folder + "/none.sqlite")) { try RunStore(path: folder + "/none.sqlite", readOnly: true) }
+    let blocked = garbage + "/runs.sqlite"
+    #expect(throws: RunLogError.unwritable(path: blocked, reason: "the folder \(garbage) does not exist or is not a folder")) {
+        try RunStore(path: blocked)
+    }
+}
+
+@Test func registrationIsIdempotentOnHash() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try openStore(in: folder)
+    let (first, jobs) = try registerMinimal(store)
+    try store.transition(jobID: jobs[0].id, to: .running)
+    let (second, jobsAgain) = try registerMinimal(store)
+    #expect(first == second)
+    #expect(jobsAgain.map(\.id) == jobs.map(\.id))
+    #expect(jobsAgain[0].status == .running)
+    let (third, _) = try registerMinimal(store, overrides: ["seed=9"])
+    #expect(third != first)
+    #expect(try store.experiments().count == 2)
+    let record = try store.experiment(matching: "t")
+    #expect(record.id == third)
+    #expect(try store.experiment(matching: String(record.specHash.prefix(8))).id == third)
+    #expect(record.provenance == testProvenance)
+    let labels = try store.query("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", arguments: [third])
+    #expect(labels.compactMap { String.fromDatabaseValue($0["name"]!) } == ["anger", "disgust", "fear"])
+    let (defaulted, _) = try store.registerExperiment(try SpecLoader.load(text: minimalSpec, overrides: ["seed=10", "dataset.classes=basic6+contempt"]), provenance: testProvenance)
+    let defaultLabels = try store.query("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", arguments: [defaulted])
+    #expect(defaultLabels.compactMap { String.fromDatabaseValue($0["name"]!) } == ClassSet.basic6Contempt.names)
+    #expect(ClassSet.basic6Contempt.names.count == 7 && ClassSet.basic7.names.last == "neutral")
+    #expect(record.overrides == ["protocol.folds=2", "protocol.runs=2", "seed=9"])
+    #expect(throws: RunLogError.unknownExperiment("nope")) { try store.experiment(matching: "nope") }
+}
+
+@Test func jobLifecycleIsValidated() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try openStore(in: folder)
+    let (experimentID, jobs) = try registerMinimal(store)
+    let id = jobs[0].id
+    #expect(throws: RunLogError.illegalTransition(jobID: id, from: .pending, to: .completed)) {
+        try store.transition(jobID: id, to: .completed)
+    }
+    try store.transition(jobID: id, to: .running)
+    try store.transition(jobID: id, to: .failed, error: "worker exited with status 1")
+    #expect(try store.job(id: id).error == "worker exited with status 1")
+    try store.transition(jobID: id, to: .running)
+    #expect(try store.job(id: id).attempts == 2)
+    #expect(try store.job(id: id).error == nil)
+    try store.recordEpoch(jobID: id, epoch: 1, metrics: ["loss": 2])
+    try store.recordEpoch(jobID: id, epoch: 2, metrics: ["loss": 1])
+    try store.resume(jobID: id, fromEpoch: 1)
+    #expect(try store.metrics(jobID: id).map(\.epoch) == [1])
+    #expect(try store.job(id: id).epochsDone == 1)
+    try store.finish(jobID: id, status: .completed, predictions: [
+        Prediction(sampleIndex: 0, sampleID: "s0", subject: "S1", trueLabel: 0, predictedLabel: 0, probabilities: [0.9, 0.1, 0])
+    ])
+    let done = try store.job(id: id)
+    #expect(done.status == .completed)
+    #expect(done.finishedAt != nil)
+    #expect(try store.finalPredictions(jobID: id).map(\.probabilities) == [[0.9, 0.1, 0]])
+    #expect(throws: RunLogError.illegalTransition(jobID: id, from: .completed, to: .running)) {
+        try store.transition(jobID: id, to: .running)
+    }
+    // A finish that is not allowed writes nothing.
+    #expect(throws: RunLogError.self) {
+        try store.finish(jobID: jobs[1].id, status: .completed, predictions: [
+            Prediction(sampleIndex: 0, sampleID: "s", subject: "S", trueLabel: 0, predictedLabel: 0, probabilities: [1])
+        ])
+    }
+    #expect(try store.finalPredictions(jobID: jobs[1].id).isEmpty)
+    // Jobs left running by a dead coordinator become interrupted.
+    try store.transition(jobID: jobs[1].id, to: .running)
+    #expect(try store.interruptStaleJobs(experimentID: experimentID) == 1)
+    #expect(try store.job(id: jobs[1].id).status == .interrupted)
+    let summary = try store.statusSummary(experimentID: experimentID)
+    #expect(summary.counts == [.completed: 1, .interrupted: 1, .pending: 2])
+    #expect(summary.jobs[0].latestMetrics == ["loss": 2])
+    #expect(throws: RunLogError.unknownJob(jobID: 999)) { try store.transition(jobID: 999, to: .running) }
+}
+
+@Test func nonFiniteMetricsRoundTrip() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
+    let (_, jobs) = try registerMinimal(store)
+    let points = [
+        MetricPoint(key: "loss", epoch: 1, step: 10, value: .nan),
+        MetricPoint(key: "loss", epoch: 2, step: 20, value: .infinity),
+        MetricPoint(key: "loss", epoch: 3, step: 30, value: -.infinity),
+        MetricPoint(key: "loss", epoch: 4, step: 40, value: 0.25),
+        MetricPoint(key: "loss", epoch: 5, step: 50, value: -0.0),
+    ]
+    try store.appendMetrics(jobID: jobs[0].id, points, epochsDone: 5)
+    let back = try RunStore(path: path, readOnly: true).metrics(jobID: jobs[0].id)
+    #expect(back.count == points.count)
+    for (a, b) in zip(points, back) { #expect(a.isSame(as: b), "\(a) vs \(b)") }
+    #expect(back[0].value.isNaN)
+    let raw = try store.query("SELECT value, is_nan FROM metrics WHERE epoch = 1")
+    #expect(raw.first?["value"] == .null)
+    #expect(raw.first?["is_nan"] == 1.databaseValue)
+    // Replaying a point replaces it rather than duplicating it.
+    try store.appendMetrics(jobID: jobs[0].id, [MetricPoint(key: "loss", epoch: 1, step: 10, value: 3)])
+    #expect(try store.metrics(jobID: jobs[0].id).count == points.count)
+    #expect(try store.metrics(jobID: jobs[0].id)[0].value == 3)
+    // NaN probabilities of a diverged model are stored as null and read back as NaN.
+    try store.writePredictions(jobID: jobs[0].id, epoch: 5, [
+        Prediction(sampleIndex: 0, sampleID: "a", subject: "S", trueLabel: 0, predictedLabel: 1, probabilities: [.nan, 0.5])
+    ])
+    let p = try store.finalPredictions(jobID: jobs[0].id)
+    #expect(p[0].probabilities[0].isNaN && p[0].probabilities[1] == 0.5)
+}
+
+@Test func foldAssignmentsAndArtifacts() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try openStore(in: folder)
+    let (experimentID, jobs) = try registerMinimal(store)
+    try store.recordFoldAssignments(experimentID: experimentID, run: 0, ["S1": 0, "S2": 1, "S3": 0])
+    try store.recordFoldAssignments(experimentID: experimentID, run: 0, ["S1": 0, "S2": 1, "S3": 0])
+    #expect(try store.foldAssignments(experimentID: experimentID, run: 0) == ["S1": 0, "S2": 1, "S3": 0])
+    #expect(throws: RunLogError.foldAssignmentConflict(experimentID: experimentID, run: 0, subject: "S2", stored: 1, new: 0)) {
+        try store.recordFoldAssignments(experimentID: experimentID, run: 0, ["S2": 0])
+    }
+    try store.recordArtifact(jobID: jobs[0].id, kind: "checkpoint", path: "checkpoints/1.ckpt", epoch: 1)
+    try store.recordArtifact(jobID: jobs[0].id, kind: "checkpoint", path: "checkpoints/1.ckpt", epoch: 2)
+    try store.recordArtifact(jobID: jobs[0].id, kind: "samples", path: "samples/1-e2.png", epoch: 2)
+    let artifacts = try store.artifacts(jobID: jobs[0].id)
+    #expect(artifacts.count == 2)
+    #expect(artifacts.first { $0.kind == "checkpoint" }?.epoch == 2)
+}
