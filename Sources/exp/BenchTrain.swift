@@ -61,6 +61,10 @@ struct BenchTrain: ParsableCommand {
             }
         }
         print("exp bench train: \(size)x\(size), \(channels) channel(s); BLAS \(BLAS.configuration)")
+        // Other processes skew every figure (two-thread ones most): show how busy the machine is.
+        if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+            print("load average at start: \(load.split(separator: " ").prefix(3).joined(separator: " "))")
+        }
         print(pad("setting", 38) + pad("threads", 9) + pad("ours img/s", 12) + (reference == nil ? "" : pad("ref img/s", 11) + "ratio"))
         for setting in settings {
             for t in threadList {
