@@ -80,11 +80,12 @@ public final class Adam {
 
     /// Restores the state written by `stateTensors(prefix:)`.
     public func restore(from checkpoint: Checkpoint, prefix: String) throws {
+        // Read everything first, so a failed restore changes nothing.
         let t = try checkpoint.tensor("\(prefix).step", shape: [1])
+        let newM = try parameters.map { try checkpoint.tensor("\(prefix).m.\($0.name)", shape: $0.value.shape) }
+        let newV = try parameters.map { try checkpoint.tensor("\(prefix).v.\($0.name)", shape: $0.value.shape) }
         step = Int(t.scalars[0])
-        for (i, p) in parameters.enumerated() {
-            m[i] = try checkpoint.tensor("\(prefix).m.\(p.name)", shape: p.value.shape)
-            v[i] = try checkpoint.tensor("\(prefix).v.\(p.name)", shape: p.value.shape)
-        }
+        m = newM
+        v = newV
     }
 }
