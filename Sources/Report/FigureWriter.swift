@@ -21,7 +21,9 @@ enum FigureWriter {
                 figure.curves[model.name] = "\(folderName)/\(name)"
             }
             if let samples = experiment.latestSamples {
-                let source = URL(fileURLWithPath: results).appendingPathComponent(samples.path)
+                // The log keeps paths relative to the results folder; an absolute one is taken as is.
+                let source = samples.path.hasPrefix("/")
+                    ? URL(fileURLWithPath: samples.path) : URL(fileURLWithPath: results).appendingPathComponent(samples.path)
                 if let bytes = FileManager.default.contents(atPath: source.path) {
                     let name = "\(prefix)-samples.png"
                     try save(bytes, folder: folder, name: name)

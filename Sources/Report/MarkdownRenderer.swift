@@ -29,10 +29,11 @@ enum MarkdownRenderer {
             let method = row.source == .ours ? "**\(row.method)**" : row.method + (row.reference.map { " [\($0)]" } ?? "")
             out.append("| " + [method, row.setting, Format.accuracy(row), row.folds, row.runs, row.epochs].map(cell).joined(separator: " | ") + " |")
         }
-        let references = table.literature.compactMap { e in e.reference.map { "[\($0)] \(e.citation)" } }
-        if !references.isEmpty {
+        var citations: [Int: String] = [:]
+        for entry in table.literature { if let reference = entry.reference { citations[reference] = entry.citation } }
+        if !citations.isEmpty {
             out.append("")
-            out += Array(Set(references)).sorted { $0.count < $1.count || ($0.count == $1.count && $0 < $1) }.map { "- " + $0 }
+            out += citations.keys.sorted().map { "- [\($0)] \(citations[$0]!)" }
         }
         if !table.notes.isEmpty {
             out += ["", "**Notes**", ""]
