@@ -1,0 +1,100 @@
+// ReportBuilder: turns the run log's data into the report model. Each paper table lists the
+// literature rows, then our models: accuracy pooled over the test folds of each run (completed
+// jobs only), mean and standard deviation over runs (section 5), and the paired comparison of
+// HA-GAN and the CNN baseline over the (run, fold) pairs both completed.
+
+import Tracking
+
+public enum ReportBuilder {
+    /// The report over the given experiments. Without a choice of experiment every paper table
+    /// is present (ours "no runs yet" when it has none); with `onlyGiven` just the given ones.
+    public static func build(_ experiments: [ExperimentData], onlyGiven: Bool = false) -> Report {
+        var tables: [ReportTable] = []
+        if !onlyGiven {
+            for paper in PaperTable.paperTables where !experiments.contains(where: { $0.record.tableName == paper.rawValue }) {
+                tables.append(emptyTable(paper))
+            }
+        }
+        tables += experiments.map(table)
+        let order = Dictionary(uniqueKeysWithValues: (PaperTable.paperTables + [.none]).enumerated().map { ($1.rawValue, $0) })
+        tables.sort { (order[$0.table] ?? 9) < (order[$1.table] ?? 9) }
+        return Report(tables: tables)
+    }
+
+    static func literature(_ paper: PaperTable) -> [LiteratureEntry] {
+        Literature.rows(paper).map {
+            LiteratureEntry(method: $0.method, setting: $0.setting, accuracy: $0.accuracy, reference: $0.reference, citation: $0.citation, reported: $0.reported)
+        }
+    }
+
+    static func emptyTable(_ paper: PaperTable) -> ReportTable {
+        let models = [("CNN(baseline)", "cnn"), ("HA-GAN", "hagan")].map { name, kind in
+            ModelResult(
+                name: name, kind: kind, hasResults: false, runAccuracies: [], mean: nil, std: nil, runs: 0, runsPlanned: 0, folds: 0,
+                foldsPlanned: 0, epochs: 0, paperAccuracy: Literature.reported(paper, modelKind: kind), classes: [], confusion: [], foldResults: [])
+        }
+        return ReportTable(
+            table: paper.rawValue, title: paper.caption, literature: literature(paper), experiment: nil, models: models,
+            notes: ["No runs yet: run `exp run experiments/\(paper.rawValue).json`."], comparison: nil)
+    }
+
+    static func table(_ data: ExperimentData) -> ReportTable {
+        let paper = PaperTable(rawValue: data.record.tableName) ?? .none
+        let title = paper == .none
+            ? "Experiment \(data.record.name) (\(data.record.datasetKind)): accuracy for \(data.classNames.count) expressions classification."
+            : paper.caption
+        let models = data.spec.models.map { model(data, $0, paper: paper) }
+        let done = data.jobs.filter { $0.job.status == .completed }.count
+        let info = ExperimentInfo(
+            name: data.record.name, hash: String(data.record.specHash.prefix(12)), datasetKind: data.record.datasetKind,
+            jobsCompleted: done, jobsTotal: data.jobs.count, gitCommit: data.record.provenance.gitCommit.map { String($0.prefix(12)) })
+        return ReportTable(
+            table: paper.rawValue, title: title, literature: literature(paper), experiment: info, models: models,
+            notes: ProtocolNotes.notes(data), comparison: comparison(data))
+    }
+
+    static func model(_ data: ExperimentData, _ spec: ModelSpec, paper: PaperTable) -> ModelResult {
+        let jobs = data.jobs.filter { $0.job.modelName == spec.name }.sorted { ($0.job.run, $0.job.fold) < ($1.job.run, $1.job.fold) }
+        let completed = jobs.filter { $0.job.status == .completed && $0.samples != nil }
+        let runs = Set(completed.map(\.job.run)).sorted()
+        let runAccuracies = runs.compactMap { run -> Double? in
+            let inRun = completed.filter { $0.job.run == run }
+            return Statistics.pooledAccuracy(correct: inRun.map { $0.correct ?? 0 }, total: inRun.map { $0.samples ?? 0 })
+        }
+        let perClass = data.perClass[spec.name] ?? [:]
+        let classes = data.classNames.enumerated().map { label, name in
+            let counts = perClass[label] ?? (0, 0)
+            return ClassAccuracy(name: name, samples: counts.samples, correct: counts.correct,
+                                 accuracy: counts.samples > 0 ? Double(counts.correct) / Double(counts.samples) : nil)
+        }
+        let folds = jobs.map { r in
+            FoldResult(run: r.job.run, fold: r.job.fold, status: r.job.status.rawValue, epochsDone: r.job.epochsDone,
+                       correct: r.correct, samples: r.samples, accuracy: r.job.status == .completed ? r.accuracy : nil)
+        }
+        return ModelResult(
+            name: spec.name, kind: spec.kind.rawValue, hasResults: !runAccuracies.isEmpty, runAccuracies: runAccuracies,
+            mean: Statistics.mean(runAccuracies), std: Statistics.standardDeviation(runAccuracies), runs: runs.count,
+            runsPlanned: data.spec.protocol.runs, folds: completed.count, foldsPlanned: jobs.count, epochs: spec.epochs,
+            paperAccuracy: paper == .none ? nil : Literature.reported(paper, modelKind: spec.kind.rawValue), classes: classes,
+            confusion: data.confusion[spec.name] ?? [], foldResults: folds)
+    }
+
+    /// The first HA-GAN model against the first CNN model, per (run, fold) both completed.
+    static func comparison(_ data: ExperimentData) -> PairedResult? {
+        guard let hagan = data.spec.models.first(where: { $0.kind == .hagan }),
+              let cnn = data.spec.models.first(where: { $0.kind == .cnn }) else { return nil }
+        func accuracies(_ name: String) -> [String: Double] {
+            var result: [String: Double] = [:]
+            for r in data.jobs where r.job.modelName == name && r.job.status == .completed {
+                if let a = r.accuracy { result["\(r.job.run)/\(r.job.fold)"] = a }
+            }
+            return result
+        }
+        let a = accuracies(hagan.name), b = accuracies(cnn.name)
+        let keys = Set(a.keys).intersection(b.keys).sorted()
+        guard let paired = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! }) else { return nil }
+        return PairedResult(
+            model: hagan.name, baseline: cnn.name, pairs: paired.count, meanDifference: paired.meanDifference,
+            ciLow: paired.confidenceInterval?.low, ciHigh: paired.confidenceInterval?.high, pValue: paired.pValue)
+    }
+}

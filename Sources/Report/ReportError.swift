@@ -1,0 +1,17 @@
+// ReportError: what stops a report, each message saying what to do.
+
+public enum ReportError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// A stored spec that this build cannot read back.
+    case unreadableSpec(experiment: String, reason: String)
+    /// A figure that cannot be written or an artifact that cannot be copied.
+    case figure(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadableSpec(let experiment, let reason):
+            return "experiment \(experiment): its stored spec cannot be read by this build (\(reason)); use the exp version that ran it"
+        case .figure(let path, let reason):
+            return "\(path): \(reason). Choose another --out location."
+        }
+    }
+}

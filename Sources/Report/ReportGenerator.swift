@@ -1,0 +1,51 @@
+// ReportGenerator: the entry point of `exp report`: opens the run log read-only, picks the
+// experiments, builds the report and renders it; with Markdown written to a file, also the
+// figures beside it (learning curves as SVG, the latest sample grid copied as PNG).
+
+import Foundation
+import Tracking
+
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case text, markdown, latex, csv, json
+}
+
+public enum ReportGenerator {
+    /// The run log inside a results folder.
+    public static func databasePath(results: String) -> String {
+        URL(fileURLWithPath: results).appendingPathComponent("runs.sqlite").path
+    }
+
+    /// Reads the report from the run log in `results` (the latest experiment per table, or the
+    /// one `experiment` names by name or spec-hash prefix).
+    public static func load(results: String, experiment: String?) throws -> (report: Report, data: [ExperimentData]) {
+        let store = try RunStore(path: databasePath(results: results), readOnly: true)
+        defer { try? store.close() }
+        let data = try RunLogQueries.select(store, experiment: experiment).map { try RunLogQueries.load(store, experiment: $0) }
+        return (ReportBuilder.build(data, onlyGiven: experiment != nil), data)
+    }
+
+    public static func render(_ report: Report, format: ReportFormat, figures: [Int: FigureLinks] = [:]) throws -> String {
+        switch format {
+        case .text: return TextRenderer.render(report)
+        case .markdown: return MarkdownRenderer.render(report, figures: figures)
+        case .latex: return LaTeXRenderer.render(report)
+        case .csv: return CSVRenderer.render(report)
+        case .json: return try JSONRenderer.render(report)
+        }
+    }
+
+    /// Builds and renders the report; returns the text, or writes it to `out` (with figures for
+    /// Markdown) and returns nil.
+    public static func run(results: String, experiment: String?, format: ReportFormat, out: String?) throws -> String? {
+        let (report, data) = try load(results: results, experiment: experiment)
+        guard let out else { return try render(report, format: format) }
+        let figures = format == .markdown ? try FigureWriter.write(report, data: data, results: results, markdownPath: out) : [:]
+        let text = try render(report, format: format, figures: figures)
+        do {
+            try text.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            throw ReportError.figure(path: out, reason: "cannot be written (\(error.localizedDescription))")
+        }
+        return nil
+    }
+}

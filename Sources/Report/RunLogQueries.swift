@@ -1,0 +1,105 @@
+// RunLogQueries: everything the report reads from the run log for one experiment, through the
+// store's read-only rows: the spec, the class names, the jobs, each job's final-epoch test
+// accuracy, per-class accuracy and confusion counts, learning curves and sample-grid artifacts.
+// Accuracies come from the log's views (final evaluation only, see docs/run-log.md).
+
+import Tracking
+
+/// One job and its final evaluation (nil when it has no predictions).
+public struct JobResult: Equatable, Sendable {
+    public var job: JobRecord
+    public var correct: Int?
+    public var samples: Int?
+    public var accuracy: Double? { samples.flatMap { $0 > 0 ? Double(correct ?? 0) / Double($0) : nil } }
+}
+
+/// The mean of one metric over a model's jobs at one epoch.
+public struct CurvePoint: Equatable, Sendable, Codable {
+    public var epoch: Int
+    public var mean: Double?
+    public var points: Int
+    public var nanCount: Int
+}
+
+/// What the log holds for one experiment.
+public struct ExperimentData: Sendable {
+    public var record: ExperimentRecord
+    public var spec: ExperimentSpec
+    public var classNames: [String]
+    public var jobs: [JobResult]
+    /// Per model: class index -> (samples, correct), completed jobs.
+    public var perClass: [String: [Int: (samples: Int, correct: Int)]]
+    /// Per model: counts by (true, predicted), completed jobs.
+    public var confusion: [String: [[Int]]]
+    /// Per model, per metric key: the curve.
+    public var curves: [String: [String: [CurvePoint]]]
+    /// The latest sample-grid artifact (path relative to the results folder), if any.
+    public var latestSamples: (path: String, epoch: Int?, model: String)?
+}
+
+public enum RunLogQueries {
+    /// Loads one experiment's data.
+    public static func load(_ store: RunStore, experiment: ExperimentRecord) throws -> ExperimentData {
+        let spec: ExperimentSpec
+        do {
+            spec = try SpecLoader.load(text: experiment.specJSON).spec
+        } catch {
+            throw ReportError.unreadableSpec(experiment: experiment.name, reason: "\(error)")
+        }
+        let id = SQLValue.integer(experiment.id)
+        let classNames = try store.rows("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", [id]).map { $0["name"].string ?? "" }
+
+        var accuracies: [Int64: (Int, Int)] = [:]
+        for row in try store.rows("SELECT job_id, correct, samples FROM job_accuracy WHERE experiment_id = ?", [id]) {
+            if case .integer(let job) = row["job_id"] { accuracies[job] = (row["correct"].int ?? 0, row["samples"].int ?? 0) }
+        }
+        let jobs = try store.jobs(experimentID: experiment.id).map { job in
+            JobResult(job: job, correct: accuracies[job.id]?.0, samples: accuracies[job.id]?.1)
+        }
+
+        var perClass: [String: [Int: (samples: Int, correct: Int)]] = [:]
+        for row in try store.rows("SELECT model_name, label, samples, correct FROM per_class_accuracy WHERE experiment_id = ?", [id]) {
+            perClass[row["model_name"].string ?? "", default: [:]][row["label"].int ?? 0] = (row["samples"].int ?? 0, row["correct"].int ?? 0)
+        }
+
+        var confusion: [String: [[Int]]] = [:]
+        let classes = classNames.count
+        for row in try store.rows("SELECT model_name, true_label, predicted_label, count FROM confusion_matrix WHERE experiment_id = ?", [id]) {
+            let model = row["model_name"].string ?? ""
+            let t = row["true_label"].int ?? -1, p = row["predicted_label"].int ?? -1
+            guard (0..<classes).contains(t), (0..<classes).contains(p) else { continue }
+            var matrix = confusion[model] ?? Array(repeating: Array(repeating: 0, count: classes), count: classes)
+            matrix[t][p] += row["count"].int ?? 0
+            confusion[model] = matrix
+        }
+
+        var curves: [String: [String: [CurvePoint]]] = [:]
+        for row in try store.rows(
+            "SELECT model_name, key, epoch, points, mean_value, nan_count FROM learning_curves WHERE experiment_id = ? ORDER BY model_name, key, epoch", [id])
+        {
+            let point = CurvePoint(epoch: row["epoch"].int ?? 0, mean: row["mean_value"].double, points: row["points"].int ?? 0, nanCount: row["nan_count"].int ?? 0)
+            curves[row["model_name"].string ?? "", default: [:]][row["key"].string ?? "", default: []].append(point)
+        }
+
+        let samples = try store.rows(
+            """
+            SELECT a.path, a.epoch, j.model_name FROM artifacts a JOIN jobs j ON j.id = a.job_id
+            WHERE j.experiment_id = ? AND a.kind = 'samples'
+            ORDER BY coalesce(a.epoch, -1) DESC, a.created_at DESC, j.run, j.fold, a.path LIMIT 1
+            """, [id]
+        ).first.map { (path: $0["path"].string ?? "", epoch: $0["epoch"].int, model: $0["model_name"].string ?? "") }
+
+        return ExperimentData(
+            record: experiment, spec: spec, classNames: classNames, jobs: jobs, perClass: perClass, confusion: confusion,
+            curves: curves, latestSamples: samples)
+    }
+
+    /// The experiments to report: the one `key` names (name or hash prefix), or by default the
+    /// latest experiment of each table.
+    public static func select(_ store: RunStore, experiment key: String?) throws -> [ExperimentRecord] {
+        if let key { return [try store.experiment(matching: key)] }
+        var latest: [String: ExperimentRecord] = [:]
+        for record in try store.experiments() { latest[record.tableName] = record }
+        return latest.values.sorted { $0.id < $1.id }
+    }
+}

@@ -1,0 +1,36 @@
+// Every output format of the fixture report against its golden file, and the recording mode's
+// failure.
+
+import Foundation
+import Report
+import Testing
+import Tracking
+
+@Test(arguments: ReportFormat.allCases)
+func fixtureReportMatchesGolden(format: ReportFormat) throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try writeFixture(results: folder.path)
+    let extensions: [ReportFormat: String] = [.text: "txt", .markdown: "md", .latex: "tex", .csv: "csv", .json: "json"]
+    let text = try #require(try ReportGenerator.run(results: folder.path, experiment: nil, format: format, out: nil))
+    expectGolden("fixture.\(extensions[format]!)", text)
+}
+
+@Test func emptyDatabaseMatchesGolden() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try RunStore(path: folder.path + "/runs.sqlite").close()
+    let text = try #require(try ReportGenerator.run(results: folder.path, experiment: nil, format: .text, out: nil))
+    expectGolden("empty.txt", text)
+}
+
+@Test func recordingAGoldenFailsAndAMismatchIsReported() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let recorded = goldenFailure("x.txt", "a\nb\n", folder: folder.path, recording: true)
+    #expect(recorded?.hasPrefix("recorded ") == true)
+    #expect(goldenFailure("x.txt", "a\nb\n", folder: folder.path, recording: false) == nil)
+    let mismatch = goldenFailure("x.txt", "a\nc\n", folder: folder.path, recording: false)
+    #expect(mismatch?.contains("line 2") == true)
+    #expect(goldenFailure("missing.txt", "", folder: folder.path, recording: false) != nil)
+}
