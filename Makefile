@@ -21,16 +21,17 @@ deps:
 build: deps
 	$(RELEASE)
 
-# Numeric tests run against release-mode code (-enable-testing keeps @testable imports possible).
+# Numeric tests run against release-mode code, through the public API only (no @testable), so the
+# test build shares its compiled modules with `make build`.
 # --no-parallel: the BLAS thread count is process-wide and the determinism tests set it, so tests
 # that train must not overlap.
 test: deps
-	$(SWIFT) test -c release -Xswiftc -enable-testing --no-parallel
+	$(SWIFT) test -c release --no-parallel
 
 # The demo: every job of experiments/demo.json on 2 worker processes, then its report.
 demo: build
 	$(EXP) run experiments/demo.json --jobs 2
-	$(EXP) status
+	$(EXP) report --experiment demo
 
 bench: build
 	$(EXP) bench engine

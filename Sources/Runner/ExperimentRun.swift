@@ -52,6 +52,12 @@ public struct ResultsLayout: Sendable {
     public func samples(_ hash: String, job: Int64) -> String {
         (root as NSString).appendingPathComponent("samples/\(hash)/job-\(job)")
     }
+    /// A path inside the results folder relative to it (as the run log records artifacts).
+    public func relative(_ path: String) -> String {
+        let prefix = (root as NSString).standardizingPath + "/"
+        let full = (path as NSString).standardizingPath
+        return full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : path
+    }
 }
 
 public enum ExperimentRun {

@@ -82,14 +82,14 @@ public enum JobWorker {
             try trainer.checkpoint().write(to: checkpointPath)
             send(.epoch(epoch: epoch, metrics: metrics))
             if epoch == 1 || epoch == model.epochs {
-                send(.artifact(kind: "checkpoint", path: checkpointPath, epoch: epoch))
+                send(.artifact(kind: "checkpoint", path: layout.relative(checkpointPath), epoch: epoch))
             }
             if let grid = try trainer.sampleGrid(test, every: model.choices.sampleEvery ?? 10, epoch: epoch, last: model.epochs) {
                 let path = (layout.samples(request.experimentHash, job: request.jobID) as NSString)
                     .appendingPathComponent(String(format: "epoch-%04d.png", epoch))
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try grid.writePNG(to: path)
-                send(.artifact(kind: "samples", path: path, epoch: epoch))
+                send(.artifact(kind: "samples", path: layout.relative(path), epoch: epoch))
             }
             if shouldStop() && epoch < model.epochs {
                 let message = WorkerMessage.interrupted(epoch: epoch)

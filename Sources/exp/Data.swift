@@ -4,13 +4,12 @@
 import ArgumentParser
 import FaceData
 import Foundation
+import Runner
+import Tracking
 
 /// Every dataset kind `exp data` reads: the native-layout loaders and the synthetic faces.
-var dataLoaders: DatasetLoaders {
-    var loaders = DatasetLoaders.builtIn
-    loaders.register(SyntheticDatasetLoader())
-    return loaders
-}
+/// Every dataset kind a spec can name (the runner's registry, the synthetic kind included).
+var dataLoaders: DatasetLoaders { JobData.loaders }
 
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,29 +21,31 @@ struct DataCommand: ParsableCommand {
 
 /// The options that name a dataset without a spec.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: "Dataset kind: \(dataLoaders.kinds.joined(separator: ", ")).") var kind: String
-    @Option(help: "Dataset root folder (the CSV file for manifest; any value for synthetic).") var root: String
+    @Option(help: "Dataset kind: \(dataLoaders.kinds.joined(separator: ", ")).") var kind: String?
+    @Option(help: "Dataset root folder (the CSV file for manifest; any value for synthetic).") var root: String?
     @Option(help: "Class set: basic6, basic7 (with neutral) or basic6+contempt.") var classes = "basic6"
     @Option(name: .customLong("option"), help: "Loader option key=value (repeatable), e.g. --option subject='^(S[0-9]+)_'.")
     var loaderOptions: [String] = []
     @Flag(help: "Skip unreadable images and count them (default: stop and list them).") var skipUnreadable = false
 
     func validate() throws {
-        guard ClassSet(rawValue: classes) != nil else {
-            throw ValidationError("--classes '\(classes)': use one of \(ClassSet.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard FaceData.ClassSet(rawValue: classes) != nil else {
+            throw ValidationError("--classes '\(classes)': use one of \(FaceData.ClassSet.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         for o in loaderOptions where !o.contains("=") {
             throw ValidationError("--option '\(o)': expected key=value")
         }
     }
 
-    var description: DatasetDescription {
+    /// The dataset named by --kind and --root (both required without a spec).
+    func description() throws -> DatasetDescription {
+        guard let kind, let root else { throw ValidationError("name a dataset with --kind K --root DIR, or give a spec file") }
         var options: [String: String] = [:]
         for o in loaderOptions {
             let parts = o.split(separator: "=", maxSplits: 1)
             options[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        return DatasetDescription(kind: kind, root: root, classes: ClassSet(rawValue: classes)!, options: options,
+        return DatasetDescription(kind: kind, root: root, classes: FaceData.ClassSet(rawValue: classes)!, options: options,
                                   skipUnreadable: skipUnreadable)
     }
 }
@@ -52,8 +53,12 @@ struct DatasetOptions: ParsableArguments {
 struct DataInspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Images per class, per subject and per fold; skipped files and why; frames chosen per sequence.")
+        abstract: "Images per class, per subject and per fold; skipped files and why; frames chosen per sequence.",
+        discussion: "Name the dataset with --kind and --root, or give an experiment spec: then its dataset, folds and seed are used.")
 
+    @Argument(help: "An experiment spec (JSON) whose dataset to inspect.") var spec: String?
+    @Option(name: .customLong("set"), help: "Override a spec value (with a spec), e.g. --set dataset.root=/data/CK+.")
+    var overrides: [String] = []
     @OptionGroup var dataset: DatasetOptions
     @Option(help: "Subject-independent folds to show (0: none).") var folds = 0
     @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 1
@@ -64,7 +69,15 @@ struct DataInspect: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try dataLoaders.load(dataset.description)
+        if let spec {
+            // The spec's dataset, with the fold assignment of its first run.
+            let loadedSpec = try SpecLoader.load(path: spec, overrides: overrides).spec
+            let loaded = try JobData.dataset(loadedSpec)
+            let assignment = try JobData.folds(loaded, loadedSpec, run: 0)
+            print(DatasetInspection(dataset: loaded, folds: assignment).render(listLimit: list))
+            return
+        }
+        let loaded = try dataLoaders.load(try dataset.description())
         let assignment = folds > 0 ? try FoldAssignment(dataset: loaded, folds: folds, seed: seed) : nil
         print(DatasetInspection(dataset: loaded, folds: assignment).render(listLimit: list))
     }
@@ -92,7 +105,7 @@ struct DataBench: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try dataLoaders.load(dataset.description, checkImages: false)
+        let loaded = try dataLoaders.load(try dataset.description(), checkImages: false)
         let result = try DataBenchmark.run(
             dataset: loaded, preprocessor: Preprocessor(channels: channels, imageSize: imageSize),
             augmentation: .paper(cropSize: cropSize), count: samples, seed: seed, cached: cached)
