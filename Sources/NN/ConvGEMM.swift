@@ -121,11 +121,3 @@ struct Workspace {
         return buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 }
-
-/// Builds a new tensor by writing into its scalars through a raw pointer.
-@inline(__always)
-func makeTensor(_ shape: [Int], _ fill: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
-    var t = Tensor(zeros: shape)
-    t.scalars.withUnsafeMutableBufferPointer { fill($0.baseAddress!) }
-    return t
-}
