@@ -57,7 +57,7 @@ public final class CNNTrainer {
             samples += batch.labels.count
             steps += 1
         }
-        precondition(steps > 0, "CNNTrainer.trainEpoch: the epoch has no batches")
+        guard steps > 0 else { throw TrainingError.emptyEpoch(epoch: completedEpochs + 1) }
         completedEpochs += 1
         return CNNEpochMetrics(epoch: completedEpochs, steps: steps, loss: lossSum / Double(steps),
                                trainAccuracy: Double(correct) / Double(samples),

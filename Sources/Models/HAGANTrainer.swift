@@ -139,7 +139,7 @@ public final class HAGANTrainer {
             samples += l.count
             steps += 1
         }
-        precondition(steps > 0, "HAGANTrainer.trainEpoch: the epoch has no batches")
+        guard steps > 0 else { throw TrainingError.emptyEpoch(epoch: completedEpochs + 1) }
         completedEpochs += 1
         let mean = sums.map { $0 / Double(steps) }
         return HAGANEpochMetrics(

@@ -66,11 +66,15 @@ public func accuracy(_ predictions: [Prediction], labels: [Int]) -> Double {
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// `epoch` and `step` count from 1; `term` names the loss.
     case diverged(epoch: Int, step: Int, term: String, value: Float)
+    /// An epoch got no batches (an empty training set, or batches that could not be loaded).
+    case emptyEpoch(epoch: Int)
 
     public var description: String {
         switch self {
         case .diverged(let epoch, let step, let term, let value):
             return "training diverged at epoch \(epoch), step \(step): loss '\(term)' is \(value); try a lower learning rate or another seed"
+        case .emptyEpoch(let epoch):
+            return "epoch \(epoch) has no training batches: the training fold is empty or its batches could not be loaded"
         }
     }
 }

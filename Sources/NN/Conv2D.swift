@@ -19,6 +19,7 @@ public final class Conv2D: Layer {
     private var col = Workspace()
     private var scratch = Workspace()
     private var dcol = Workspace()
+    private var partialGrad = Workspace()
 
     public init(
         _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
@@ -60,10 +61,12 @@ public final class Conv2D: Layer {
                                 withBias { channelMajorToNCHW(ycm, n: n, c: oc, s: s, bias: $0, into: yb) }
                             }
                         case .perImage, .automatic:
-                            for i in 0..<n {
-                                let ci = pcol + i * k * s
-                                im2col(xb + i * c * h * w, g, into: ci)
-                                gemm(m: oc, n: s, k: k, wb, ci, yb + i * oc * s)
+                            ImageChunks.run(n) { _, images in
+                                for i in images {
+                                    let ci = pcol + i * k * s
+                                    im2col(xb + i * c * h * w, g, into: ci)
+                                    gemm(m: oc, n: s, k: k, wb, ci, yb + i * oc * s)
+                                }
                             }
                             withBias { if let b = $0 { addBias(yb, n: n, c: oc, s: s, bias: b) } }
                         }
@@ -100,14 +103,24 @@ public final class Conv2D: Layer {
                                     }
                                 }
                             case .perImage, .automatic:
-                                for i in 0..<n where weight.requiresGrad {
-                                    gemm(transB: true, m: oc, n: k, k: s, dyb + i * oc * s, pcol + i * k * s, beta: 1, dwb)
-                                }
-                                guard needsInputGradient else { return }
-                                dcol.withPointer(k * s) { pdc in
-                                    for i in 0..<n {
-                                        gemm(transA: true, m: k, n: s, k: oc, wb, dyb + i * oc * s, pdc)
-                                        col2im(pdc, g, into: pdx.baseAddress! + i * imageSize)
+                                let needsWeightGradient = weight.requiresGrad, needsInputGradient = needsInputGradient
+                                let dxb = pdx.baseAddress
+                                partialGrad.accumulate(into: dwb, count: weight.value.count, enabled: needsWeightGradient) { partial in
+                                    dcol.withPointer(ImageChunks.count * k * s) { pdcAll in
+                                        ImageChunks.run(n) { t, images in
+                                            if needsWeightGradient {
+                                                for i in images {
+                                                    gemm(transB: true, m: oc, n: k, k: s, dyb + i * oc * s, pcol + i * k * s,
+                                                         beta: t == 0 || i > images.lowerBound ? 1 : 0, t == 0 ? dwb : partial)
+                                                }
+                                            }
+                                            guard needsInputGradient, let dxb else { return }
+                                            let pdc = pdcAll + t * k * s
+                                            for i in images {
+                                                gemm(transA: true, m: k, n: s, k: oc, wb, dyb + i * oc * s, pdc)
+                                                col2im(pdc, g, into: dxb + i * imageSize)
+                                            }
+                                        }
                                     }
                                 }
                             }

@@ -120,4 +120,18 @@ struct Workspace {
         reserve(count)
         return buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
+
+    /// Runs `body` with this workspace as the weight-gradient partial sum of the second image
+    /// chunk (see `ImageChunks`; `body` overwrites it with its first GEMM), then adds it into
+    /// `grad`. The first chunk accumulates into `grad` directly.
+    mutating func accumulate(
+        into grad: UnsafeMutablePointer<Float>, count: Int, enabled: Bool,
+        _ body: (UnsafeMutablePointer<Float>) -> Void
+    ) {
+        withPointer(count) { partial in
+            body(partial)
+            guard enabled else { return }
+            for j in 0..<count { grad[j] += partial[j] }
+        }
+    }
 }

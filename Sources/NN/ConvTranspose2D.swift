@@ -20,6 +20,7 @@ public final class ConvTranspose2D: Layer {
     private var xcm = Workspace()
     private var col = Workspace()
     private var dxcm = Workspace()
+    private var partialGrad = Workspace()
 
     public init(
         _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
@@ -72,10 +73,13 @@ public final class ConvTranspose2D: Layer {
                             }
                         }
                     case .perImage, .automatic:
-                        col.withPointer(k * s) { pcol in
-                            for i in 0..<n {
-                                gemm(transA: true, m: k, n: s, k: c, wb, xb + i * c * s, pcol)
-                                col2im(pcol, g, into: yb + i * outImage)
+                        col.withPointer(ImageChunks.count * k * s) { pcolAll in
+                            ImageChunks.run(n) { t, images in
+                                let pcol = pcolAll + t * k * s
+                                for i in images {
+                                    gemm(transA: true, m: k, n: s, k: c, wb, xb + i * c * s, pcol)
+                                    col2im(pcol, g, into: yb + i * outImage)
+                                }
                             }
                         }
                     }
@@ -118,14 +122,22 @@ public final class ConvTranspose2D: Layer {
                                 }
                             }
                         case .perImage, .automatic:
+                            let needsWeightGradient = weight.requiresGrad
                             xCache!.scalars.withUnsafeBufferPointer { px in
-                                col.withPointer(k * s) { pdc in
-                                    for i in 0..<n {
-                                        im2col(dyb + i * outImage, g, into: pdc)
-                                        if weight.requiresGrad {
-                                            gemm(transB: true, m: c, n: k, k: s, px.baseAddress! + i * c * s, pdc, beta: 1, dwb)
+                                let xb = px.baseAddress!
+                                partialGrad.accumulate(into: dwb, count: weight.value.count, enabled: needsWeightGradient) { partial in
+                                    col.withPointer(ImageChunks.count * k * s) { pdcAll in
+                                        ImageChunks.run(n) { t, images in
+                                            let pdc = pdcAll + t * k * s
+                                            for i in images {
+                                                im2col(dyb + i * outImage, g, into: pdc)
+                                                if needsWeightGradient {
+                                                    gemm(transB: true, m: c, n: k, k: s, xb + i * c * s, pdc,
+                                                         beta: t == 0 || i > images.lowerBound ? 1 : 0, t == 0 ? dwb : partial)
+                                                }
+                                                gemm(m: c, n: s, k: k, wb, pdc, dxb + i * c * s)
+                                            }
                                         }
-                                        gemm(m: c, n: s, k: k, wb, pdc, dxb + i * c * s)
                                     }
                                 }
                             }

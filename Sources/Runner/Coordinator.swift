@@ -81,6 +81,13 @@ public struct RunSummary: Equatable, Sendable {
     public var counts: [JobStatus: Int] = [:]
     public var skipped = 0
     public var interrupted = false
+    /// Wall-clock seconds from the first worker's launch to the last one's exit.
+    public var wallSeconds: Double = 0
+    /// Sum over workers of their wall-clock seconds, launch to exit.
+    public var workerSeconds: Double = 0
+    /// CPU seconds (user + system) the coordinator itself used while the workers ran: reading
+    /// their messages, writing the run log and drawing progress.
+    public var coordinatorCPUSeconds: Double = 0
     public var allCompleted: Bool { counts.keys.allSatisfy { $0 == .completed } }
 }
 
@@ -136,6 +143,8 @@ public final class Coordinator {
         // Jobs launched whose exit event has not been handled yet: the loop ends only when all
         // are handled, so no message still queued behind a process's exit is lost.
         var active: Set<Int64> = []
+        var launchedAt: [Int64: Double] = [:]
+        let startWall = monotonicSeconds(), startCPU = processCPUSeconds()
 
         func finish(_ job: PlannedJob, _ status: JobStatus, _ error: String?) throws {
             guard !finished.contains(job.id) else { return }
@@ -154,6 +163,7 @@ public final class Coordinator {
                     try pool.launch(job: String(job.id), arguments: job.arguments,
                                     environment: ["OPENBLAS_NUM_THREADS": String(options.threadsPerJob)])
                     active.insert(job.id)
+                    launchedAt[job.id] = monotonicSeconds()
                 } catch {
                     try finish(job, .failed, "could not start the worker: \(error)")
                 }
@@ -186,6 +196,7 @@ public final class Coordinator {
             case .exited(let key, let status, let tail):
                 guard let job = byKey[key] else { continue }
                 active.remove(job.id)
+                if let t = launchedAt.removeValue(forKey: job.id) { summary.workerSeconds += monotonicSeconds() - t }
                 if finished.contains(job.id) { continue }
                 if let epoch = interruptedAt[job.id] {
                     try finish(job, .interrupted, "interrupted after epoch \(epoch)")
@@ -197,9 +208,24 @@ public final class Coordinator {
                 }
             }
         }
+        summary.wallSeconds = monotonicSeconds() - startWall
+        summary.coordinatorCPUSeconds = processCPUSeconds() - startCPU
         summary.interrupted = stopping
         summary.counts[.pending, default: 0] += queue.count
         if summary.counts[.pending] == 0 { summary.counts[.pending] = nil }
         return summary
     }
+}
+
+/// Seconds of a monotonic clock.
+func monotonicSeconds() -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+}
+
+/// User + system CPU seconds of this process so far (not of its children).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

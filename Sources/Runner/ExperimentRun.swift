@@ -29,6 +29,7 @@ public struct RunRequest: Sendable {
 public enum RunError: Error, CustomStringConvertible {
     case datasetRootMissing(kind: String, path: String)
     case noJobsMatch(String)
+    case trainingDataUnreadable(epoch: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -36,6 +37,9 @@ public enum RunError: Error, CustomStringConvertible {
             return "the \(kind) dataset root \(path) does not exist; set dataset.root in the spec or pass --set dataset.root=/path/to/data"
         case .noJobsMatch(let filter):
             return "no job of the experiment matches --only \(filter)"
+        case .trainingDataUnreadable(let epoch, let detail):
+            return "epoch \(epoch): a training batch could not be loaded: \(detail). The checkpoint of the epoch before is kept: "
+                + "restore the file and run again with --retry-failed"
         }
     }
 }

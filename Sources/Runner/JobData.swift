@@ -25,9 +25,14 @@ public enum JobData {
         let frames = d.frames.map { $0 == .last1 ? "1" : "3" }
         let kind: String
         switch d.kind {
-        case .ckplus: kind = "ckplus"; options["frames"] = frames
+        case .ckplus:
+            kind = "ckplus"
+            options["frames"] = frames
+            options["images"] = d.imagesFolder
+            options["emotion"] = d.emotionFolder
+            options["landmarks"] = d.landmarksFolder
         case .oulu: kind = "oulu"; options["frames"] = frames
-        case .mmi: kind = "mmi"; options["frames"] = frames
+        case .mmi: kind = "mmi"; options["frames"] = frames; options["labels"] = d.labelsFile
         case .folder: kind = "folder"; options["subject"] = d.subjectPattern
         case .csv: kind = "manifest"
         case .synthetic:
@@ -38,6 +43,7 @@ public enum JobData {
             options["channels"] = String(d.channels)
             options["seed"] = String(spec.seed)
         }
+        options["openface"] = d.openface
         return DatasetDescription(kind: kind, root: d.root ?? "", classes: FaceData.ClassSet(rawValue: d.classes.rawValue) ?? .basic6,
                                   options: options.compactMapValues { $0 }, skipUnreadable: d.skipUnreadable)
     }

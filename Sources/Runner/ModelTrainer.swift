@@ -85,7 +85,7 @@ final class ModelTrainer {
     }
 
     /// Trains one epoch and returns its metrics under the run log's names.
-    func trainEpoch(_ batches: LazyBatches, test: LabeledImages, pairs: inout SeededGenerator) throws -> [String: Double] {
+    func trainEpoch(_ batches: LazyBatches<Batch>, test: LabeledImages, pairs: inout SeededGenerator) throws -> [String: Double] {
         switch kind {
         case .cnn(let t):
             let m = try t.trainEpoch(batches.lazy.map { LabeledImages(images: $0.images, labels: $0.labels) }, test: test)

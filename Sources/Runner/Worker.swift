@@ -70,11 +70,16 @@ public enum JobWorker {
             var pairStream = seed.child("characters", epoch)
             // Batches of one image cannot be batch-normalised: a last batch of one is dropped.
             let plan = train.plan(epoch: epoch).filter { $0.count >= 2 }
-            let batches = LazyBatches(plan: plan) { try train.load($0) }
+            let batches = LazyBatches(plan) { try train.load($0) }
             let metrics: [String: Double]
             do {
                 metrics = try trainer.trainEpoch(batches, test: test, pairs: &pairStream)
-            } catch let TrainingError.diverged(e, step, term, value) {
+                if let error = batches.error { throw error }
+            } catch {
+                if let loadError = batches.error {
+                    throw RunError.trainingDataUnreadable(epoch: epoch, detail: String(describing: loadError))
+                }
+                guard case let TrainingError.diverged(e, step, term, value) = error else { throw error }
                 let message = WorkerMessage.diverged(epoch: e, step: step, detail: "loss '\(term)' is \(value)")
                 send(message)
                 return message
@@ -123,19 +128,31 @@ public enum JobWorker {
     }
 }
 
-/// Batches loaded one at a time as the trainer asks for them (an epoch of 110 variants per image
-/// never sits in memory at once).
-struct LazyBatches: Sequence {
-    let plan: [[BatchItem]]
-    let load: ([BatchItem]) throws -> Batch
+/// Items loaded one at a time as the trainer asks for them (an epoch of 110 variants per image
+/// never sits in memory at once). A load that fails ends the sequence early and keeps its error,
+/// which the worker raises before it checkpoints the epoch, so the last good checkpoint stays.
+public final class LazyBatches<Element>: Sequence {
+    private let count: Int
+    private let load: (Int) throws -> Element
+    /// The error of the load that ended the sequence, if one failed.
+    public private(set) var error: Error?
 
-    func makeIterator() -> AnyIterator<Batch> {
+    public init<Item>(_ items: [Item], load: @escaping (Item) throws -> Element) {
+        count = items.count
+        self.load = { try load(items[$0]) }
+    }
+
+    public func makeIterator() -> AnyIterator<Element> {
         var i = 0
-        return AnyIterator {
-            guard i < plan.count else { return nil }
+        return AnyIterator { [self] in
+            guard error == nil, i < count else { return nil }
             defer { i += 1 }
-            // A decode failure here is a bug or a file changed under a running job: stop loudly.
-            do { return try load(plan[i]) } catch { preconditionFailure("loading a training batch failed: \(error)") }
+            do {
+                return try load(i)
+            } catch {
+                self.error = error
+                return nil
+            }
         }
     }
 }

@@ -70,6 +70,17 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     /// `folder` only: regular expression whose first capture group is the subject in a file name;
     /// default `^([A-Za-z]*[0-9]+)_` (CK+48's `S010_004_00000017.png` gives `S010`).
     public var subjectPattern: String?
+    /// `ckplus` only: folders under `root` holding the frames, the emotion labels and the
+    /// landmarks, for copies that renamed them; absent means `cohn-kanade-images`, `Emotion` and
+    /// `Landmarks` (and stays out of the canonical spec).
+    public var imagesFolder: String?
+    public var emotionFolder: String?
+    public var landmarksFolder: String?
+    /// `mmi` only: the label CSV under `root`; absent means `labels.csv`.
+    public var labelsFile: String?
+    /// Any kind but `synthetic`: a folder of OpenFace 2.0 FeatureExtraction CSVs
+    /// (`<image name>.csv`) whose landmarks align images that have none of their own.
+    public var openface: String?
     /// `synthetic` only: number of rendered subjects, 2...10000; default 24.
     public var subjects: Int?
     /// `synthetic` only: images per subject and expression, 1...100; default 3.
@@ -101,6 +112,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case kind, root, classes, frames, channels, imageSize, cropSize, augmentation, skipUnreadable
         case subjectPattern, subjects, imagesPerExpression
+        case imagesFolder, emotionFolder, landmarksFolder, labelsFile, openface
     }
 
     public init(from decoder: Decoder) throws {
@@ -118,9 +130,27 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         cropSize = try c.value(.cropSize, default: 75, in: 8...imageSize)
         augmentation = try c.value(.augmentation, default: .paper110)
         skipUnreadable = try c.value(.skipUnreadable, default: false)
+        func relativePath(_ key: CodingKeys) throws -> String? {
+            let value = try c.decodeIfPresent(String.self, forKey: key)
+            if let value {
+                try c.check(value, key, allowed: "a non-empty path relative to dataset.root") { !$0.isEmpty && !$0.hasPrefix("/") }
+            }
+            return value
+        }
+        if kind != .synthetic {
+            openface = try c.decodeIfPresent(String.self, forKey: .openface)
+            if let openface { try c.check(openface, .openface, allowed: "a non-empty folder path") { !$0.isEmpty } }
+        }
         switch kind {
-        case .ckplus, .oulu: frames = try c.value(.frames, default: .last3)
-        case .mmi: frames = try c.value(.frames, default: .middle3)
+        case .ckplus:
+            frames = try c.value(.frames, default: .last3)
+            imagesFolder = try relativePath(.imagesFolder)
+            emotionFolder = try relativePath(.emotionFolder)
+            landmarksFolder = try relativePath(.landmarksFolder)
+        case .oulu: frames = try c.value(.frames, default: .last3)
+        case .mmi:
+            frames = try c.value(.frames, default: .middle3)
+            labelsFile = try relativePath(.labelsFile)
         case .folder:
             subjectPattern = try c.value(.subjectPattern, default: DatasetSpec.defaultSubjectPattern)
             try c.check(subjectPattern!, .subjectPattern, allowed: "a regular expression with one capture group") {

@@ -46,6 +46,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        let started = Date()
         var request = RunRequest(specPath: spec, overrides: overrides, results: results,
                                  options: CoordinatorOptions(jobs: jobs, threadsPerJob: threadsPerJob, retryFailed: retryFailed))
         (request.onlyModel, request.onlyRun, request.onlyFold) = try onlyFilter()
@@ -69,6 +70,13 @@ struct Run: ParsableCommand {
               + (counts.isEmpty ? "nothing to run" : counts.joined(separator: ", "))
               + (summary.skipped > 0 ? "; \(summary.skipped) already finished" : ""))
         print("run log: \(ResultsLayout(root: results).database)")
+        if summary.workerSeconds > 0 {
+            let share = 100 * summary.coordinatorCPUSeconds / summary.workerSeconds
+            let total = Date().timeIntervalSince(started)
+            print(String(format: "time: %.1f s in all: %.1f s of set-up (spec, data check, run log), %.1f s with workers running (%.1f worker-seconds); meanwhile the coordinator and run log used %.2f s of CPU, %.2f%% of the workers' time",
+                         total, total - summary.wallSeconds, summary.wallSeconds, summary.workerSeconds,
+                         summary.coordinatorCPUSeconds, share))
+        }
         if summary.interrupted { throw ExitCode(130) }
         if !summary.allCompleted { throw ExitCode(2) }
     }

@@ -14,7 +14,8 @@ private func random(_ shape: [Int], _ seed: UInt64) -> Tensor {
 func conv2DMatchesNaiveLoops(strategy: GEMMStrategy) {
     // (N, C, H, W, OC, K, stride, padding)
     let configs = [(2, 3, 8, 6, 4, 3, 1, 1), (3, 2, 9, 7, 5, 4, 2, 1), (1, 1, 5, 5, 2, 5, 1, 2),
-                   (2, 4, 11, 10, 3, 3, 3, 0), (2, 2, 64, 64, 16, 4, 2, 1)]
+                   (2, 4, 11, 10, 3, 3, 3, 0), (2, 2, 64, 64, 16, 4, 2, 1),
+                   (3, 2, 37, 35, 4, 4, 2, 1)]
     for (i, c) in configs.enumerated() {
         let conv = Conv2D(c.1, c.4, kernel: c.5, stride: c.6, padding: c.7)
         conv.strategy = strategy

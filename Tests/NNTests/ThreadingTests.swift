@@ -1,5 +1,6 @@
-// The kernels that NN splits over BLAS threads (everything but the GEMMs, whose splitting is
-// OpenBLAS's) give the same bits on 1 and 2 threads.
+// The kernels that NN splits over BLAS threads (element-wise and layout kernels, and the
+// per-image GEMMs of the conv layers, cut into fixed image chunks) give the same bits on 1 and 2
+// threads.
 
 import NN
 import NNTesting
@@ -38,5 +39,32 @@ import Testing
     #expect(one.count == two.count)
     for (i, (a, b)) in zip(one, two).enumerated() {
         #expect(a.shape == b.shape && a.scalars == b.scalars, "output \(i) differs between 1 and 2 threads")
+    }
+}
+
+@Test(arguments: [GEMMStrategy.perImage, .batched])
+func convLayersGiveTheSameBitsOnOneAndTwoThreads(strategy: GEMMStrategy) {
+    func run(threads: Int) -> [Tensor] {
+        BLAS.threadCount = threads
+        defer { BLAS.threadCount = 1 }
+        var rng = SeededGenerator(seed: 5)
+        let conv = Conv2D(3, 8, kernel: 4, stride: 2, padding: 1)
+        let deconv = ConvTranspose2D(8, 2, kernel: 4, stride: 2, padding: 1, outputPadding: 1)
+        conv.strategy = strategy
+        deconv.strategy = strategy
+        let net = Sequential([conv, deconv])
+        initialize(net, .dcgan, generator: &rng)
+        let x = randomTensor([7, 3, 21, 19], &rng)
+        var outputs: [Tensor] = []
+        for _ in 0..<2 {
+            let y = net.forward(x, mode: .train)
+            outputs += [y, net.backward(y)]
+        }
+        return outputs + net.parameters.map(\.grad)
+    }
+    let one = run(threads: 1), two = run(threads: 2)
+    #expect(one.count == two.count)
+    for (i, (a, b)) in zip(one, two).enumerated() {
+        #expect(a.shape == b.shape && a.scalars == b.scalars, "\(strategy) output \(i) differs between 1 and 2 threads")
     }
 }

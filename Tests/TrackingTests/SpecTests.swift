@@ -40,6 +40,21 @@ import Tracking
     #expect(character.spec.models[0].choices.testNoiseDraws == 8)
 }
 
+@Test func renamedDatasetFoldersAreKindSpecificAndOptional() throws {
+    let plain = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "ckplus", "root": "/d"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
+    #expect(plain.spec.dataset.landmarksFolder == nil)
+    #expect(!plain.canonicalJSON.contains("Folder"))
+    let renamed = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "ckplus", "root": "/d", "landmarksFolder": "CK+ landmarks", "emotionFolder": "labels/Emotion"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
+    #expect(renamed.spec.dataset.landmarksFolder == "CK+ landmarks")
+    #expect(renamed.spec.dataset.emotionFolder == "labels/Emotion")
+    #expect(renamed.hash != plain.hash)
+    let mmi = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "mmi", "root": "/d", "labelsFile": "meta/labels.csv"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
+    #expect(mmi.spec.dataset.labelsFile == "meta/labels.csv")
+    #expect(specError(#"{"specVersion": 1, "name": "m", "dataset": {"kind": "oulu", "root": "/d", "labelsFile": "x.csv"}, "models": [{"name": "a", "kind": "cnn"}]}"#)?.path == "dataset.labelsFile")
+    #expect(specError(#"{"specVersion": 1, "name": "m", "dataset": {"kind": "ckplus", "root": "/d", "imagesFolder": "/abs"}, "models": [{"name": "a", "kind": "cnn"}]}"#)?.path == "dataset.imagesFolder")
+    #expect(specError(#"{"specVersion": 1, "name": "m", "dataset": {"kind": "synthetic", "openface": "/of"}, "models": [{"name": "a", "kind": "cnn"}]}"#)?.path == "dataset.openface")
+}
+
 @Test func overridesApplyBeforeDecoding() throws {
     let text = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "ckplus", "root": "/path/to/CK+"}, "models": [{"name": "a", "kind": "cnn"}, {"name": "b", "kind": "cnn"}]}"#
     let loaded = try SpecLoader.load(
