@@ -44,6 +44,10 @@ private func script(_ lines: [WorkerMessage], then tail: String = "exit 0") -> [
     ]
     let summary = try Coordinator(log: log, pool: pool, options: CoordinatorOptions(jobs: 2), progress: nil).run(jobs)
     #expect(summary.counts == [.completed: 1, .failed: 1, .diverged: 1])
+    // Timing: three workers, at most two at once, each between launch and exit.
+    #expect(summary.wallSeconds > 0 && summary.workerSeconds > 0)
+    #expect(summary.workerSeconds <= 2 * summary.wallSeconds + 0.01)
+    #expect(summary.coordinatorCPUSeconds >= 0 && summary.coordinatorCPUSeconds.isFinite)
     #expect(log.statuses[1]! == (.completed, 1))
     #expect(log.epochs[1]![2]!["loss"]!.isNaN)
     #expect(log.predictions[1] == [prediction])
