@@ -14,16 +14,17 @@ struct Predict: ParsableCommand {
             The checkpoint is one that `exp run` wrote: results/checkpoints/<hash>/job-<id>.ckpt. Each \
             image (PNG, JPEG or TIFF; alpha is dropped) is taken as an already-cropped face and prepared \
             as the test images were: converted to the model's channels (gray or RGB), resized to the \
-            spec's imageSize whatever its size, and centre-cropped to cropSize. Prints the predicted \
+            spec's imageSize (images of any size are resized, not refused), and centre-cropped to cropSize. Prints the predicted \
             expression and the class probabilities of each image. With --character-out, an HA-GAN \
             also writes the character image it generates for each input (DIR/<image name>.png) with \
             the model's test character and test z.
             """)
 
-    @Option(help: "A checkpoint written by `exp run`.") var checkpoint: String
-    @Argument(help: "Image files.") var images: [String] = []
-    @Option(help: "Write each input's generated character image (PNG) to this folder (HA-GAN only).") var characterOut: String?
-    @Option(help: "Output format: \(PredictionFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var format: PredictionFormat = .text
+    @Option(help: ArgumentHelp("A checkpoint written by `exp run`.", valueName: "file")) var checkpoint: String
+    @Argument(help: ArgumentHelp("Image files (PNG, JPEG, TIFF).", valueName: "image")) var images: [String] = []
+    @Option(help: ArgumentHelp("Write each input's generated character image (PNG) to this folder (HA-GAN only).", valueName: "dir"))
+    var characterOut: String?
+    @Option(help: "Output format.") var format: PredictionFormat = .text
     @Option(help: "BLAS threads (the same count gives the same bits).") var threads = 1
 
     func validate() throws {
