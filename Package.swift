@@ -52,7 +52,7 @@ let package = Package(
             name: "TrackingTests",
             dependencies: ["Tracking", "NN", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Tracking"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Tracking", "Models", "FaceData", "NN"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Tracking"]),
     ],
     swiftLanguageModes: [.v5]

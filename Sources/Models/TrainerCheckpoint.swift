@@ -4,7 +4,8 @@
 // model, architecture or spec is an error naming the tensor or setting that differs.
 //
 // Metadata keys: "model" (hagan | cnn), "epoch", "config" (JSON, sorted keys), "stream.<purpose>"
-// ("seed:w0,w1,w2,w3"), and the caller's own entries under "extra.<key>".
+// ("seed:w0,w1,w2,w3"), and the caller's own entries under "extra.<key>". A trainer can also be
+// rebuilt from a checkpoint alone (its configuration read from "config"), as `exp predict` does.
 
 import Foundation
 import NN
@@ -88,7 +89,36 @@ extension CNNTrainer {
     }
 }
 
+extension HAGANTrainer {
+    /// The trainer a checkpoint holds, its configuration read from the checkpoint's metadata: an
+    /// error when the file is no HA-GAN checkpoint or its tensors do not fit that configuration.
+    public convenience init(checkpoint: Checkpoint) throws {
+        let config: HAGANConfig = try savedConfig(checkpoint, model: "hagan")
+        try self.init(config: config, random: SeededGenerator(seed: 0))
+        try restore(from: checkpoint)
+    }
+}
+
+extension CNNTrainer {
+    /// The trainer a checkpoint holds, its configuration read from the checkpoint's metadata: an
+    /// error when the file is no CNN checkpoint or its tensors do not fit that configuration.
+    public convenience init(checkpoint: Checkpoint) throws {
+        let config: CNNConfig = try savedConfig(checkpoint, model: "cnn")
+        try self.init(config: config, random: SeededGenerator(seed: 0))
+        try restore(from: checkpoint)
+    }
+}
+
 // MARK: Shared helpers
+
+/// The configuration saved in a checkpoint of `model`, strictly decoded.
+func savedConfig<C: Decodable>(_ c: Checkpoint, model: String) throws -> C {
+    let saved = try checkMetadata(c, model: model, config: ())
+    guard let config = try? JSONDecoder().decode(C.self, from: Data(saved.configJSON.utf8)) else {
+        throw ModelCheckpointError.badMetadata(path: c.path, key: "config")
+    }
+    return config
+}
 
 func trainerMetadata<C: Encodable>(model: String, epoch: Int, config: C, streams: [String: SeededGenerator],
                                    extra: [String: String]) -> [String: String] {

@@ -77,10 +77,11 @@ final class ModelTrainer {
         }
     }
 
-    func checkpoint() -> Checkpoint {
+    /// The trainer's checkpoint, with `extra` metadata entries (stored under "extra.").
+    func checkpoint(extra: [String: String] = [:]) -> Checkpoint {
         switch kind {
-        case .cnn(let t): return t.checkpoint()
-        case .hagan(let t, _): return t.checkpoint()
+        case .cnn(let t): return t.checkpoint(extra: extra)
+        case .hagan(let t, _): return t.checkpoint(extra: extra)
         }
     }
 

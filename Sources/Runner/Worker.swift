@@ -3,7 +3,8 @@
 // metrics, and at the end the test fold's predictions from the final epoch (never an epoch chosen
 // on the test fold). A worker that finds its job's checkpoint resumes after its epoch; the data
 // order, augmentation and character pairs of epoch e derive from the job seed and e alone, so a
-// resumed job ends bit-identical to one that never stopped.
+// resumed job ends bit-identical to one that never stopped. Checkpoints also carry what
+// `exp predict` needs (`PredictionSetup`: classes, preprocessing, characters).
 
 import CProcessControl
 import FaceData
@@ -59,6 +60,7 @@ public enum JobWorker {
 
         let trainer = try ModelTrainer(spec: spec, model: model, seed: seed.child("model"))
         let checkpointPath = layout.checkpoint(request.experimentHash, job: request.jobID)
+        let predictionSetup = PredictionSetup(spec: spec, model: model).metadata
         if FileManager.default.fileExists(atPath: checkpointPath) {
             try trainer.restore(try Checkpoint.read(from: checkpointPath))
         }
@@ -84,7 +86,7 @@ public enum JobWorker {
                 send(message)
                 return message
             }
-            try trainer.checkpoint().write(to: checkpointPath)
+            try trainer.checkpoint(extra: predictionSetup).write(to: checkpointPath)
             send(.epoch(epoch: epoch, metrics: metrics))
             if epoch == 1 || epoch == model.epochs {
                 send(.artifact(kind: "checkpoint", path: layout.relative(checkpointPath), epoch: epoch))

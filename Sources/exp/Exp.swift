@@ -16,6 +16,6 @@ struct Exp: ParsableCommand {
             Expression Translation" (Ali, Isler and Hughes) on a CPU, with OpenBLAS-backed conv nets.
             """,
         version: version,
-        subcommands: [Run.self, Status.self, ReportCommand.self, Worker.self, DataCommand.self, Synth.self, Bench.self]
+        subcommands: [Run.self, Status.self, ReportCommand.self, Predict.self, Worker.self, DataCommand.self, Synth.self, Bench.self]
     )
 }

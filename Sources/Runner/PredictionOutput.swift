@@ -1,0 +1,66 @@
+// `exp predict`'s output: a text table (one row per image: the expression and every class
+// probability) or JSON (an object per image with the probabilities at full Float precision).
+
+import Foundation
+
+public enum PredictionFormat: String, CaseIterable, Sendable {
+    case text, json
+}
+
+extension Predictor {
+    /// The predictions rendered for standard output, ending with a newline.
+    public func render(_ predictions: [ImagePrediction], format: PredictionFormat) -> String {
+        switch format {
+        case .text: return text(predictions)
+        case .json: return json(predictions)
+        }
+    }
+
+    private func text(_ predictions: [ImagePrediction]) -> String {
+        let model = modelKind == "hagan" ? "HA-GAN" : "CNN baseline"
+        var out = "# \(checkpointPath): \(model), epoch \(epoch)" + (generatorSummary.map { "; \($0)" } ?? "") + "\n"
+        let withCharacters = predictions.contains { $0.characterImage != nil }
+        let header = ["image", "expression"] + setup.classes + (withCharacters ? ["character"] : [])
+        let rows = predictions.map { p in
+            [p.image, p.expression] + p.probabilities.map { String(format: "%.4f", Double($0)) }
+                + (withCharacters ? [p.characterImage ?? "-"] : [])
+        }
+        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        for row in [header] + rows {
+            out += zip(row, widths).enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: cell.1 - cell.0.count)
+                return i >= 2 && i < 2 + setup.classes.count ? pad + cell.0 : cell.0 + pad
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        }
+        return out
+    }
+
+    private struct JSONRow: Encodable {
+        var image: String
+        var expression: String
+        var label: Int
+        var probabilities: [String: Float]
+        var character: String?
+    }
+
+    private struct JSONDocument: Encodable {
+        var checkpoint: String
+        var model: String
+        var epoch: Int
+        var classes: [String]
+        var predictions: [JSONRow]
+    }
+
+    private func json(_ predictions: [ImagePrediction]) -> String {
+        let rows = predictions.map { p in
+            JSONRow(image: p.image, expression: p.expression, label: p.label,
+                    probabilities: Dictionary(uniqueKeysWithValues: zip(setup.classes, p.probabilities)),
+                    character: p.characterImage)
+        }
+        let document = JSONDocument(checkpoint: checkpointPath, model: modelKind, epoch: epoch, classes: setup.classes, predictions: rows)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(document)) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,169 @@
+// `exp predict`: a trained model applied to image files. The checkpoint written by `exp run`
+// describes itself (the network configuration in "config", the classes, preprocessing and
+// characters in "extra.prediction"); an image is decoded, converted, resized and centre-cropped by
+// the same FaceData functions as the test fold's images, and predicted as at test time (section 4:
+// eval mode, HA-GAN through G and D^e with the configuration's test z). Each image is predicted on
+// its own, so its result never depends on the other images of the call.
+//
+// It lives in Runner, not Models: it needs FaceData's decoding and preprocessing, which Models does
+// not import, and the setup the worker stores in its checkpoints.
+
+import FaceData
+import Foundation
+import Models
+import NN
+
+/// A checkpoint or request `exp predict` cannot use (user input); each case names the file.
+public enum PredictionError: Error, Equatable, CustomStringConvertible {
+    /// A trainer checkpoint without the prediction setup, and no spec beside it to rebuild it from.
+    case predatesPredict(path: String)
+    /// The prediction setup disagrees with the network configuration stored beside it.
+    case inconsistentSetup(path: String, setting: String, setup: String, network: String)
+    /// Character images were asked of a checkpoint that is not an HA-GAN.
+    case noGenerator(path: String)
+    /// No image was given.
+    case noImages
+
+    public var description: String {
+        switch self {
+        case .predatesPredict(let p):
+            return "checkpoint \(p) predates `exp predict`: it does not record its classes and preprocessing, and no "
+                + "results/experiments/<hash>/spec.json was found beside it; run the experiment again into a new --results folder"
+        case .inconsistentSetup(let p, let setting, let setup, let network):
+            return "checkpoint \(p) is inconsistent: its prediction setup has \(setting) = \(setup) but its network was "
+                + "built for \(network); the file was changed after training, use the checkpoint `exp run` wrote"
+        case .noGenerator(let p):
+            return "checkpoint \(p) holds a CNN baseline, which draws no character images; drop --character-out or give an HA-GAN checkpoint"
+        case .noImages:
+            return "no image given: pass one or more image files (PNG, JPEG or TIFF)"
+        }
+    }
+}
+
+/// The prediction for one image file.
+public struct ImagePrediction: Equatable, Sendable {
+    public var image: String
+    /// Index into the classes, the argmax of `probabilities`.
+    public var label: Int
+    public var expression: String
+    /// Class probabilities in the order of `PredictionSetup.classes`.
+    public var probabilities: [Float]
+    /// The generated character image written for it (HA-GAN with a character folder).
+    public var characterImage: String?
+}
+
+public final class Predictor {
+    private enum Network {
+        case cnn(CNNTrainer)
+        case hagan(HAGANTrainer)
+    }
+    private let network: Network
+    public let checkpointPath: String
+    public let setup: PredictionSetup
+    /// Training epochs the checkpoint holds.
+    public let epoch: Int
+
+    /// Reads a checkpoint written by `exp run`. Throws `CheckpointError` for a file that is missing,
+    /// no checkpoint, truncated or corrupted, `ModelCheckpointError` for one whose tensors do not
+    /// fit its configuration, and `PredictionError` for one that lacks or contradicts the setup.
+    public init(checkpoint path: String) throws {
+        let checkpoint = try Checkpoint.read(from: path)
+        let network: Network
+        switch checkpoint.metadata["model"] {
+        case "hagan"?: network = .hagan(try HAGANTrainer(checkpoint: checkpoint))
+        case "cnn"?: network = .cnn(try CNNTrainer(checkpoint: checkpoint))
+        case let other:
+            throw ModelCheckpointError.wrongModel(path: path, found: other ?? "(none)", expected: "hagan or cnn")
+        }
+        guard let setup = try PredictionSetup.read(from: checkpoint) else { throw PredictionError.predatesPredict(path: path) }
+        switch network {
+        case .cnn(let t):
+            epoch = t.completedEpochs
+            try Predictor.check(path, [("classes", setup.classes.count, t.config.expressionCount, "expressionCount"),
+                                       ("channels", setup.channels, t.config.channels, "channels"),
+                                       ("cropSize", setup.cropSize, t.config.imageSize, "imageSize")])
+        case .hagan(let t):
+            epoch = t.completedEpochs
+            try Predictor.check(path, [("classes", setup.classes.count, t.config.expressionCount, "expressionCount"),
+                                       ("channels", setup.channels, t.config.humanChannels, "humanChannels"),
+                                       ("cropSize", setup.cropSize, t.config.imageSize, "imageSize"),
+                                       ("characters", setup.characters.count, t.config.characterCount, "characterCount")])
+        }
+        if setup.imageSize < setup.cropSize {
+            throw PredictionError.inconsistentSetup(path: path, setting: "imageSize", setup: String(setup.imageSize),
+                                                    network: "crops of \(setup.cropSize), which need imageSize >= cropSize")
+        }
+        self.network = network
+        self.checkpointPath = path
+        self.setup = setup
+    }
+
+    /// "hagan" or "cnn".
+    public var modelKind: String {
+        if case .hagan = network { return "hagan" }
+        return "cnn"
+    }
+
+    /// HA-GAN: the character Id_AN and the test z policy, as one line; nil for the CNN.
+    public var generatorSummary: String? {
+        guard case .hagan(let t) = network else { return nil }
+        let c = t.config
+        let draws = c.testNoise == .average ? " of \(c.testNoiseDraws) draws" : ""
+        return "character \(setup.characters[c.testCharacter]), test z \(c.testNoise.rawValue)\(draws)"
+    }
+
+    /// The network input for an image file (decoded, converted, resized, centre-cropped); throws
+    /// `DataError.cannotDecode` naming a file that does not decode.
+    public func input(_ path: String) throws -> Tensor {
+        setup.tensor(try Image(contentsOf: path))
+    }
+
+    /// Class probabilities of one preprocessed input [1, C, S, S], as at test time.
+    public func predict(_ input: Tensor) -> Models.Prediction {
+        switch network {
+        case .cnn(let t): return t.predict(input)[0]
+        case .hagan(let t): return t.predict(input)[0]
+        }
+    }
+
+    /// HA-GAN's character image G(I_HE, Id_AN, z) for one input [1, C, S, S], with Id_AN the test
+    /// character and z the first test z (zero, the fixed draw, or the first of the averaged draws).
+    public func characterImage(_ input: Tensor) throws -> Image {
+        guard case .hagan(let t) = network else { throw PredictionError.noGenerator(path: checkpointPath) }
+        let g = t.generate(input, identity: t.config.testCharacter, noise: t.testNoise()[0])
+        return Image(width: g.shape[3], height: g.shape[2], channels: g.shape[1], pixels: g.scalars.map { min(1, max(0, ($0 + 1) / 2)) })
+    }
+
+    /// Predicts every image; with `characterFolder` (HA-GAN only), writes each input's character
+    /// image there as `<input name>.png` (`-2`, `-3`, ... added when names repeat). Every image is
+    /// decoded before anything is written, so a bad one stops the call with nothing half done.
+    public func run(images: [String], characterFolder: String? = nil) throws -> [ImagePrediction] {
+        guard !images.isEmpty else { throw PredictionError.noImages }
+        if characterFolder != nil, case .cnn = network { throw PredictionError.noGenerator(path: checkpointPath) }
+        let inputs = try images.map(input)
+        var names = Set<String>()
+        if let characterFolder { try FileManager.default.createDirectory(atPath: characterFolder, withIntermediateDirectories: true) }
+        return try zip(images, inputs).map { path, tensor in
+            let p = predict(tensor)
+            var out = ImagePrediction(image: path, label: p.label, expression: setup.classes[p.label],
+                                      probabilities: p.probabilities, characterImage: nil)
+            if let characterFolder {
+                let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                var name = stem, k = 1
+                while names.contains(name) { k += 1; name = "\(stem)-\(k)" }
+                names.insert(name)
+                let file = (characterFolder as NSString).appendingPathComponent(name + ".png")
+                try characterImage(tensor).writePNG(to: file)
+                out.characterImage = file
+            }
+            return out
+        }
+    }
+
+    private static func check(_ path: String, _ pairs: [(String, Int, Int, String)]) throws {
+        for (setting, setup, network, key) in pairs where setup != network {
+            throw PredictionError.inconsistentSetup(path: path, setting: setting == "classes" ? "classes (count)" : setting,
+                                                    setup: String(setup), network: "\(key) = \(network)")
+        }
+    }
+}

@@ -1,0 +1,271 @@
+// `exp predict`'s library (`Predictor`): a tiny CNN and HA-GAN trained for one epoch by the real
+// job worker (in process) on synthetic faces written as PNG files; the predictor, given the test
+// fold's files, reproduces the probabilities of the worker's evaluation, whatever the other images
+// of the call; HA-GAN writes character images of the crop size; checkpoints from before the
+// prediction setup are read through the spec beside them; bad checkpoints and images are errors
+// that name the file.
+
+import FaceData
+import Foundation
+import Models
+import NN
+import Runner
+import Testing
+import Tracking
+
+/// One results folder with a finished 1-epoch job of each model, shared by the tests below.
+private struct TrainedJobs {
+    let folder: String
+    let results: String
+    /// Model kind -> checkpoint path.
+    let checkpoints: [String: String]
+    /// Model kind -> the worker's test-fold predictions (sample ID = image path).
+    let evaluations: [String: [Tracking.Prediction]]
+
+    static let shared: Result<TrainedJobs, Error> = Result { try TrainedJobs() }
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("exp-predict-\(UUID().uuidString)").path
+        let data = (folder as NSString).appendingPathComponent("faces")
+        try SyntheticLayouts.write(.folder, subjects: 6, seed: 5, size: 36, to: data)
+        let spec = (folder as NSString).appendingPathComponent("tiny.json")
+        try """
+            {"specVersion": 1, "name": "predict", "table": "none", "seed": 3,
+             "dataset": {"kind": "folder", "root": "\(data)", "imageSize": 36, "cropSize": 32,
+                         "augmentation": ["center", "center:flip"]},
+             "character": {"kind": "synthetic", "characters": ["mira"]},
+             "protocol": {"folds": 2, "runs": 1},
+             "models": [
+               {"name": "CNN(baseline)", "kind": "cnn", "epochs": 1, "batchSize": 16},
+               {"name": "HA-GAN", "kind": "hagan", "epochs": 1, "batchSize": 16, "codeSize": 16, "noiseSize": 8,
+                "sampleEvery": 0, "testNoise": "average", "testNoiseDraws": 2}
+             ]}
+            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        results = (folder as NSString).appendingPathComponent("results")
+        let loaded = try SpecLoader.load(path: spec)
+        let layout = ResultsLayout(root: results)
+        let specFile = layout.specFile(loaded.hash)
+        try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try loaded.canonicalJSON.write(toFile: specFile, atomically: true, encoding: .utf8)
+        let store = try RunStore(path: layout.database)
+        let provenance = ProvenanceProbe.collect(toolVersion: "test", sourceDirectory: folder, blasConfig: "", blasThreads: 1,
+                                                 datasetFingerprint: nil)
+        let experiment = try store.registerExperiment(loaded, provenance: provenance).id
+        let jobs = try store.upsertJobs(experimentID: experiment, plan(loaded.spec)).filter { $0.fold == 0 }
+        try store.close()
+        var checkpoints: [String: String] = [:], evaluations: [String: [Tracking.Prediction]] = [:]
+        for job in jobs {
+            var predictions: [Tracking.Prediction] = []
+            let last = try JobWorker.run(WorkerRequest(results: results, experimentHash: loaded.hash, jobID: job.id, threads: 1),
+                                         send: { if case .predictions(let p) = $0 { predictions = p } }, shouldStop: { false })
+            guard case .completed = last else { throw PredictionTestError.jobDidNotComplete("\(last)") }
+            checkpoints[job.modelKind] = layout.checkpoint(loaded.hash, job: job.id)
+            evaluations[job.modelKind] = predictions
+        }
+        self.checkpoints = checkpoints
+        self.evaluations = evaluations
+    }
+
+    /// A copy of a checkpoint with its metadata changed, in this fixture's folder.
+    func modified(_ kind: String, name: String, _ change: (inout Checkpoint) -> Void) throws -> String {
+        var c = try Checkpoint.read(from: checkpoints[kind]!)
+        change(&c)
+        let path = (folder as NSString).appendingPathComponent(name)
+        try c.write(to: path)
+        return path
+    }
+
+    func file(_ name: String, bytes: [UInt8]) throws -> String {
+        let path = (folder as NSString).appendingPathComponent(name)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
+
+private enum PredictionTestError: Error { case jobDidNotComplete(String) }
+
+@Test(arguments: ["cnn", "hagan"])
+func predictionsEqualTheWorkersEvaluation(kind: String) throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints[kind]!)
+    let evaluation = try #require(jobs.evaluations[kind])
+    #expect(evaluation.count >= 10)
+    #expect(predictor.setup == PredictionSetup(classes: ["anger", "disgust", "fear", "happiness", "sadness", "surprise"],
+                                               channels: 1, imageSize: 36, cropSize: 32,
+                                               characters: kind == "hagan" ? ["mira"] : []))
+    #expect(predictor.modelKind == kind && predictor.epoch == 1)
+    let predicted = try predictor.run(images: evaluation.map(\.sampleID))
+    for (p, e) in zip(predicted, evaluation) {
+        #expect(p.image == e.sampleID)
+        #expect(p.probabilities.count == 6)
+        let largest = zip(p.probabilities, e.probabilities).map { abs(Double($0) - $1) }.max()!
+        #expect(largest <= 1e-6, "\(p.image): \(p.probabilities) vs evaluation \(e.probabilities)")
+        #expect(p.label == e.predictedLabel)
+        #expect(p.expression == predictor.setup.classes[p.label])
+        #expect(abs(p.probabilities.reduce(0, +) - 1) < 1e-5)
+    }
+}
+
+@Test func predictionsDoNotDependOnTheOtherImagesOrOnRepetition() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints["hagan"]!)
+    let paths = Array(jobs.evaluations["hagan"]!.map(\.sampleID).prefix(5))
+    let together = try predictor.run(images: paths)
+    let reversed = try predictor.run(images: paths.reversed())
+    #expect(together == Array(reversed.reversed()))
+    for (path, p) in zip(paths, together) { #expect(try predictor.run(images: [path]) == [p]) }
+    // A second predictor on the same file gives the same bits.
+    #expect(try Predictor(checkpoint: jobs.checkpoints["hagan"]!).run(images: paths) == together)
+}
+
+@Test func imagesOfAnotherSizeOrColourAreConvertedNotRefused() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints["cnn"]!)
+    let path = jobs.evaluations["cnn"]![0].sampleID
+    let gray = try Image(contentsOf: path)
+    // The same face in RGB: gray again after conversion (up to float rounding of the luma weights).
+    let rgb = (jobs.folder as NSString).appendingPathComponent("rgb.png")
+    try gray.toRGB().writePNG(to: rgb)
+    let large = (jobs.folder as NSString).appendingPathComponent("large.png")
+    try gray.resized(width: 90, height: 70).writePNG(to: large)
+    let out = try predictor.run(images: [path, rgb, large])
+    #expect(zip(out[0].probabilities, out[1].probabilities).allSatisfy { abs($0 - $1) < 1e-4 })
+    #expect(abs(out[2].probabilities.reduce(0, +) - 1) < 1e-5)
+    // The input is the one the preprocessing functions give: resize to imageSize, centre crop.
+    let face = Preprocessor(channels: 1, imageSize: 36).prepare(try Image(contentsOf: large), landmarks: nil)
+    #expect(try predictor.input(large) == Image.tensor([Augmentation.centreOnly(cropSize: 32).testImage(face)]))
+}
+
+@Test func haganWritesCharacterImagesOfTheCropSize() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints["hagan"]!)
+    let paths = Array(jobs.evaluations["hagan"]!.map(\.sampleID).prefix(3))
+    let out = (jobs.folder as NSString).appendingPathComponent("characters")
+    // The first image twice: its second character file gets a suffix.
+    let predicted = try predictor.run(images: paths + [paths[0]], characterFolder: out)
+    let files = predicted.map { $0.characterImage ?? "" }
+    #expect(Set(files).count == 4)
+    #expect(files[3].hasSuffix("-2.png"))
+    for (i, file) in files.enumerated() {
+        let image = try Image(contentsOf: file)
+        #expect(image.width == 32 && image.height == 32 && image.channels == 3)
+        let expected = try predictor.characterImage(predictor.input(paths[i % 3]))
+        #expect(zip(image.pixels, expected.pixels).allSatisfy { abs($0 - $1) <= 0.5 / 255 + 1e-6 })
+    }
+    #expect(try Image(contentsOf: files[0]) == Image(contentsOf: files[3]))
+    #expect(predictor.generatorSummary == "character mira, test z average of 2 draws")
+    let cnn = try Predictor(checkpoint: jobs.checkpoints["cnn"]!)
+    #expect(throws: PredictionError.noGenerator(path: jobs.checkpoints["cnn"]!)) {
+        try cnn.run(images: paths, characterFolder: out)
+    }
+}
+
+@Test func checkpointsWithoutTheSetupAreReadThroughTheirSpec() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let original = jobs.checkpoints["hagan"]!
+    let paths = Array(jobs.evaluations["hagan"]!.map(\.sampleID).prefix(3))
+    let expected = try Predictor(checkpoint: original).run(images: paths)
+    var old = try Checkpoint.read(from: original)
+    old.metadata["extra.prediction"] = nil
+    // In its results folder the spec beside it gives the setup.
+    let inPlace = (original as NSString).deletingLastPathComponent + "/job-old.ckpt"
+    try old.write(to: inPlace)
+    #expect(try Predictor(checkpoint: inPlace).run(images: paths) == expected)
+    // Elsewhere it is an error saying to re-run.
+    let moved = try jobs.modified("hagan", name: "moved.ckpt") { $0.metadata["extra.prediction"] = nil }
+    #expect(throws: PredictionError.predatesPredict(path: moved)) { try Predictor(checkpoint: moved) }
+    #expect(PredictionError.predatesPredict(path: moved).description.contains("run the experiment again"))
+}
+
+@Test func badCheckpointsAreErrorsNamingTheFile() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let good = try Array(Data(contentsOf: URL(fileURLWithPath: jobs.checkpoints["cnn"]!)))
+    let text = try jobs.file("notes.txt", bytes: Array("not a checkpoint\n".utf8))
+    let image = jobs.evaluations["cnn"]![0].sampleID
+    var flipped = good
+    for i in (good.count / 2)..<(good.count / 2 + 16) { flipped[i] ^= 0xA5 }
+    let corrupt = try jobs.file("corrupt.ckpt", bytes: flipped)
+    let truncated = try jobs.file("truncated.ckpt", bytes: Array(good.prefix(good.count / 2)))
+    let missing = (jobs.folder as NSString).appendingPathComponent("missing.ckpt")
+    #expect(throws: CheckpointError.notACheckpoint(path: text)) { try Predictor(checkpoint: text) }
+    #expect(throws: CheckpointError.notACheckpoint(path: image)) { try Predictor(checkpoint: image) }
+    #expect(throws: CheckpointError.checksumMismatch(path: corrupt)) { try Predictor(checkpoint: corrupt) }
+    #expect(throws: CheckpointError.truncated(path: truncated)) { try Predictor(checkpoint: truncated) }
+    #expect(throws: CheckpointError.missing(path: missing)) { try Predictor(checkpoint: missing) }
+    // An engine checkpoint that no trainer wrote.
+    let bare = (jobs.folder as NSString).appendingPathComponent("bare.ckpt")
+    try Checkpoint(tensors: [NamedTensor(name: "w", tensor: Tensor(zeros: [2]))]).write(to: bare)
+    #expect(throws: ModelCheckpointError.wrongModel(path: bare, found: "(none)", expected: "hagan or cnn")) {
+        try Predictor(checkpoint: bare)
+    }
+}
+
+@Test func checkpointsOfAnotherArchitectureNameWhatDiffers() throws {
+    let jobs = try TrainedJobs.shared.get()
+    // HA-GAN tensors under a CNN label: the first tensor the CNN expects is missing.
+    let relabelled = try jobs.modified("hagan", name: "relabelled.ckpt") { $0.metadata["model"] = "cnn" }
+    let error = #expect(throws: ModelCheckpointError.self) { try Predictor(checkpoint: relabelled) }
+    #expect(error?.description.contains(relabelled) == true)
+    // A configuration that does not fit the tensors: the error names the tensor and its shapes.
+    let wider = try jobs.modified("hagan", name: "wider.ckpt") {
+        $0.metadata["config"] = $0.metadata["config"]!.replacingOccurrences(of: "\"codeSize\":16", with: "\"codeSize\":24")
+    }
+    let shape = #expect(throws: ModelCheckpointError.self) { try Predictor(checkpoint: wider) }
+    let text = shape?.description ?? ""
+    #expect(text.contains(wider) && text.contains("generator.") && text.contains("24"), "\(text)")
+    // A prediction setup that contradicts the network: the setting and both values.
+    let setup = PredictionSetup(classes: ["a", "b", "c", "d", "e", "f", "g"], channels: 1, imageSize: 36, cropSize: 32, characters: [])
+    let sevenClasses = try jobs.modified("cnn", name: "seven.ckpt") { $0.metadata["extra.prediction"] = setup.metadata["prediction"] }
+    #expect(throws: PredictionError.inconsistentSetup(path: sevenClasses, setting: "classes (count)", setup: "7",
+                                                      network: "expressionCount = 6")) {
+        try Predictor(checkpoint: sevenClasses)
+    }
+    let garbled = try jobs.modified("cnn", name: "garbled.ckpt") { $0.metadata["extra.prediction"] = "{" }
+    #expect(throws: ModelCheckpointError.badMetadata(path: garbled, key: "extra.prediction")) { try Predictor(checkpoint: garbled) }
+}
+
+@Test func imagesThatDoNotDecodeAreErrorsNamingTheFile() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints["hagan"]!)
+    let good = jobs.evaluations["hagan"]![0].sampleID
+    let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: good)))
+    let truncated = try jobs.file("half.png", bytes: Array(bytes.prefix(bytes.count / 2)))
+    let text = try jobs.file("face.png", bytes: Array("not an image".utf8))
+    let out = (jobs.folder as NSString).appendingPathComponent("no-characters")
+    for bad in [truncated, text, (jobs.folder as NSString).appendingPathComponent("absent.png")] {
+        do {
+            _ = try predictor.run(images: [good, bad], characterFolder: out)
+            Issue.record("\(bad) was predicted")
+        } catch let error as DataError {
+            guard case .cannotDecode(let path, _) = error else { Issue.record("unexpected \(error)"); continue }
+            #expect(path == bad && error.description.contains(bad))
+        }
+    }
+    // Nothing was written for the good image either.
+    #expect(!FileManager.default.fileExists(atPath: out))
+    #expect(throws: PredictionError.noImages) { try predictor.run(images: []) }
+}
+
+@Test func outputTableAndJSONCarryEveryProbability() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints["cnn"]!)
+    let paths = Array(jobs.evaluations["cnn"]!.map(\.sampleID).prefix(2))
+    let predicted = try predictor.run(images: paths)
+    let lines = predictor.render(predicted, format: .text).split(separator: "\n").map(String.init)
+    #expect(lines.count == 4 && lines[0].contains("CNN baseline, epoch 1"))
+    #expect(lines[1].split(separator: " ") == ["image", "expression"] + predictor.setup.classes.map { Substring($0) })
+    for (line, p) in zip(lines.dropFirst(2), predicted) {
+        let cells = line.split(separator: " ").map(String.init)
+        #expect(cells[0] == p.image && cells[1] == p.expression)
+        #expect(cells.dropFirst(2).map { Double($0)! } == p.probabilities.map { (Double($0) * 1e4).rounded() / 1e4 })
+    }
+    let json = predictor.render(predicted, format: .json)
+    let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    #expect(document["classes"] as? [String] == predictor.setup.classes && document["model"] as? String == "cnn")
+    let rows = try #require(document["predictions"] as? [[String: Any]])
+    for (row, p) in zip(rows, predicted) {
+        let probabilities = try #require(row["probabilities"] as? [String: Double])
+        #expect(predictor.setup.classes.map { Float(probabilities[$0]!) } == p.probabilities)
+        #expect(row["image"] as? String == p.image && row["label"] as? Int == p.label)
+    }
+}
