@@ -70,10 +70,11 @@ final class ModelTrainer {
         }
     }
 
-    func restore(_ checkpoint: Checkpoint) throws {
+    /// Restores the trainer and returns the checkpoint's `extra` entries.
+    func restore(_ checkpoint: Checkpoint) throws -> [String: String] {
         switch kind {
-        case .cnn(let t): try t.restore(from: checkpoint)
-        case .hagan(let t, _): try t.restore(from: checkpoint)
+        case .cnn(let t): return try t.restore(from: checkpoint)
+        case .hagan(let t, _): return try t.restore(from: checkpoint)
         }
     }
 

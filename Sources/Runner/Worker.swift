@@ -3,7 +3,9 @@
 // metrics, and at the end the test fold's predictions from the final epoch (never an epoch chosen
 // on the test fold). A worker that finds its job's checkpoint resumes after its epoch; the data
 // order, augmentation and character pairs of epoch e derive from the job seed and e alone, so a
-// resumed job ends bit-identical to one that never stopped. Checkpoints also carry what
+// resumed job ends bit-identical to one that never stopped. The checkpoint also keeps every
+// finished epoch's metrics, which a resumed worker sends again, so none is lost with a coordinator
+// killed between a checkpoint and storing its epoch. Checkpoints also carry what
 // `exp predict` needs (`PredictionSetup`: classes, preprocessing, characters).
 
 import CProcessControl
@@ -61,10 +63,16 @@ public enum JobWorker {
         let trainer = try ModelTrainer(spec: spec, model: model, seed: seed.child("model"))
         let checkpointPath = layout.checkpoint(request.experimentHash, job: request.jobID)
         let predictionSetup = PredictionSetup(spec: spec, model: model).metadata
+        var history = MetricsHistory()
         if FileManager.default.fileExists(atPath: checkpointPath) {
-            try trainer.restore(try Checkpoint.read(from: checkpointPath))
+            let extra = try trainer.restore(try Checkpoint.read(from: checkpointPath))
+            history = MetricsHistory(metadata: extra[MetricsHistory.key], epochs: trainer.completedEpochs)
         }
         send(.started(resumedFromEpoch: trainer.completedEpochs, epochs: model.epochs))
+        // The metrics of the checkpointed epochs again: a coordinator killed after the checkpoint
+        // but before it stored the epoch's line would otherwise lose them (the log keeps one row
+        // per job, key and epoch, so sending them twice changes nothing).
+        for (i, metrics) in history.epochs.enumerated() { send(.epoch(epoch: i + 1, metrics: metrics)) }
 
         var epoch = trainer.completedEpochs
         while epoch < model.epochs {
@@ -86,7 +94,9 @@ public enum JobWorker {
                 send(message)
                 return message
             }
-            try trainer.checkpoint(extra: predictionSetup).write(to: checkpointPath)
+            history.epochs.append(metrics)
+            try trainer.checkpoint(extra: predictionSetup.merging([MetricsHistory.key: history.metadata]) { a, _ in a })
+                .write(to: checkpointPath)
             send(.epoch(epoch: epoch, metrics: metrics))
             if epoch == 1 || epoch == model.epochs {
                 send(.artifact(kind: "checkpoint", path: layout.relative(checkpointPath), epoch: epoch))
@@ -127,6 +137,30 @@ public enum JobWorker {
         var scalars: [Float] = []
         for p in parts { scalars += p.scalars }
         return Tensor(shape: [parts.reduce(0) { $0 + $1.shape[0] }] + Array(first.shape.dropFirst()), scalars: scalars)
+    }
+}
+
+/// Every finished epoch's metrics, kept in the checkpoint (metadata key "metrics", one worker
+/// protocol line per epoch, so NaN survives) and sent again when a job resumes.
+struct MetricsHistory {
+    static let key = "metrics"
+    var epochs: [[String: Double]] = []
+
+    init() {}
+
+    /// The history stored in a checkpoint of `epochs` epochs. A checkpoint without one (written
+    /// before the history was kept) or with another count gives an empty history: nothing is
+    /// re-sent, as before.
+    init(metadata: String?, epochs count: Int) {
+        let parsed = (metadata ?? "").split(separator: "\n").compactMap { line -> [String: Double]? in
+            if case .epoch(_, let metrics)? = WorkerMessage.parse(line) { return metrics }
+            return nil
+        }
+        epochs = parsed.count == count ? parsed : []
+    }
+
+    var metadata: String {
+        epochs.enumerated().map { WorkerMessage.epoch(epoch: $0.offset + 1, metrics: $0.element).line() }.joined()
     }
 }
 

@@ -1,0 +1,58 @@
+// A job stopped after an epoch and started again: the worker first sends the metrics of the
+// epochs in its checkpoint again (a coordinator killed between the checkpoint and storing the
+// epoch's line would otherwise lose them), then continues to the same numbers as a job that
+// never stopped.
+
+import Foundation
+import Runner
+import Testing
+import Tracking
+
+/// A results folder holding one registered tiny CNN job on synthetic faces; returns its request.
+private func registeredJob(epochs: Int) throws -> WorkerRequest {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exp-resume-\(UUID().uuidString)").path
+    let text = """
+        {"specVersion": 1, "name": "resume", "table": "none", "seed": 11,
+         "dataset": {"kind": "synthetic", "imageSize": 36, "cropSize": 32, "augmentation": "none",
+                     "subjects": 4, "imagesPerExpression": 1},
+         "protocol": {"folds": 2, "runs": 1},
+         "models": [{"name": "CNN(baseline)", "kind": "cnn", "epochs": \(epochs), "batchSize": 8}]}
+        """
+    let loaded = try SpecLoader.load(text: text)
+    let layout = ResultsLayout(root: folder)
+    let specFile = layout.specFile(loaded.hash)
+    try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try loaded.canonicalJSON.write(toFile: specFile, atomically: true, encoding: .utf8)
+    let store = try RunStore(path: layout.database)
+    let provenance = ProvenanceProbe.collect(toolVersion: "test", sourceDirectory: folder, blasConfig: "", blasThreads: 1,
+                                             datasetFingerprint: nil)
+    let experiment = try store.registerExperiment(loaded, provenance: provenance).id
+    let job = try store.upsertJobs(experimentID: experiment, plan(loaded.spec))[0]
+    try store.close()
+    return WorkerRequest(results: folder, experimentHash: loaded.hash, jobID: job.id, threads: 1)
+}
+
+private func epochMessages(_ messages: [WorkerMessage]) -> [Int: [String: Double]] {
+    var out: [Int: [String: Double]] = [:]
+    for case .epoch(let e, let m) in messages { out[e] = m }
+    return out
+}
+
+@Test func aResumedJobSendsItsCheckpointedEpochsAgain() throws {
+    let straight = try registeredJob(epochs: 3)
+    var reference: [WorkerMessage] = []
+    _ = try JobWorker.run(straight, send: { reference.append($0) }, shouldStop: { false })
+
+    let request = try registeredJob(epochs: 3)
+    var first: [WorkerMessage] = []
+    let stopped = try JobWorker.run(request, send: { first.append($0) }, shouldStop: { true })
+    #expect(stopped == .interrupted(epoch: 1))
+    var second: [WorkerMessage] = []
+    let last = try JobWorker.run(request, send: { second.append($0) }, shouldStop: { false })
+    #expect(last == .completed)
+    // Started at epoch 1, then epoch 1's metrics again (as stored in the checkpoint), then 2 and 3.
+    #expect(second.first == .started(resumedFromEpoch: 1, epochs: 3))
+    #expect(second.count > 1 && second[1] == .epoch(epoch: 1, metrics: epochMessages(first)[1] ?? [:]))
+    #expect(epochMessages(second) == epochMessages(reference))
+    #expect(epochMessages(reference).keys.sorted() == [1, 2, 3])
+}
