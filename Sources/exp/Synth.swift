@@ -11,7 +11,7 @@ struct Synth: ParsableCommand {
         abstract: "Draw synthetic faces: a contact sheet (--sheet), a dataset tree (--layout --out) or a speed test (--bench).",
         discussion: """
             Layouts (each in the format its `exp data inspect --kind` loader reads): ckplus, oulu \
-            (JPEG), mmi, jaffe (TIFF) and folder (CK+48 style, with a manifest.csv) write human \
+            (JPEG), mmi, jaffe (TIFF) and folder (CK+48 style, with an index.csv manifest) write human \
             subjects; ferg writes the stylised characters (--subjects is then the number of images \
             per character and expression).
             """)

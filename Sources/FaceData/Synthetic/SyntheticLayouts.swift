@@ -14,8 +14,9 @@
 // ferg    <char>/<char>_<expr>/<char>_<expr>_<n>.png (RGB; expr anger disgust fear joy neutral sadness
 //         surprise), <char>/rig.csv "file,expression,AU1,...,AU26": each image's rig parameters.
 // folder  <class>/S001_001_00000006.png, the last 3 frames of each sequence (CK+48 style, gray),
-//         classes anger disgust fear happy sadness surprise neutral; manifest.csv
-//         "path,label,subject,sequence,frame" lists the same images for the manifest loader.
+//         classes anger disgust fear happy sadness surprise neutral; index.csv
+//         "path,label,subject,sequence,frame" lists them, as the CK+48 copy in ../shared/data does
+//         (the manifest loader reads it).
 
 import Foundation
 
@@ -257,7 +258,7 @@ public enum SyntheticLayouts {
         let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 1,
                                      framesPerSequence: frames)
         var tree = SyntheticTree(subjects: humans.subjects.map(\.name))
-        var manifest = "path,label,subject,sequence,frame\n"
+        var index = "path,label,subject,sequence,frame\n"
         for e in humans.classes { try SyntheticFiles.makeDirectory("\(root)/\(folderName(e))") }
         for subject in humans.subjects {
             for q in 0..<humans.sequencesPerSubject {
@@ -267,13 +268,13 @@ public enum SyntheticLayouts {
                     let label = folderName(r.label)
                     let path = "\(label)/\(subject.name)_\(sequence)_\(pad(f + 1, 8)).png"
                     try r.image.writePNG(to: "\(root)/\(path)")
-                    manifest += "\(path),\(label),\(subject.name),\(sequence),\(f + 1)\n"
+                    index += "\(path),\(label),\(subject.name),\(sequence),\(f + 1)\n"
                     tree.files.append(file(path, subject: subject.name, r))
                 }
                 tree.sequences += 1
             }
         }
-        try SyntheticFiles.write(manifest, to: "\(root)/manifest.csv")
+        try SyntheticFiles.write(index, to: "\(root)/index.csv")
         return tree
     }
 }
