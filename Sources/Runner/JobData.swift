@@ -124,12 +124,16 @@ public struct CharacterDomain {
                 }
                 return c
             }
-            let emotions = Emotion.allCases.filter { classes.contains($0.expression) }
+            guard !classes.contains(.contempt) else {
+                throw SpecError.invalidValue(path: "dataset.classes", value: spec.dataset.classes.rawValue,
+                                             allowed: "basic6 or basic7 with synthetic characters "
+                                                 + "(\(Expression.contemptNotDrawable))")
+            }
             let domain = SyntheticCharacters(characters: chosen, seed: spec.seed, size: size, channels: 3,
-                                             classes: emotions, imagesPerClass: 4)
+                                             classes: Expression.drawable.filter(classes.contains), imagesPerClass: 4)
             var images = [[[Image]]](repeating: [[Image]](repeating: [], count: classes.count), count: chosen.count)
             for r in domain.records() {
-                if let label = classes.firstIndex(of: r.label.expression) { images[r.character][label].append(r.image) }
+                if let label = classes.firstIndex(of: r.label) { images[r.character][label].append(r.image) }
             }
             return CharacterDomain(names: chosen.map(\.name), channels: 3, images: images,
                                    neutral: chosen.indices.map { domain.neutral(character: $0).image })

@@ -7,7 +7,7 @@ public enum DatasetKind: String, SpecChoice {
     case ckplus
     /// MMI: per-sequence frame folders and a label file.
     case mmi
-    /// Oulu-CASIA VIS, strong illumination: `Pxxx/<Expression>/*.jpeg`.
+    /// Oulu-CASIA visible light, strong illumination: `[OriginalImg/VL/Strong/]Pxxx/<Expression>/*.jpeg`.
     case oulu
     /// One folder per class, the subject read from each file name by `subjectPattern` (e.g. CK+48).
     case folder

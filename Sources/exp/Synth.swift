@@ -10,9 +10,10 @@ struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw synthetic faces: a contact sheet (--sheet), a dataset tree (--layout --out) or a speed test (--bench).",
         discussion: """
-            Layouts: ckplus, folder (CK+48 style) and mmi write human subjects, ferg writes the \
-            stylised characters (--subjects is then the number of images per character and \
-            expression); oulu (JPEG) and jaffe (TIFF) need the image codecs.
+            Layouts (each in the format its `exp data inspect --kind` loader reads): ckplus, oulu \
+            (JPEG), mmi, jaffe (TIFF) and folder (CK+48 style, with an index.csv manifest) write human \
+            subjects; ferg writes the stylised characters (--subjects is then the number of images \
+            per character and expression).
             """)
 
     @Option(help: "Write a contact sheet (PNG): subjects x expressions, then the characters.")
@@ -60,13 +61,13 @@ struct Synth: ParsableCommand {
             let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 3,
                                          variation: pure ? .none : .standard)
             let characters = SyntheticCharacters(seed: seed, size: size)
-            try writeSyntheticPNG(ContactSheet.make(humans: humans, characters: characters, subjects: subjects),
-                                  to: sheet)
+            try ContactSheet.make(humans: humans, characters: characters, subjects: subjects).writePNG(to: sheet)
         }
         if let layout, let out, let kind = SyntheticLayout(rawValue: layout) {
             let summary = try SyntheticLayouts.write(kind, subjects: subjects, seed: seed, size: size, to: out)
-            print("\(layout): \(summary.images) images, \(summary.sequences) sequences, "
-                + "\(summary.subjects) subjects under \(out)")
+            let sequences = summary.sequences > 0 ? "\(summary.sequences) sequences, " : ""
+            let who = kind == .ferg ? "characters" : "subjects"
+            print("\(layout): \(summary.images) images, \(sequences)\(summary.subjects.count) \(who) under \(out)")
         }
         if let bench {
             let humans = SyntheticHumans(subjects: 20, seed: seed, size: size, channels: 1,

@@ -98,15 +98,16 @@ private func writeCKPlus(_ folder: TemporaryFolder, landmarks: Bool) throws {
     }
 }
 
-@Test func ouluTakesTheLastThreeFramesOfStrongVIS() throws {
+@Test func ouluTakesTheLastThreeFramesOfStrongVL() throws {
     let folder = try TemporaryFolder()
     for (subject, expression, frames) in [("P001", "Happiness", 6), ("P001", "Anger", 4), ("P002", "Surprise", 5),
                                            ("P002", "Boredom", 3)] {
         for f in 0..<frames {
-            try folder.writeImage("VIS/Strong/\(subject)/\(expression)/\(String(format: "%03d", f)).jpeg", seed: f)
+            try folder.writeImage("OriginalImg/VL/Strong/\(subject)/\(expression)/\(String(format: "%03d", f)).jpeg", seed: f)
         }
     }
-    try folder.writeImage("VIS/Weak/P001/Fear/000.jpeg")
+    try folder.writeImage("OriginalImg/VL/Weak/P001/Fear/000.jpeg")
+    try folder.writeImage("OriginalImg/NI/Strong/P001/Fear/000.jpeg")
     let d = try load("oulu", folder.path)
     #expect(d.samples.count == 9)
     #expect(d.samples.filter { $0.expression == .happiness }.map(\.frame) == [3, 4, 5])

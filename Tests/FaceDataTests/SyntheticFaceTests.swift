@@ -31,7 +31,7 @@ import Testing
 }
 
 @Test func sequencesRunFromNeutralToPeak() {
-    let humans = SyntheticHumans(subjects: 2, seed: 4, size: 48, classes: Emotion.basic, framesPerSequence: 6)
+    let humans = SyntheticHumans(subjects: 2, seed: 4, size: 48, classes: Expression.basic6, framesPerSequence: 6)
     for q in 0..<humans.sequencesPerSubject {
         let frames = (0..<6).map { humans.record(subject: 1, sequence: q, frame: $0) }
         #expect(frames.allSatisfy { $0.label == humans.label(sequence: q) })
@@ -86,9 +86,10 @@ import Testing
 
 @Test func landmarksFollowTheFace() {
     let humans = SyntheticHumans(subjects: 1, seed: 1, size: 64, variation: .none)
-    let happy = humans.record(subject: 0, sequence: Emotion.happiness.rawValue, frame: 0).landmarks
-    let neutral = humans.record(subject: 0, sequence: Emotion.neutral.rawValue, frame: 0).landmarks
-    let surprise = humans.record(subject: 0, sequence: Emotion.surprise.rawValue, frame: 0).landmarks
+    func landmarks(_ e: Expression) -> [SIMD2<Float>] {
+        humans.record(subject: 0, sequence: humans.classes.firstIndex(of: e)!, frame: 0).landmarks
+    }
+    let happy = landmarks(.happiness), neutral = landmarks(.neutral), surprise = landmarks(.surprise)
     #expect(neutral.count == 68)
     #expect(neutral.allSatisfy { $0.x > 0 && $0.x < 64 && $0.y > 0 && $0.y < 64 })
     // Image-left eye outer corner (36) left of the right eye's outer corner (45); brows above eyes;

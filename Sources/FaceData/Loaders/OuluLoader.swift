@@ -1,5 +1,6 @@
-// Oulu-CASIA NIR&VIS (Zhao et al. 2011), visible light, strong illumination:
-//   [VIS/][Strong/]Pxxx/<Expression>/nnn.jpeg, expressions Anger Disgust Fear Happiness Sadness Surprise.
+// Oulu-CASIA NIR&VIS (Zhao et al. 2011), visible light (VL; NI is near infrared), strong illumination:
+//   [OriginalImg/][VL/][Strong/]Pxxx/<Expression>/nnn.jpeg, as the database ships, expressions Anger
+//   Disgust Fear Happiness Sadness Surprise.
 // Section 5.2: the last 3 frames of each sequence; the first frame (onset) is available as neutral.
 
 public struct OuluLoader: DatasetLoader {
@@ -9,10 +10,10 @@ public struct OuluLoader: DatasetLoader {
     public init() {}
 
     public func load(_ description: DatasetDescription) throws -> Dataset {
-        try FileSystem.requireRoot(description.root, expected: "an Oulu-CASIA folder (VIS/Strong/Pxxx/<Expression>/*.jpeg)")
+        try FileSystem.requireRoot(description.root, expected: "an Oulu-CASIA folder (OriginalImg/VL/Strong/Pxxx/<Expression>/*.jpeg)")
         let count = try description.intOption("frames", default: 3, range: 1...1000)
         var root = description.root
-        for sub in ["VIS", "Strong"] where FileSystem.isDirectory(FileSystem.join(root, sub)) {
+        for sub in ["OriginalImg", "VL", "Strong"] where FileSystem.isDirectory(FileSystem.join(root, sub)) {
             root = FileSystem.join(root, sub)
         }
         var builder = DatasetBuilder(description)

@@ -1,6 +1,5 @@
-// Expression controls shaped like FACS Action Units, the seven classes, and the EMFACS prototypes
-// of the six basic emotions (Friesen and Ekman 1983), as the synthetic faces use them.
-// The class order is the project's: anger, disgust, fear, happiness, sadness, surprise, neutral.
+// Expression controls shaped like FACS Action Units and the EMFACS prototypes of the six basic
+// emotions (Friesen and Ekman 1983), as the synthetic faces draw FaceData's `Expression`s.
 
 /// The Action Units the synthetic faces can show, each a control in [0, 1] (0 = absent).
 public enum ActionUnit: Int, CaseIterable, Sendable, Codable {
@@ -24,26 +23,19 @@ public enum ActionUnit: Int, CaseIterable, Sendable, Codable {
     public var code: String { "AU\(rawValue)" }
 }
 
-/// The seven expression classes, in the project's label order (index 0 ..< 7).
-public enum Emotion: Int, CaseIterable, Sendable, Codable {
-    case anger = 0, disgust, fear, happiness, sadness, surprise, neutral
+extension Expression {
+    /// The expressions the synthetic faces can draw, in label order: the six basic emotions, then
+    /// neutral. Contempt is not among them: its prototype is a one-sided lip-corner pull with AU14
+    /// (dimpler), and the face rig is symmetric and has no AU14.
+    public static let drawable: [Expression] = basic6 + [.neutral]
 
-    /// The six basic emotions (without neutral).
-    public static let basic: [Emotion] = [.anger, .disgust, .fear, .happiness, .sadness, .surprise]
-
-    public var name: String {
-        switch self {
-        case .anger: "anger"
-        case .disgust: "disgust"
-        case .fear: "fear"
-        case .happiness: "happiness"
-        case .sadness: "sadness"
-        case .surprise: "surprise"
-        case .neutral: "neutral"
-        }
-    }
+    /// Why `contempt` cannot be drawn, for error messages.
+    public static let contemptNotDrawable =
+        "the synthetic faces cannot draw contempt: its prototype is a one-sided AU12 + AU14, which the symmetric "
+        + "face rig lacks"
 
     /// The EMFACS prototype: the Action Units at full intensity (empty for neutral).
+    /// Only for the `drawable` expressions.
     public var prototypeUnits: [ActionUnit] {
         switch self {
         case .happiness: [.cheekRaiser, .lipCornerPuller]
@@ -54,6 +46,7 @@ public enum Emotion: Int, CaseIterable, Sendable, Codable {
         case .anger: [.browLowerer, .upperLidRaiser, .lidTightener, .lipTightener]
         case .disgust: [.noseWrinkler, .lipCornerDepressor, .lowerLipDepressor]
         case .neutral: []
+        case .contempt: preconditionFailure("Expression.prototypeUnits: \(Expression.contemptNotDrawable)")
         }
     }
 

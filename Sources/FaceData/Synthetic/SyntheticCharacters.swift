@@ -89,7 +89,7 @@ public struct SyntheticCharacter: Sendable {
 /// One character image and its rig parameters.
 public struct CharacterRecord: Sendable {
     public let image: Image
-    public let label: Emotion
+    public let label: Expression
     /// Index into `SyntheticCharacters.characters`.
     public let character: Int
     /// Index of the image among those of its character and class.
@@ -103,13 +103,16 @@ public struct SyntheticCharacters: Sendable {
     public let seed: UInt64
     public let size: Int
     public let channels: Int
-    public let classes: [Emotion]
+    public let classes: [Expression]
     public let imagesPerClass: Int
     /// 1: the default tiny jitter; 0: every image of a class is identical.
     public let jitter: Float
 
     public init(characters: [SyntheticCharacter] = SyntheticCharacter.all, seed: UInt64, size: Int = 64,
-                channels: Int = 3, classes: [Emotion] = Emotion.allCases, imagesPerClass: Int = 1, jitter: Float = 1) {
+                channels: Int = 3, classes: [Expression] = Expression.drawable, imagesPerClass: Int = 1,
+                jitter: Float = 1) {
+        precondition(classes.allSatisfy(Expression.drawable.contains),
+                     "SyntheticCharacters(classes: \(classes.map(\.rawValue))): \(Expression.contemptNotDrawable)")
         precondition(!characters.isEmpty && size >= 8 && (channels == 1 || channels == 3) && imagesPerClass > 0
                      && !classes.isEmpty && jitter >= 0,
                      "SyntheticCharacters(characters: \(characters.count), size: \(size), channels: \(channels), "
@@ -135,10 +138,10 @@ public struct SyntheticCharacters: Sendable {
     }
 
     /// Image `index` of a character showing `label` at full intensity.
-    public func record(character c: Int, label: Emotion, index: Int) -> CharacterRecord {
+    public func record(character c: Int, label: Expression, index: Int) -> CharacterRecord {
         precondition(characters.indices.contains(c), "character \(c) outside 0..<\(characters.count)")
         var g = SeededGenerator(seed: seed).child("synthetic-characters").child(characters[c].name)
-            .child(label.name, index)
+            .child(label.rawValue, index)
         let j = jitter
         let placement = Placement(rotation: g.uniform(-0.02, 0.02) * j, scale: 1 + g.uniform(-0.015, 0.015) * j,
                                   shift: [g.uniform(-0.008, 0.008) * j, g.uniform(-0.008, 0.008) * j])
@@ -151,7 +154,7 @@ public struct SyntheticCharacters: Sendable {
         return draw(character: c, label: .neutral, index: 0, placement: Placement())
     }
 
-    private func draw(character c: Int, label: Emotion, index: Int, placement: Placement) -> CharacterRecord {
+    private func draw(character c: Int, label: Expression, index: Int, placement: Placement) -> CharacterRecord {
         let rig = label.prototype
         var canvas = Canvas(width: size, height: size, channels: channels)
         FaceRenderer.draw(characters[c].identity, controls: rig, placement: placement, on: &canvas)

@@ -5,21 +5,6 @@
 
 import Foundation
 
-extension Emotion {
-    /// The dataset expression this synthetic emotion draws.
-    public var expression: Expression {
-        switch self {
-        case .anger: return .anger
-        case .disgust: return .disgust
-        case .fear: return .fear
-        case .happiness: return .happiness
-        case .sadness: return .sadness
-        case .surprise: return .surprise
-        case .neutral: return .neutral
-        }
-    }
-}
-
 public struct SyntheticDatasetLoader: DatasetLoader {
     public let kind = "synthetic"
     public let options: [String: String] = [
@@ -40,7 +25,11 @@ public struct SyntheticDatasetLoader: DatasetLoader {
         guard channels != 2 else { throw DataError.badOption(key: "channels", value: "2", expected: "1 or 3") }
         let seed = try description.intOption("seed", default: 1, range: 0...Int.max)
         let classes = description.classes
-        let emotions = Emotion.basic.filter { classes.label(of: $0.expression) != nil }
+        guard !classes.expressions.contains(.contempt) else {
+            throw DataError.badOption(key: "classes", value: classes.rawValue,
+                                      expected: "basic6 or basic7 (\(Expression.contemptNotDrawable))")
+        }
+        let emotions = Expression.basic6
         // Two frames lead up to the labelled ones, so the labelled frames are near the peak.
         let humans = SyntheticHumans(subjects: subjects, seed: UInt64(seed), size: size, channels: channels,
                                      classes: emotions, sequencesPerClass: 1, framesPerSequence: frames + 2)
@@ -48,12 +37,12 @@ public struct SyntheticDatasetLoader: DatasetLoader {
         for s in 0..<subjects {
             let subject = humans.subjects[s].name
             for q in 0..<humans.sequencesPerSubject {
-                let emotion = humans.label(sequence: q)
-                guard let label = classes.label(of: emotion.expression) else { continue }
+                let expression = humans.label(sequence: q)
+                guard let label = classes.label(of: expression) else { continue }
                 let sequence = String(format: "%03d", q + 1)
                 for f in 2..<(frames + 2) {
                     let r = humans.record(subject: s, sequence: q, frame: f)
-                    samples.append(Sample(source: .memory(r.image), label: label, expression: emotion.expression,
+                    samples.append(Sample(source: .memory(r.image), label: label, expression: expression,
                                           subject: subject, sequence: sequence, frame: f))
                 }
                 if let neutral = classes.label(of: .neutral) {

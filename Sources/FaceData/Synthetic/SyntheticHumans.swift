@@ -72,7 +72,7 @@ public struct SyntheticSubject: Sendable {
 /// One synthetic human image and what it shows.
 public struct HumanRecord: Sendable {
     public let image: Image
-    public let label: Emotion
+    public let label: Expression
     public let subject: Int
     /// Index of the sequence among all of this subject's sequences (0-based).
     public let sequence: Int
@@ -88,7 +88,7 @@ public struct SyntheticHumans: Sendable {
     public let seed: UInt64
     public let size: Int
     public let channels: Int
-    public let classes: [Emotion]
+    public let classes: [Expression]
     public let sequencesPerClass: Int
     public let framesPerSequence: Int
     public let variation: HumanVariation
@@ -96,9 +96,12 @@ public struct SyntheticHumans: Sendable {
 
     /// `subjects` people, each with `sequencesPerClass` sequences of every class in `classes`, each
     /// of `framesPerSequence` frames from neutral to the peak (1 frame: the peak alone).
+    /// `classes` must be among `Expression.drawable`.
     public init(subjects: Int, seed: UInt64, size: Int = 64, channels: Int = 1,
-                classes: [Emotion] = Emotion.allCases, sequencesPerClass: Int = 1, framesPerSequence: Int = 1,
+                classes: [Expression] = Expression.drawable, sequencesPerClass: Int = 1, framesPerSequence: Int = 1,
                 variation: HumanVariation = .standard) {
+        precondition(classes.allSatisfy(Expression.drawable.contains),
+                     "SyntheticHumans(classes: \(classes.map(\.rawValue))): \(Expression.contemptNotDrawable)")
         precondition(subjects > 0 && size >= 8 && (channels == 1 || channels == 3) && sequencesPerClass > 0
                      && framesPerSequence > 0 && !classes.isEmpty,
                      "SyntheticHumans(subjects: \(subjects), size: \(size), channels: \(channels), "
@@ -141,7 +144,7 @@ public struct SyntheticHumans: Sendable {
     }
 
     /// The class of a subject's sequence `sequence` (sequences cycle through `classes`).
-    public func label(sequence: Int) -> Emotion { classes[sequence % classes.count] }
+    public func label(sequence: Int) -> Expression { classes[sequence % classes.count] }
 
     /// One frame of one sequence.
     public func record(subject s: Int, sequence q: Int, frame f: Int) -> HumanRecord {
@@ -155,7 +158,7 @@ public struct SyntheticHumans: Sendable {
         // Per-sequence draws: peak, impurity, pose, lighting. Per-frame draws: jitter and noise.
         var g = SeededGenerator(seed: seed).child("synthetic-humans").child("subject", s).child("sequence", q)
         let peak = g.uniform(v.intensity.lowerBound, v.intensity.upperBound)
-        let others = Emotion.basic.filter { $0 != label }
+        let others = Expression.basic6.filter { $0 != label }
         let partner = others[g.int(below: others.count)]
         let blend = g.uniform(0, v.impurity)
         let rotation = g.uniform(-v.rotation, v.rotation)
