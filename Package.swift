@@ -42,6 +42,7 @@ let package = Package(
                 "Tracking",
                 "Runner",
                 "Report",
+                "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,17 @@
 #include "process_control.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
+int exp_reexec_with_environment(const char *name, const char *value, char *const argv[]) {
+    if (getenv(name) != NULL) return 0;
+    if (setenv(name, value, 1) != 0) return -1;
+#ifdef __linux__
+    execv("/proc/self/exe", argv);
+#endif
+    return -1;
+}
+
 #ifdef __linux__
 #include <signal.h>
 #include <sys/prctl.h>

@@ -4,6 +4,9 @@
 // so a size bug stops here rather than corrupting memory inside BLAS.
 
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum BLAS {
     /// Threads OpenBLAS uses for one GEMM.
@@ -15,10 +18,13 @@ public enum BLAS {
         }
     }
 
-    /// OpenBLAS build configuration (version, core type, threading), for provenance records.
+    /// OpenBLAS build configuration (version, core type, threading) and the idle-thread spin
+    /// setting it was loaded with (`OPENBLAS_THREAD_TIMEOUT`), for provenance records.
     public static var configuration: String {
         guard let p = openblas_get_config() else { return "unknown" }
+        let timeout = getenv("OPENBLAS_THREAD_TIMEOUT").map { String(cString: $0) } ?? "default"
         return String(cString: p) + " core=" + (openblas_get_corename().map { String(cString: $0) } ?? "?")
+            + " OPENBLAS_THREAD_TIMEOUT=" + timeout
     }
 
     /// C[M, N] = alpha * op(A)[M, K] * op(B)[K, N] + beta * C, all row-major.

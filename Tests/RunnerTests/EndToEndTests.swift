@@ -85,6 +85,8 @@ private func numbers(_ results: String) throws -> (metrics: [String], prediction
     #expect(p.terminationStatus == 0)
     let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
     let experiment = try store.experiment(matching: "tiny")
+    // `exp` starts itself again with OpenBLAS's idle threads set to sleep at once (Exp.main).
+    #expect(experiment.provenance.blasConfig.hasSuffix("OPENBLAS_THREAD_TIMEOUT=4"))
     let jobs = try store.jobs(experimentID: experiment.id)
     #expect(jobs.count == 4 && jobs.allSatisfy { $0.status == .completed && $0.epochsDone == 3 })
     let accuracy = try store.query("SELECT COUNT(*) AS n FROM job_accuracy WHERE samples > 0")
