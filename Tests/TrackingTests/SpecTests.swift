@@ -149,3 +149,19 @@ import Tracking
     #expect(AugmentationVariant(text: "center:flip:rot30") == nil)
     #expect(AugmentationVariant(text: "center:rot200") == nil)
 }
+
+@Test func shippedSpecsDecodeAndThePaperOnesFollowItsProtocol() throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("experiments")
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+    #expect(names == ["ckplus-quick.json", "ckplus.json", "demo.json", "mmi.json", "oulu.json"])
+    for name in names {
+        let spec = try SpecLoader.load(path: folder.appendingPathComponent(name).path).spec
+        guard ["ckplus.json", "mmi.json", "oulu.json"].contains(name) else { continue }
+        // The paper's protocol (section 5.1).
+        #expect(spec.protocol.folds == 10 && spec.protocol.runs == 2, "\(name)")
+        #expect(spec.dataset.cropSize == 75 && spec.dataset.augmentation == .paper110, "\(name)")
+        #expect(spec.models.map(\.kind) == [.cnn, .hagan], "\(name)")
+        #expect(spec.models.allSatisfy { $0.epochs == 200 && $0.batchSize == 130 }, "\(name)")
+    }
+}
