@@ -74,13 +74,6 @@ public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g:
                         if sw == 1 {
                             (d + lo).update(from: src + lo, count: hi - lo)
                         } else if sw == 2 {
-                            // Eight outputs at a time from sixteen inputs that lie inside the row.
-                            let rowEnd = w - off
-                            while xo + 8 <= hi && 2 * xo + 16 <= rowEnd {
-                                let v = UnsafeRawPointer(src + 2 * xo).loadUnaligned(as: SIMD16<Float>.self)
-                                UnsafeMutableRawPointer(d + xo).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
-                                xo += 8
-                            }
                             while xo < hi { d[xo] = src[2 * xo]; xo += 1 }
                         } else {
                             while xo < hi { d[xo] = src[sw * xo]; xo += 1 }

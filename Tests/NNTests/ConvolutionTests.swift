@@ -107,3 +107,43 @@ func convTranspose2DMatchesNaiveLoops(strategy: GEMMStrategy) {
     BLAS.threadCount = before
     #expect(!BLAS.configuration.isEmpty)
 }
+
+@Test func im2colAndCol2imMatchNaiveLoopsOnWideRows() {
+    // Rows long enough for the vector paths, odd widths, several images and channels, 1 and 2 threads.
+    for (h, w, stride, pad) in [(20, 37, 2, 1), (9, 19, 2, 1), (12, 16, 2, 0), (11, 23, 1, 1), (8, 33, 3, 2)] {
+        let g = ConvGeometry(channels: 3, height: h, width: w, kernel: (4, 4), stride: (stride, stride), padding: (pad, pad))
+        let n = 3, image = 3 * h * w, s = g.colCols
+        let x = random([n * image], 7).scalars
+        let c = random([g.colRows * s * n], 8).scalars
+        var naiveCol = [Float](repeating: 0, count: c.count)
+        var naiveBack = [Float](repeating: 0, count: x.count)
+        for i in 0..<n {
+            for ch in 0..<3 {
+                for kh in 0..<4 {
+                    for kw in 0..<4 {
+                        let row = (ch * 4 + kh) * 4 + kw
+                        for oy in 0..<g.outH {
+                            for ox in 0..<g.outW {
+                                let iy = oy * stride - pad + kh, ix = ox * stride - pad + kw
+                                guard iy >= 0 && iy < h && ix >= 0 && ix < w else { continue }
+                                let at = row * n * s + i * s + oy * g.outW + ox
+                                naiveCol[at] = x[i * image + (ch * h + iy) * w + ix]
+                                naiveBack[i * image + (ch * h + iy) * w + ix] += c[at]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for threads in [1, 2] {
+            BLAS.threadCount = threads
+            defer { BLAS.threadCount = 1 }
+            var col = [Float](repeating: .nan, count: c.count)
+            var back = [Float](repeating: 0, count: x.count)
+            x.withUnsafeBufferPointer { px in col.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, count: n, imageStride: image, g, into: $0.baseAddress!) } }
+            c.withUnsafeBufferPointer { pc in back.withUnsafeMutableBufferPointer { col2im(pc.baseAddress!, count: n, imageStride: image, g, into: $0.baseAddress!) } }
+            #expect(col == naiveCol, "im2col \(h)x\(w) stride \(stride), \(threads) thread(s)")
+            #expect(back == naiveBack, "col2im \(h)x\(w) stride \(stride), \(threads) thread(s)")
+        }
+    }
+}
