@@ -21,12 +21,14 @@ deps:
 build: deps
 	$(RELEASE)
 
-# Numeric tests run against release-mode code, through the public API only (no @testable), so the
-# test build shares its compiled modules with `make build`.
+# Numeric tests run against release-mode code, through the public API only (no @testable). They
+# are built by `swift build --build-tests`, which shares its compiled modules with `make build`
+# (`swift test` building them itself would compile everything a second time, for testing).
 # --no-parallel: the BLAS thread count is process-wide and the determinism tests set it, so tests
 # that train must not overlap.
 test: deps
-	$(SWIFT) test -c release --no-parallel
+	$(RELEASE) --build-tests
+	$(SWIFT) test -c release --skip-build --no-parallel
 
 # The demo: every job of experiments/demo.json on 2 worker processes, then its report.
 demo: build

@@ -41,8 +41,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .notACheckpoint(let p): return "\(p) is not an exp checkpoint (wrong magic number)"
         case .unsupportedVersion(let p, let f, let s):
             return "checkpoint \(p) has format version \(f); this exp reads version \(s). Use the exp version that wrote it, or retrain."
-        case .truncated(let p): return "checkpoint \(p) is truncated (the write was interrupted?); delete it to start that job again"
-        case .checksumMismatch(let p): return "checkpoint \(p) is corrupted (checksum mismatch); delete it to start that job again"
+        case .truncated(let p): return "checkpoint \(p) is truncated (the write was interrupted?) and cannot be used; if `exp run` wrote it, delete it and that job starts again"
+        case .checksumMismatch(let p): return "checkpoint \(p) is corrupted (checksum mismatch) and cannot be used; if `exp run` wrote it, delete it and that job starts again"
         case .malformed(let p, let r): return "checkpoint \(p) is malformed: \(r)"
         case .missingTensor(let p, let n): return "checkpoint \(p) has no tensor '\(n)': it was written by another model or architecture"
         case .shapeMismatch(let p, let n, let e, let f):
