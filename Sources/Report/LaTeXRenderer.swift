@@ -41,7 +41,7 @@ enum LaTeXRenderer {
         var notes: [String] = []
         if let line = Format.experimentLine(table) { notes.append(escape(line)) }
         notes += table.notes.map(escape)
-        if let c = table.comparison { notes.append(escape(Format.comparisonLine(c))) }
+        notes += table.comparisons.map { escape(Format.comparisonLine($0)) }
         if !notes.isEmpty {
             out.append("\\par\\smallskip\\footnotesize")
             out.append(notes.joined(separator: "\n\\par "))

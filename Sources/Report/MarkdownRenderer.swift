@@ -39,7 +39,7 @@ enum MarkdownRenderer {
             out += ["", "**Notes**", ""]
             out += table.notes.map { "- " + $0 }
         }
-        if let c = table.comparison {
+        for c in table.comparisons {
             out += ["", "**Paired comparison.** " + Format.comparisonLine(c)]
         }
         for model in table.models where model.hasResults || !model.foldResults.isEmpty {

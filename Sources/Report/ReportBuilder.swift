@@ -1,7 +1,7 @@
 // ReportBuilder: turns the run log's data into the report model. Each paper table lists the
 // literature rows, then our models: accuracy pooled over the test folds of each run (completed
 // jobs only), mean and standard deviation over runs (section 5), and the paired comparison of
-// HA-GAN and the CNN baseline over the (run, fold) pairs both completed.
+// every other model (HA-GAN, ablations) with the CNN baseline over the (run, fold) pairs both completed.
 
 import Tracking
 
@@ -35,7 +35,7 @@ public enum ReportBuilder {
         }
         return ReportTable(
             table: paper.rawValue, title: paper.caption, literature: literature(paper), experiment: nil, models: models,
-            notes: ["No runs yet: run `exp run experiments/\(paper.rawValue).json`."], comparison: nil)
+            notes: ["No runs yet: run `exp run experiments/\(paper.rawValue).json`."], comparisons: [])
     }
 
     static func table(_ data: ExperimentData) -> ReportTable {
@@ -50,7 +50,7 @@ public enum ReportBuilder {
             jobsCompleted: done, jobsTotal: data.jobs.count, gitCommit: data.record.provenance.gitCommit.map { String($0.prefix(12)) })
         return ReportTable(
             table: paper.rawValue, title: title, literature: literature(paper), experiment: info, models: models,
-            notes: ProtocolNotes.notes(data), comparison: comparison(data))
+            notes: ProtocolNotes.notes(data), comparisons: comparisons(data))
     }
 
     static func model(_ data: ExperimentData, _ spec: ModelSpec, paper: PaperTable) -> ModelResult {
@@ -79,10 +79,14 @@ public enum ReportBuilder {
             confusion: data.confusion[spec.name] ?? [], foldResults: folds)
     }
 
-    /// The first HA-GAN model against the first CNN model, per (run, fold) both completed.
-    static func comparison(_ data: ExperimentData) -> PairedResult? {
-        guard let hagan = data.spec.models.first(where: { $0.kind == .hagan }),
-              let cnn = data.spec.models.first(where: { $0.kind == .cnn }) else { return nil }
+    /// Every model but the baseline (the first CNN model) against it, per (run, fold) both
+    /// completed, in spec order.
+    static func comparisons(_ data: ExperimentData) -> [PairedResult] {
+        guard let cnn = data.spec.models.first(where: { $0.kind == .cnn }) else { return [] }
+        return data.spec.models.filter { $0.name != cnn.name }.compactMap { comparison(data, model: $0.name, baseline: cnn.name) }
+    }
+
+    static func comparison(_ data: ExperimentData, model: String, baseline: String) -> PairedResult? {
         func accuracies(_ name: String) -> [String: Double] {
             var result: [String: Double] = [:]
             for r in data.jobs where r.job.modelName == name && r.job.status == .completed {
@@ -90,11 +94,11 @@ public enum ReportBuilder {
             }
             return result
         }
-        let a = accuracies(hagan.name), b = accuracies(cnn.name)
+        let a = accuracies(model), b = accuracies(baseline)
         let keys = Set(a.keys).intersection(b.keys).sorted()
         guard let paired = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! }) else { return nil }
         return PairedResult(
-            model: hagan.name, baseline: cnn.name, pairs: paired.count, meanDifference: paired.meanDifference,
+            model: model, baseline: baseline, pairs: paired.count, meanDifference: paired.meanDifference,
             ciLow: paired.confidenceInterval?.low, ciHigh: paired.confidenceInterval?.high, pValue: paired.pValue)
     }
 }

@@ -17,8 +17,9 @@ public struct ReportTable: Codable, Equatable, Sendable {
     public var models: [ModelResult]
     /// Where our protocol differs from the paper's, and what did not finish.
     public var notes: [String]
-    /// HA-GAN against the CNN baseline over the same (run, fold) pairs.
-    public var comparison: PairedResult?
+    /// Every other model (HA-GAN first among them in spec order) against the baseline, the first
+    /// CNN model, over the same (run, fold) pairs; a model with no such pair is left out.
+    public var comparisons: [PairedResult]
 }
 
 public struct LiteratureEntry: Codable, Equatable, Sendable {

@@ -19,9 +19,9 @@ enum TextRenderer {
             out.append("Notes:")
             out += table.notes.map { "  - " + $0 }
         }
-        if let c = table.comparison {
+        if !table.comparisons.isEmpty {
             out.append("")
-            out.append(Format.comparisonLine(c))
+            out += table.comparisons.map(Format.comparisonLine)
         }
         for model in table.models where model.hasResults || !model.foldResults.isEmpty {
             out.append("")

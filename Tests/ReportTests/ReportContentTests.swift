@@ -36,12 +36,46 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
 }
 
 @Test func pairedComparisonMatchesHandValues() throws {
-    let c = try #require(try fixtureReport().tables[0].comparison)
+    let comparisons = try fixtureReport().tables[0].comparisons
+    #expect(comparisons.count == 1)
+    let c = try #require(comparisons.first)
     #expect(c.model == "HA-GAN" && c.baseline == "CNN(baseline)" && c.pairs == 4)
     // Differences 0.25, 0.5, 0, 0 (see ReportFixture.swift; scipy gives the same p and CI).
     #expect(abs(c.meanDifference - 0.1875) < 1e-12)
     #expect(abs(c.pValue! - 0.215170) < 1e-5)
     #expect(abs(c.ciLow! - -0.193370) < 1e-5 && abs(c.ciHigh! - 0.568370) < 1e-5)
+}
+
+@Test func everyModelIsComparedWithTheFirstCNN() throws {
+    // An ablation: two HA-GAN variants and a second CNN, each against the first CNN, in spec order.
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try writeFixture(results: folder.path, partial: false)
+    let store = try RunStore(path: folder.path + "/runs.sqlite")
+    let (_, jobs) = try register(store, #"""
+        {"specVersion": 1, "name": "ablation", "table": "none",
+         "dataset": {"kind": "synthetic", "augmentation": "none", "imageSize": 40, "cropSize": 36},
+         "character": {"kind": "synthetic", "characters": ["mira"]},
+         "protocol": {"folds": 2, "runs": 1},
+         "models": [{"name": "HA-GAN pair", "kind": "hagan", "epochs": 1}, {"name": "CNN", "kind": "cnn", "epochs": 1},
+                    {"name": "HA-GAN image only", "kind": "hagan", "epochs": 1, "discriminatorInput": "character"},
+                    {"name": "CNN again", "kind": "cnn", "epochs": 1}]}
+        """#)
+    // Correct answers out of 4 per fold: CNN 2, 3; pair 3, 4; image only 2, 2; CNN again fold 0 only, 4.
+    for (model, fold, correct) in [("CNN", 0, 2), ("CNN", 1, 3), ("HA-GAN pair", 0, 3), ("HA-GAN pair", 1, 4),
+                                   ("HA-GAN image only", 0, 2), ("HA-GAN image only", 1, 2), ("CNN again", 0, 4)] {
+        let job = jobs.first { $0.modelName == model && $0.fold == fold }!.id
+        try complete(store, job, epochs: 1, predictions(correct: correct, total: 4, offset: fold))
+    }
+    try store.close()
+    let table = try #require(try ReportGenerator.load(results: folder.path, experiment: "ablation").report.tables.first)
+    #expect(table.comparisons.map(\.model) == ["HA-GAN pair", "HA-GAN image only", "CNN again"])
+    #expect(table.comparisons.allSatisfy { $0.baseline == "CNN" })
+    #expect(table.comparisons.map(\.pairs) == [2, 2, 1])
+    #expect(table.comparisons.map(\.meanDifference) == [0.25, -0.125, 0.5])
+    #expect(table.comparisons[2].pValue == nil)
+    let text = try ReportGenerator.render(Report(tables: [table]), format: .text)
+    #expect(text.contains("HA-GAN image only - CNN over 2 paired folds"))
 }
 
 @Test func protocolDifferencesAreNoted() throws {
@@ -65,7 +99,7 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     #expect(cnn.mean == 2.0 / 3 && cnn.std == nil && cnn.folds == 1 && cnn.foldsPlanned == 2)
     #expect(cnn.foldResults.map(\.status) == ["completed", "diverged"])
     #expect(!hagan.hasResults && hagan.foldResults.map(\.status) == ["running", "pending"])
-    #expect(table.comparison == nil)
+    #expect(table.comparisons.isEmpty)
     let text = try ReportGenerator.render(Report(tables: [table]), format: .text)
     #expect(text.contains("HA-GAN (ours)") && text.contains("no completed folds yet"))
 }
