@@ -3,6 +3,7 @@
 // SIGKILL mid-run and started again ends with the same numbers as an uninterrupted run; a worker
 // that exits non-zero leaves its job failed and the others completed.
 
+import FaceData
 import Foundation
 import Runner
 import Testing
@@ -143,4 +144,30 @@ private func numbers(_ results: String) throws -> (metrics: [String], prediction
     let a = try numbers(reference), b = try numbers(results)
     #expect(a.metrics == b.metrics)
     #expect(a.predictions == b.predictions)
+}
+
+@Test func dataInspectReadsASpecsDatasetAndFolds() throws {
+    let folder = temporaryFolder("inspect")
+    let data = (folder as NSString).appendingPathComponent("faces")
+    try SyntheticLayouts.write(.folder, subjects: 3, seed: 2, size: 32, to: data)
+    let spec = (folder as NSString).appendingPathComponent("inspect.json")
+    try """
+        {"specVersion": 1, "name": "inspect", "table": "none", "seed": 7,
+         "dataset": {"kind": "folder", "root": "\(data)", "imageSize": 36, "cropSize": 32, "augmentation": "none"},
+         "protocol": {"folds": 3, "runs": 1},
+         "models": [{"name": "CNN", "kind": "cnn", "epochs": 1}]}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+    let p = Process()
+    p.executableURL = expExecutable
+    p.arguments = ["data", "inspect", spec]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    // The six basic classes of 3 subjects (neutral skipped), split with the seed `exp run` uses for run 0.
+    #expect(text.contains("54 images of 3 subjects in 6 classes"))
+    #expect(text.contains("3 subject-independent folds (seed \(SeedDerivation.splitSeed(experimentSeed: 7, run: 0)))"))
 }
