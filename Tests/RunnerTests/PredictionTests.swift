@@ -44,15 +44,7 @@ private struct TrainedJobs {
         results = (folder as NSString).appendingPathComponent("results")
         let loaded = try SpecLoader.load(path: spec)
         let layout = ResultsLayout(root: results)
-        let specFile = layout.specFile(loaded.hash)
-        try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try loaded.canonicalJSON.write(toFile: specFile, atomically: true, encoding: .utf8)
-        let store = try RunStore(path: layout.database)
-        let provenance = ProvenanceProbe.collect(toolVersion: "test", sourceDirectory: folder, blasConfig: "", blasThreads: 1,
-                                                 datasetFingerprint: nil)
-        let experiment = try store.registerExperiment(loaded, provenance: provenance).id
-        let jobs = try store.upsertJobs(experimentID: experiment, plan(loaded.spec)).filter { $0.fold == 0 }
-        try store.close()
+        let jobs = try registerForWorkers(loaded, results: results).filter { $0.fold == 0 }
         var checkpoints: [String: String] = [:], evaluations: [String: [Tracking.Prediction]] = [:]
         for job in jobs {
             var predictions: [Tracking.Prediction] = []

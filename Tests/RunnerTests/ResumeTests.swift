@@ -19,16 +19,7 @@ private func registeredJob(epochs: Int) throws -> WorkerRequest {
          "models": [{"name": "CNN(baseline)", "kind": "cnn", "epochs": \(epochs), "batchSize": 8}]}
         """
     let loaded = try SpecLoader.load(text: text)
-    let layout = ResultsLayout(root: folder)
-    let specFile = layout.specFile(loaded.hash)
-    try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try loaded.canonicalJSON.write(toFile: specFile, atomically: true, encoding: .utf8)
-    let store = try RunStore(path: layout.database)
-    let provenance = ProvenanceProbe.collect(toolVersion: "test", sourceDirectory: folder, blasConfig: "", blasThreads: 1,
-                                             datasetFingerprint: nil)
-    let experiment = try store.registerExperiment(loaded, provenance: provenance).id
-    let job = try store.upsertJobs(experimentID: experiment, plan(loaded.spec))[0]
-    try store.close()
+    let job = try registerForWorkers(loaded, results: folder)[0]
     return WorkerRequest(results: folder, experimentHash: loaded.hash, jobID: job.id, threads: 1)
 }
 

@@ -1,0 +1,21 @@
+// What `exp run` does before it starts its workers, for tests that run `JobWorker` in process:
+// the canonical spec saved in the results folder, the experiment and its jobs in the run log.
+
+import Foundation
+import Runner
+import Tracking
+
+/// Registers `loaded` in the run log of `results` (created when missing) as `exp run` does;
+/// returns its jobs.
+func registerForWorkers(_ loaded: LoadedSpec, results: String) throws -> [JobRecord] {
+    let layout = ResultsLayout(root: results)
+    let specFile = layout.specFile(loaded.hash)
+    try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try loaded.canonicalJSON.write(toFile: specFile, atomically: true, encoding: .utf8)
+    let store = try RunStore(path: layout.database)
+    defer { try? store.close() }
+    let provenance = ProvenanceProbe.collect(toolVersion: "test", sourceDirectory: results, blasConfig: "", blasThreads: 1,
+                                             datasetFingerprint: nil)
+    let experiment = try store.registerExperiment(loaded, provenance: provenance).id
+    return try store.upsertJobs(experimentID: experiment, plan(loaded.spec))
+}
