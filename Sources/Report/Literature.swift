@@ -35,7 +35,7 @@ extension PaperTable {
     }
 }
 
-public struct LiteratureRow: Equatable, Sendable {
+public struct LiteratureRow: Codable, Equatable, Sendable {
     /// The method as the paper names it.
     public var method: String
     /// "Static/7", "Dynamic", ... as printed.

@@ -21,12 +21,6 @@ public enum ReportBuilder {
         return Report(tables: tables)
     }
 
-    static func literature(_ paper: PaperTable) -> [LiteratureEntry] {
-        Literature.rows(paper).map {
-            LiteratureEntry(method: $0.method, setting: $0.setting, accuracy: $0.accuracy, reference: $0.reference, citation: $0.citation, reported: $0.reported)
-        }
-    }
-
     static func emptyTable(_ paper: PaperTable) -> ReportTable {
         let models = [("CNN(baseline)", "cnn"), ("HA-GAN", "hagan")].map { name, kind in
             ModelResult(
@@ -34,7 +28,7 @@ public enum ReportBuilder {
                 foldsPlanned: 0, epochs: 0, paperAccuracy: Literature.reported(paper, modelKind: kind), classes: [], confusion: [], foldResults: [])
         }
         return ReportTable(
-            table: paper.rawValue, title: paper.caption, literature: literature(paper), experiment: nil, models: models,
+            table: paper.rawValue, title: paper.caption, literature: Literature.rows(paper), experiment: nil, models: models,
             notes: ["No runs yet: run `exp run experiments/\(paper.rawValue).json`."], comparisons: [])
     }
 
@@ -49,7 +43,7 @@ public enum ReportBuilder {
             name: data.record.name, hash: String(data.record.specHash.prefix(12)), datasetKind: data.record.datasetKind,
             jobsCompleted: done, jobsTotal: data.jobs.count, gitCommit: data.record.provenance.gitCommit.map { String($0.prefix(12)) })
         return ReportTable(
-            table: paper.rawValue, title: title, literature: literature(paper), experiment: info, models: models,
+            table: paper.rawValue, title: title, literature: Literature.rows(paper), experiment: info, models: models,
             notes: ProtocolNotes.notes(data), comparisons: comparisons(data))
     }
 

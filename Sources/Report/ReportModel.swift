@@ -11,7 +11,7 @@ public struct ReportTable: Codable, Equatable, Sendable {
     /// `ckplus`, `mmi`, `oulu` or `none`.
     public var table: String
     public var title: String
-    public var literature: [LiteratureEntry]
+    public var literature: [LiteratureRow]
     /// The experiment our rows come from; nil when the table has no runs yet.
     public var experiment: ExperimentInfo?
     public var models: [ModelResult]
@@ -20,17 +20,6 @@ public struct ReportTable: Codable, Equatable, Sendable {
     /// Every other model (HA-GAN first among them in spec order) against the baseline, the first
     /// CNN model, over the same (run, fold) pairs; a model with no such pair is left out.
     public var comparisons: [PairedResult]
-}
-
-public struct LiteratureEntry: Codable, Equatable, Sendable {
-    public var method: String
-    public var setting: String
-    /// Percent, as printed in the paper.
-    public var accuracy: Double
-    public var reference: Int?
-    public var citation: String
-    /// The paper's own CNN(baseline) and HA-GAN rows.
-    public var reported: Bool
 }
 
 public struct ExperimentInfo: Codable, Equatable, Sendable {
