@@ -21,40 +21,37 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "NN", dependencies: ["COpenBLAS"]),
+        .target(name: "Vocabulary"),
+        .target(name: "NN", dependencies: ["COpenBLAS", "Vocabulary"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
         ),
-        .target(name: "FaceData", dependencies: ["NN", "CImageCodecs"]),
-        .target(name: "Models", dependencies: ["NN"]),
-        .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "FaceData", dependencies: ["NN", "CImageCodecs", "Vocabulary"]),
+        .target(name: "Models", dependencies: ["NN", "Vocabulary"]),
+        .target(name: "Spec", dependencies: ["Vocabulary"]),
+        .target(name: "RunLog", dependencies: ["Spec", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
-        .target(name: "Runner", dependencies: ["NN", "FaceData", "Models", "Tracking", "CProcessControl"]),
-        .target(name: "Report", dependencies: ["Tracking"]),
+        .target(name: "Runner", dependencies: ["NN", "FaceData", "Models", "Spec", "RunLog", "Vocabulary", "CProcessControl"]),
+        .target(name: "Report", dependencies: ["Spec", "RunLog", "Vocabulary"]),
         .executableTarget(
             name: "exp",
             dependencies: [
-                "NN",
-                "FaceData",
-                "Models",
-                "Tracking",
-                "Runner",
-                "Report",
-                "CProcessControl",
+                "Runner", "Report", "RunLog", "Spec", "FaceData", "Models", "NN", "Vocabulary", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting"]),
-        .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Vocabulary"]),
+        .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN", "Vocabulary"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Vocabulary"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Vocabulary", "NN"]),
         .testTarget(
-            name: "TrackingTests",
-            dependencies: ["Tracking", "NN", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "RunLogTests",
+            dependencies: ["RunLog", "Spec", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Tracking", "Models", "FaceData", "NN"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Tracking"], exclude: ["Golden"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Spec", "RunLog", "Models", "FaceData", "NN", "Vocabulary"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Spec", "RunLog", "Vocabulary"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

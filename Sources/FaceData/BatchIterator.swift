@@ -33,7 +33,7 @@ public struct BatchIterator {
     public let dataset: Dataset
     public let indices: [Int]
     public let preprocessor: Preprocessor
-    public let augmentation: Augmentation
+    public let augmenter: Augmenter
     public let batchSize: Int
     public let seed: UInt64
     /// Training batches are shuffled and augmented; evaluation batches are in dataset order, centre crop.
@@ -43,18 +43,18 @@ public struct BatchIterator {
     public let cachesImages: Bool
     private var cache: [Int: Image] = [:]
 
-    public init(dataset: Dataset, indices: [Int], preprocessor: Preprocessor, augmentation: Augmentation,
+    public init(dataset: Dataset, indices: [Int], preprocessor: Preprocessor, augmenter: Augmenter,
                 batchSize: Int, seed: UInt64, training: Bool, mode: EpochMode = .allVariants,
                 cachesImages: Bool = true) {
         precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
         precondition(indices.allSatisfy { $0 >= 0 && $0 < dataset.samples.count },
                      "BatchIterator indices outside 0..<\(dataset.samples.count)")
-        precondition(augmentation.cropSize <= preprocessor.imageSize,
-                     "crop \(augmentation.cropSize) larger than image size \(preprocessor.imageSize)")
+        precondition(augmenter.cropSize <= preprocessor.imageSize,
+                     "crop \(augmenter.cropSize) larger than image size \(preprocessor.imageSize)")
         self.dataset = dataset
         self.indices = indices
         self.preprocessor = preprocessor
-        self.augmentation = augmentation
+        self.augmenter = augmenter
         self.batchSize = batchSize
         self.seed = seed
         self.training = training
@@ -69,10 +69,10 @@ public struct BatchIterator {
         var items: [BatchItem]
         switch mode {
         case .allVariants:
-            items = indices.flatMap { i in (0..<augmentation.variantCount).map { BatchItem(sample: i, variant: $0) } }
+            items = indices.flatMap { i in (0..<augmenter.variantCount).map { BatchItem(sample: i, variant: $0) } }
         case .oneVariant:
             var picks = root.child("augment", epoch)
-            items = indices.map { BatchItem(sample: $0, variant: picks.int(below: augmentation.variantCount)) }
+            items = indices.map { BatchItem(sample: $0, variant: picks.int(below: augmenter.variantCount)) }
         }
         var order = root.child("data-order", epoch)
         order.shuffle(&items)
@@ -92,8 +92,8 @@ public struct BatchIterator {
         images.reserveCapacity(items.count)
         for item in items {
             let face = try faceImage(item.sample)
-            images.append(item.variant < 0 ? augmentation.testImage(face)
-                                           : augmentation.apply(augmentation.variant(item.variant), to: face))
+            images.append(item.variant < 0 ? augmenter.testImage(face)
+                                           : augmenter.apply(augmenter.variant(item.variant), to: face))
         }
         return Batch(images: Image.tensor(images), labels: items.map { dataset.samples[$0.sample].label }, items: items)
     }

@@ -13,10 +13,10 @@ public struct DataBenchmarkResult: Sendable {
 
 public enum DataBenchmark {
     /// Runs `count` samples (cycling through the dataset) through the training path.
-    public static func run(dataset: Dataset, preprocessor: Preprocessor, augmentation: Augmentation,
+    public static func run(dataset: Dataset, preprocessor: Preprocessor, augmenter: Augmenter,
                            count: Int, seed: UInt64, cached: Bool = false) throws -> DataBenchmarkResult {
         var iterator = BatchIterator(dataset: dataset, indices: Array(dataset.samples.indices), preprocessor: preprocessor,
-                                     augmentation: augmentation, batchSize: 1, seed: seed, training: true,
+                                     augmenter: augmenter, batchSize: 1, seed: seed, training: true,
                                      mode: .oneVariant, cachesImages: cached)
         if cached {
             for start in stride(from: 0, to: dataset.samples.count, by: 64) {

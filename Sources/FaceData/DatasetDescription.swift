@@ -5,6 +5,7 @@
 // adds a kind by conforming to `DatasetLoader` and registering it, without touching this file.
 
 import Foundation
+import Vocabulary
 
 public struct DatasetDescription: Codable, Equatable, Sendable {
     /// Loader name: ckplus, oulu, mmi, jaffe, ferg, folder, manifest (or a registered kind).

@@ -3,6 +3,8 @@
 // frame. A dataset also keeps what the loader skipped and why, and the frames it chose per sequence,
 // so `exp data inspect` and a run's log can report them.
 
+import Vocabulary
+
 /// Where a sample's pixels come from.
 public enum ImageSource: Equatable, Sendable {
     case file(String)

@@ -3,10 +3,11 @@
 // Decoding is strict (an unknown key is an error); a missing key takes its default.
 
 import NN
+import Vocabulary
 
 public struct CNNConfig: Codable, Equatable, Sendable {
     /// Side of the square input crop (section 5.1: 75), 32 or more.
-    public var imageSize = 75
+    public var imageSize = PaperProtocol.cropSize
     /// Channels of the human images (1 gray, 3 RGB).
     public var channels = 1
     /// Expression classes (six basic expressions).
@@ -18,9 +19,9 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     /// Adam as HA-GAN's (section 5.1: lr 0.0002, momentum 0.5; beta2 0.999).
     public var adam = AdamSettings()
     /// Batch size (section 5.1: 130). Read by whoever builds the batches.
-    public var batchSize = 130
+    public var batchSize = PaperProtocol.batchSize
     /// Training epochs (section 5.1: 200). Read by whoever runs the epochs.
-    public var epochs = 200
+    public var epochs = PaperProtocol.epochs
 
     public init() {}
 

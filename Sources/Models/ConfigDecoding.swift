@@ -3,6 +3,7 @@
 // ones they know and reject the others by name; a missing key takes its documented default.
 
 import NN
+import Vocabulary
 
 /// A configuration key or value the model cannot use (user input: a spec file or an override).
 public enum ModelConfigError: Error, CustomStringConvertible, Equatable {
@@ -76,4 +77,15 @@ func validate(_ adam: AdamSettings, key: String) throws {
 /// Throws `invalid` for `key` unless `condition` holds.
 func require(_ condition: Bool, _ key: String, _ value: Any, _ requirement: String) throws {
     if !condition { throw ModelConfigError.invalid(key: key, value: "\(value)", requirement: requirement) }
+}
+
+extension KeyedDecodingContainer {
+    /// A choice under `key`, or `fallback` when absent. `formerly` maps spellings that earlier
+    /// checkpoints wrote (before the spec's spellings were the only ones) onto today's choices.
+    func choice<T: SpecChoice>(_ key: Key, or fallback: T, formerly: [String: T]) throws -> T {
+        guard let text = try decodeIfPresent(String.self, forKey: key) else { return fallback }
+        if let value = T(rawValue: text) ?? formerly[text] { return value }
+        throw ModelConfigError.invalid(key: key.stringValue, value: text,
+                                       requirement: "use one of " + T.allowedValues.joined(separator: ", "))
+    }
 }

@@ -4,37 +4,12 @@
 // key is an error); a missing key takes its default.
 
 import NN
-
-/// The distribution of the noise vector z (section 3.1.1 does not say which).
-public enum NoiseDistribution: String, Codable, Sendable, CaseIterable {
-    /// Standard normal, as the reference implementation (`torch.randn`).
-    case normal
-    /// Uniform in [-1, 1), as in the original DCGAN code.
-    case uniform
-}
-
-/// What the discriminator sees (section 3.1.2 stacks the pair; the other option is an ablation).
-public enum DiscriminatorInput: String, Codable, Sendable, CaseIterable {
-    /// The human image and the character image stacked on channels: D(I_HE, I_A).
-    case pair
-    /// The character image alone: D(I_A).
-    case characterOnly
-}
-
-/// The z used at test time (section 4 says only "a fixed z").
-public enum TestNoise: String, Codable, Sendable, CaseIterable {
-    /// z = 0, the mean of the noise distribution: deterministic and independent of any seed.
-    case zero
-    /// One draw from the job's "test-noise" stream, the same for every test image.
-    case fixedDraw
-    /// D^e's class probabilities averaged over `testNoiseDraws` fixed draws of that stream.
-    case average
-}
+import Vocabulary
 
 public struct HAGANConfig: Codable, Equatable, Sendable {
     /// Side of the square input crop (section 5.1: 75). Any size from 32 up: the encoder halves it
     /// four times (75 -> 37 -> 18 -> 9 -> 4) and the decoder mirrors those sizes back.
-    public var imageSize = 75
+    public var imageSize = PaperProtocol.cropSize
     /// Channels of the human images (1 gray, 3 RGB).
     public var humanChannels = 1
     /// Channels of the character images the generator produces (FERG-DB is RGB; 1 gray).
@@ -70,9 +45,9 @@ public struct HAGANConfig: Codable, Equatable, Sendable {
     public var generatorAdam = AdamSettings()
     public var discriminatorAdam = AdamSettings()
     /// Batch size (section 5.1: 130). Read by whoever builds the batches.
-    public var batchSize = 130
+    public var batchSize = PaperProtocol.batchSize
     /// Training epochs (section 5.1: 200). Read by whoever runs the epochs.
-    public var epochs = 200
+    public var epochs = PaperProtocol.epochs
 
     public init() {}
 
@@ -97,8 +72,8 @@ public struct HAGANConfig: Codable, Equatable, Sendable {
         noiseDistribution = try c.value(.noiseDistribution, or: d.noiseDistribution)
         l1Weight = try c.value(.l1Weight, or: d.l1Weight)
         discriminatorExpressionOnGenerated = try c.value(.discriminatorExpressionOnGenerated, or: d.discriminatorExpressionOnGenerated)
-        discriminatorInput = try c.value(.discriminatorInput, or: d.discriminatorInput)
-        testNoise = try c.value(.testNoise, or: d.testNoise)
+        discriminatorInput = try c.choice(.discriminatorInput, or: d.discriminatorInput, formerly: ["characterOnly": .character])
+        testNoise = try c.choice(.testNoise, or: d.testNoise, formerly: ["fixedDraw": .fixed])
         testNoiseDraws = try c.value(.testNoiseDraws, or: d.testNoiseDraws)
         testCharacter = try c.value(.testCharacter, or: d.testCharacter)
         initialization = try c.value(.initialization, or: d.initialization)

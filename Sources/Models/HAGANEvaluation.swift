@@ -51,7 +51,7 @@ extension HAGANTrainer {
         switch config.testNoise {
         case .zero:
             return [[Float](repeating: 0, count: config.noiseSize)]
-        case .fixedDraw:
+        case .fixed:
             return [HAGANTrainer.drawNoise(count: 1, config: config, from: &stream).scalars]
         case .average:
             let z = HAGANTrainer.drawNoise(count: config.testNoiseDraws, config: config, from: &stream)

@@ -1,11 +1,9 @@
 // Weight initialisation. DCGAN (Radford et al. 2016): conv and linear weights ~ N(0, 0.02), biases 0,
 // BatchNorm gamma ~ N(1, 0.02). Kaiming (He et al. 2015): N(0, gain / sqrt(fan_in)) with the
-// LeakyReLU gain sqrt(2 / (1 + slope^2)), biases 0, BatchNorm gamma 1.
+// LeakyReLU gain sqrt(2 / (1 + slope^2)), biases 0, BatchNorm gamma 1. The scheme is a spec choice
+// (`Initialization`, in Vocabulary).
 
-public enum Initialization: String, Sendable, CaseIterable, Codable {
-    case dcgan
-    case kaiming
-}
+import Vocabulary
 
 /// Initialises every Conv2D, ConvTranspose2D, Linear and BatchNorm under `layer`, drawing from
 /// `generator` in parameter order.

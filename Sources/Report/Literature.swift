@@ -5,7 +5,7 @@
 // Source: Ali, Isler and Hughes, "Facial Expression Recognition Using Human to Animated-Character
 // Expression Translation", Tables 1-3 and the reference list (numbers in brackets are the paper's).
 
-import Tracking
+import Vocabulary
 
 extension PaperTable {
     /// The paper tables that `exp report` rebuilds, in order.

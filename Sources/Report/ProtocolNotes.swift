@@ -2,16 +2,7 @@
 // (section 5: 200 epochs, 110 augmented variants per training image, 80x80 images with 75x75
 // crops, 10 subject-independent folds, 2 runs, six expressions), and which jobs did not finish.
 
-import Tracking
-
-enum PaperProtocol {
-    static let epochs = 200
-    static let imageSize = 80
-    static let cropSize = 75
-    static let folds = 10
-    static let runs = 2
-    static let classes = 6
-}
+import Vocabulary
 
 enum ProtocolNotes {
     static func notes(_ data: ExperimentData) -> [String] {

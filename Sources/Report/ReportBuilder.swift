@@ -3,7 +3,8 @@
 // jobs only), mean and standard deviation over runs (section 5), and the paired comparison of
 // every other model (HA-GAN, ablations) with the CNN baseline over the (run, fold) pairs both completed.
 
-import Tracking
+import Spec
+import Vocabulary
 
 public enum ReportBuilder {
     /// The report over the given experiments. Without a choice of experiment every paper table

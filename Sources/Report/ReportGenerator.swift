@@ -3,7 +3,7 @@
 // figures beside it (learning curves as SVG, the latest sample grid copied as PNG).
 
 import Foundation
-import Tracking
+import RunLog
 
 public enum ReportFormat: String, CaseIterable, Sendable {
     case text, markdown, latex, csv, json

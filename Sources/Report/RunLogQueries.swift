@@ -3,7 +3,8 @@
 // accuracy, per-class accuracy and confusion counts, learning curves and sample-grid artifacts.
 // Accuracies come from the log's views (final evaluation only, see docs/run-log.md).
 
-import Tracking
+import RunLog
+import Spec
 
 /// One job and its final evaluation (nil when it has no predictions).
 public struct JobResult: Equatable, Sendable {

@@ -4,11 +4,11 @@
 // which jobs to start: not completed ones (and failed or diverged ones when retrying).
 
 import Foundation
-import Tracking
+import RunLog
 
 /// What the coordinator needs from the run log.
-/// `RunStore` (Tracking) is the real one; tests use an in-memory log.
-public protocol RunLog: AnyObject {
+/// `RunStore` (RunLog) is the real one; tests use an in-memory log.
+public protocol RunLogWriter: AnyObject {
     /// Status and attempts so far of a job.
     func status(of job: Int64) throws -> (status: JobStatus, attempts: Int)
     /// The job is being started (the store counts the attempt).
@@ -22,7 +22,7 @@ public protocol RunLog: AnyObject {
     func finish(_ job: Int64, status: JobStatus, error: String?, predictions: [Prediction]) throws
 }
 
-extension RunStore: RunLog {
+extension RunStore: RunLogWriter {
     public func status(of job: Int64) throws -> (status: JobStatus, attempts: Int) {
         let record = try self.job(id: job)
         return (record.status, record.attempts)
@@ -92,14 +92,14 @@ public struct RunSummary: Equatable, Sendable {
 }
 
 public final class Coordinator {
-    private let log: RunLog
+    private let log: RunLogWriter
     private let pool: WorkerPool
     private let progress: ProgressSink?
     private let options: CoordinatorOptions
     private let stopLock = NSLock()
     private var stopRequested = false
 
-    public init(log: RunLog, pool: WorkerPool, options: CoordinatorOptions, progress: ProgressSink?) {
+    public init(log: RunLogWriter, pool: WorkerPool, options: CoordinatorOptions, progress: ProgressSink?) {
         self.log = log
         self.pool = pool
         self.options = options

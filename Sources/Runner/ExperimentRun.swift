@@ -5,7 +5,8 @@
 
 import Foundation
 import NN
-import Tracking
+import RunLog
+import Spec
 
 public struct RunRequest: Sendable {
     public var specPath: String
@@ -91,7 +92,6 @@ public enum ExperimentRun {
         // Loading the data here finds a bad root, unreadable files or too few subjects for the
         // folds before any worker starts.
         let dataset = try JobData.dataset(spec)
-        _ = try JobData.augmentation(spec)
         let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: JobData.classNames(spec))
         try JobData.recordFolds(spec, dataset: dataset, store: store, experimentID: experimentID)
         let records = try store.upsertJobs(experimentID: experimentID, plan(spec))

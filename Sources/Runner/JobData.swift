@@ -8,7 +8,9 @@ import FaceData
 import Foundation
 import Models
 import NN
-import Tracking
+import RunLog
+import Spec
+import Vocabulary
 
 public enum JobData {
     /// The loaders of every dataset kind a spec can name.
@@ -44,7 +46,7 @@ public enum JobData {
             options["seed"] = String(spec.seed)
         }
         options["openface"] = d.openface
-        return DatasetDescription(kind: kind, root: d.root ?? "", classes: FaceData.ClassSet(rawValue: d.classes.rawValue) ?? .basic6,
+        return DatasetDescription(kind: kind, root: d.root ?? "", classes: d.classes,
                                   options: options.compactMapValues { $0 }, skipUnreadable: d.skipUnreadable)
     }
 
@@ -54,9 +56,7 @@ public enum JobData {
     }
 
     /// Class names in label order.
-    public static func classNames(_ spec: ExperimentSpec) -> [String] {
-        (FaceData.ClassSet(rawValue: spec.dataset.classes.rawValue) ?? .basic6).expressions.map(\.rawValue)
-    }
+    public static func classNames(_ spec: ExperimentSpec) -> [String] { spec.dataset.classes.names }
 
     /// The subject-to-fold assignment of a run (the same in the coordinator and every worker).
     public static func folds(_ dataset: Dataset, _ spec: ExperimentSpec, run: Int) throws -> FoldAssignment {
@@ -71,31 +71,9 @@ public enum JobData {
         }
     }
 
-    /// The FaceData augmentation of the spec's training images. FaceData renders the product of
-    /// crops x angles x (flip or not); a custom list must be such a product (as `paper110` and
-    /// ["center", "center:flip"] are), else the error says which variants the product would add.
-    public static func augmentation(_ spec: ExperimentSpec) throws -> FaceData.Augmentation {
-        let crop = spec.dataset.cropSize
-        switch spec.dataset.augmentation {
-        case .paper110: return .paper(cropSize: crop)
-        case .none: return .centreOnly(cropSize: crop)
-        case .custom(let list):
-            func position(_ c: Tracking.CropPosition) -> FaceData.CropPosition {
-                c == .center ? .centre : FaceData.CropPosition(rawValue: c.rawValue)!
-            }
-            let crops = FaceData.CropPosition.allCases.filter { p in list.contains { position($0.crop) == p } }
-            let distinct = Set(list.map { Float($0.rotation) })
-            let angles: [Float] = (distinct.contains(0) ? [0] : []) + distinct.filter { $0 != 0 }.sorted()
-            let flips = Set(list.map(\.flip))
-            let out = FaceData.Augmentation(cropSize: crop, crops: crops, angles: angles, flip: flips.contains(true))
-            if out.variantCount != list.count || (flips.count == 1 && flips.contains(true)) {
-                throw SpecError.invalidValue(
-                    path: "dataset.augmentation", value: list.map(\.description).joined(separator: ", "),
-                    allowed: "every combination of the crops, rotations and flips it names (\(out.variantCount) variants here, "
-                        + "with and without flip when any is flipped); list them all, or use \"paper110\" or \"none\"")
-            }
-            return out
-        }
+    /// The renderer of the spec's training augmentation at its crop size.
+    public static func augmenter(_ spec: ExperimentSpec) -> Augmenter {
+        Augmenter(spec.dataset.augmentation, cropSize: spec.dataset.cropSize)
     }
 }
 
@@ -112,7 +90,7 @@ public struct CharacterDomain {
     /// Builds the domain from the spec's character source, at the crop size.
     public static func load(_ spec: ExperimentSpec) throws -> CharacterDomain {
         guard let character = spec.character else { throw SpecError.missingKey(path: "character") }
-        let classes = JobData.classNames(spec).compactMap(Expression.init(rawValue:))
+        let classes = spec.dataset.classes.expressions
         let size = spec.dataset.cropSize
         switch character.kind {
         case .synthetic:
@@ -130,7 +108,7 @@ public struct CharacterDomain {
                                                  + "(\(Expression.contemptNotDrawable))")
             }
             let domain = SyntheticCharacters(characters: chosen, seed: spec.seed, size: size, channels: 3,
-                                             classes: Expression.drawable.filter(classes.contains), imagesPerClass: 4)
+                                             classes: Vocabulary.Expression.drawable.filter(classes.contains), imagesPerClass: 4)
             var images = [[[Image]]](repeating: [[Image]](repeating: [], count: classes.count), count: chosen.count)
             for r in domain.records() {
                 if let label = classes.firstIndex(of: r.label) { images[r.character][label].append(r.image) }

@@ -1,4 +1,4 @@
-// The spec's model turned into a trainer: maps a `ModelSpec` (Tracking) onto the Models configs,
+// The spec's model turned into a trainer: fills the Models configs from a `ModelSpec` (Spec),
 // and gives the worker one interface to the CNN baseline and HA-GAN (train an epoch, checkpoint,
 // restore, predict, sample grids). Metric names recorded in the run log are defined here.
 
@@ -6,7 +6,8 @@ import FaceData
 import Foundation
 import Models
 import NN
-import Tracking
+import Spec
+import Vocabulary
 
 final class ModelTrainer {
     private enum Kind {
@@ -19,14 +20,13 @@ final class ModelTrainer {
         let adam = AdamSettings(lr: Float(model.adam.lr), beta1: Float(model.adam.beta1), beta2: Float(model.adam.beta2),
                                 eps: Float(model.adam.eps))
         let classes = JobData.classNames(spec).count
-        let initialization: Initialization = model.choices.initialization == .kaiming ? .kaiming : .dcgan
         switch model.kind {
         case .cnn:
             var c = CNNConfig()
             c.imageSize = spec.dataset.cropSize
             c.channels = spec.dataset.channels
             c.expressionCount = classes
-            c.initialization = initialization
+            if let v = model.choices.initialization { c.initialization = v }
             c.adam = adam
             c.batchSize = model.batchSize
             c.epochs = model.epochs
@@ -42,19 +42,13 @@ final class ModelTrainer {
             let ch = model.choices
             if let v = ch.codeSize { c.codeSize = v }
             if let v = ch.noiseSize { c.noiseSize = v }
-            if let v = ch.noiseDistribution { c.noiseDistribution = v == .uniform ? .uniform : .normal }
+            if let v = ch.noiseDistribution { c.noiseDistribution = v }
             if let v = ch.l1Weight { c.l1Weight = Float(v) }
             if let v = ch.expressionOnFakePairs { c.discriminatorExpressionOnGenerated = v }
-            if let v = ch.discriminatorInput { c.discriminatorInput = v == .character ? .characterOnly : .pair }
-            if let v = ch.testNoise {
-                switch v {
-                case .zero: c.testNoise = .zero
-                case .fixed: c.testNoise = .fixedDraw
-                case .average: c.testNoise = .average
-                }
-            }
+            if let v = ch.discriminatorInput { c.discriminatorInput = v }
+            if let v = ch.testNoise { c.testNoise = v }
             if let v = ch.testNoiseDraws { c.testNoiseDraws = v }
-            c.initialization = initialization
+            if let v = model.choices.initialization { c.initialization = v }
             c.generatorAdam = adam
             c.discriminatorAdam = adam
             c.batchSize = model.batchSize

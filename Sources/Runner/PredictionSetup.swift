@@ -8,7 +8,8 @@ import FaceData
 import Foundation
 import Models
 import NN
-import Tracking
+import Spec
+import Vocabulary
 
 public struct PredictionSetup: Codable, Equatable, Sendable {
     /// The metadata key, under the trainer's "extra." prefix.
@@ -52,7 +53,7 @@ public struct PredictionSetup: Codable, Equatable, Sendable {
     /// centre crop of `cropSize`, as an NCHW tensor [1, channels, cropSize, cropSize] in [-1, 1].
     public func tensor(_ image: Image) -> Tensor {
         let face = Preprocessor(channels: channels, imageSize: imageSize).prepare(image, landmarks: nil)
-        return Image.tensor([Augmentation.centreOnly(cropSize: cropSize).testImage(face)])
+        return Image.tensor([Augmenter(.none, cropSize: cropSize).testImage(face)])
     }
 
     /// The setup stored in `checkpoint`, or for a checkpoint from before that entry, the one of the

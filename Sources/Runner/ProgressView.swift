@@ -2,7 +2,7 @@
 // accuracy so far, ETA) redrawn in place; otherwise one plain line per event, for logs and CI.
 
 import Foundation
-import Tracking
+import RunLog
 
 public final class ProgressView: ProgressSink {
     struct Row {

@@ -13,7 +13,8 @@ import FaceData
 import Foundation
 import Models
 import NN
-import Tracking
+import RunLog
+import Spec
 
 public struct WorkerRequest: Sendable {
     public var results: String
@@ -50,11 +51,11 @@ public enum JobWorker {
         let dataset = try JobData.dataset(spec)
         let split = try JobData.folds(dataset, spec, run: job.run).split(dataset, fold: job.fold)
         let preprocessor = Preprocessor(channels: spec.dataset.channels, imageSize: spec.dataset.imageSize)
-        let augmentation = try JobData.augmentation(spec)
+        let augmenter = JobData.augmenter(spec)
         let seed = SeededGenerator(seed: job.seed)
-        var train = BatchIterator(dataset: dataset, indices: split.train, preprocessor: preprocessor, augmentation: augmentation,
+        var train = BatchIterator(dataset: dataset, indices: split.train, preprocessor: preprocessor, augmenter: augmenter,
                                   batchSize: model.batchSize, seed: seed.child("batches").seed, training: true)
-        var testIterator = BatchIterator(dataset: dataset, indices: split.test, preprocessor: preprocessor, augmentation: augmentation,
+        var testIterator = BatchIterator(dataset: dataset, indices: split.test, preprocessor: preprocessor, augmenter: augmenter,
                                          batchSize: 256, seed: 0, training: false)
         let testBatch = try testIterator.plan(epoch: 0).map { try testIterator.load($0) }
         let test = LabeledImages(images: concatBatch(testBatch.map(\.images)), labels: testBatch.flatMap(\.labels))
@@ -119,7 +120,7 @@ public enum JobWorker {
         let predictions = trainer.predict(test.images)
         send(.predictions(zip(testItems, predictions).enumerated().map { i, pair in
             let sample = dataset.samples[pair.0.sample]
-            return Tracking.Prediction(sampleIndex: i, sampleID: sampleID(sample), subject: sample.subject, trueLabel: sample.label,
+            return RunLog.Prediction(sampleIndex: i, sampleID: sampleID(sample), subject: sample.subject, trueLabel: sample.label,
                               predictedLabel: pair.1.label, probabilities: pair.1.probabilities.map(Double.init))
         }))
         send(.completed)

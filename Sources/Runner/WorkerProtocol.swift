@@ -5,7 +5,7 @@
 // discards as incomplete. Non-finite numbers travel as the strings "nan", "inf" and "-inf".
 
 import Foundation
-import Tracking
+import RunLog
 
 public enum WorkerMessage: Codable, Equatable, Sendable {
     /// The job began; `resumedFromEpoch` is the last completed epoch restored from a checkpoint (0: fresh).

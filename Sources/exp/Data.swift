@@ -5,7 +5,8 @@ import ArgumentParser
 import FaceData
 import Foundation
 import Runner
-import Tracking
+import Spec
+import Vocabulary
 
 /// Every dataset kind `exp data` reads: the native-layout loaders and the synthetic faces.
 /// Every dataset kind a spec can name (the runner's registry, the synthetic kind included).
@@ -29,8 +30,8 @@ struct DatasetOptions: ParsableArguments {
     @Flag(help: "Skip unreadable images and count them (default: stop and list them).") var skipUnreadable = false
 
     func validate() throws {
-        guard FaceData.ClassSet(rawValue: classes) != nil else {
-            throw ValidationError("--classes '\(classes)': use one of \(FaceData.ClassSet.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard ClassSet(rawValue: classes) != nil else {
+            throw ValidationError("--classes '\(classes)': use one of \(ClassSet.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         for o in loaderOptions where !o.contains("=") {
             throw ValidationError("--option '\(o)': expected key=value")
@@ -45,7 +46,7 @@ struct DatasetOptions: ParsableArguments {
             let parts = o.split(separator: "=", maxSplits: 1)
             options[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        return DatasetDescription(kind: kind, root: root, classes: FaceData.ClassSet(rawValue: classes)!, options: options,
+        return DatasetDescription(kind: kind, root: root, classes: ClassSet(rawValue: classes)!, options: options,
                                   skipUnreadable: skipUnreadable)
     }
 }
@@ -108,7 +109,7 @@ struct DataBench: ParsableCommand {
         let loaded = try dataLoaders.load(try dataset.description(), checkImages: false)
         let result = try DataBenchmark.run(
             dataset: loaded, preprocessor: Preprocessor(channels: channels, imageSize: imageSize),
-            augmentation: .paper(cropSize: cropSize), count: samples, seed: seed, cached: cached)
+            augmenter: Augmenter(.paper110, cropSize: cropSize), count: samples, seed: seed, cached: cached)
         let path = cached
             ? "\(cropSize)x\(cropSize) paper augmentation of cached \(imageSize)x\(imageSize) faces"
             : "decode + \(imageSize)x\(imageSize) preprocessing + \(cropSize)x\(cropSize) paper augmentation, no cache"

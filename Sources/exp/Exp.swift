@@ -4,6 +4,7 @@
 import ArgumentParser
 import CProcessControl
 import NN
+import Vocabulary
 
 @main
 struct Exp: ParsableCommand {

@@ -3,8 +3,8 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import RunLog
 import Runner
-import Tracking
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,9 +5,10 @@
 import FaceData
 import NN
 import Testing
+import Vocabulary
 
 @Test func paperAugmentationGivesOneHundredTenDistinctVariants() {
-    let augmentation = Augmentation.paper()
+    let augmentation = Augmenter(.paper110, cropSize: 75)
     #expect(augmentation.variantCount == 110)
     let image = patternImage(width: 80, height: 80, channels: 1, seed: 3)
     let variants = (0..<110).map { augmentation.apply(augmentation.variant($0), to: image) }
@@ -20,9 +21,9 @@ import Testing
 /// Image [[1 2 3] [4 5 6] [7 8 9]] (values / 10), asymmetric under every rotation and flip.
 private let grid = Image(width: 3, height: 3, channels: 1, pixels: (1...9).map { Float($0) / 10 })
 
-private func render(_ angle: Float, flipped: Bool) -> [Float] {
-    Augmentation(cropSize: 3, crops: [.centre], angles: [angle], flip: true)
-        .apply(Variant(crop: .centre, angle: angle, flipped: flipped), to: grid).pixels.map { ($0 * 10).rounded() }
+private func render(_ angle: Int, flipped: Bool) -> [Float] {
+    Augmenter(.none, cropSize: 3)
+        .apply(AugmentationVariant(crop: .center, rotation: angle, flip: flipped), to: grid).pixels.map { ($0 * 10).rounded() }
 }
 
 @Test func rightAngleRotationsAndFlipsArePixelExact() {
@@ -41,8 +42,7 @@ private func render(_ angle: Float, flipped: Bool) -> [Float] {
     // clockwise as displayed), to (15 + 10 cos 30, 15 - 10 sin 30) = (23.66, 10).
     var image = Image(width: 31, height: 31, channels: 1)
     image[0, 15, 25] = 1
-    let rotated = Augmentation(cropSize: 31, crops: [.centre], angles: [30], flip: false)
-        .apply(Variant(crop: .centre, angle: 30, flipped: false), to: image)
+    let rotated = Augmenter(.none, cropSize: 31).apply(AugmentationVariant(crop: .center, rotation: 30), to: image)
     var best = (0, 0, Float(0))
     for y in 0..<31 { for x in 0..<31 where rotated[0, y, x] > best.2 { best = (x, y, rotated[0, y, x]) } }
     #expect(best.0 == 24 && best.1 == 10)
@@ -51,16 +51,16 @@ private func render(_ angle: Float, flipped: Bool) -> [Float] {
 @Test func cropsComeFromTheCornersAndTheCentre() {
     var image = Image(width: 5, height: 5, channels: 1)
     for y in 0..<5 { for x in 0..<5 { image[0, y, x] = Float(y * 5 + x) / 24 } }
-    let augmentation = Augmentation(cropSize: 3, crops: CropPosition.allCases, angles: [0], flip: false)
+    let augmentation = Augmenter(.paper110, cropSize: 3)
     func topLeft(_ crop: CropPosition) -> Float {
-        augmentation.apply(Variant(crop: crop, angle: 0, flipped: false), to: image)[0, 0, 0] * 24
+        augmentation.apply(AugmentationVariant(crop: crop), to: image)[0, 0, 0] * 24
     }
     #expect(topLeft(.topLeft).rounded() == 0)
     #expect(topLeft(.topRight).rounded() == 2)
     #expect(topLeft(.bottomLeft).rounded() == 10)
     #expect(topLeft(.bottomRight).rounded() == 12)
-    #expect(topLeft(.centre).rounded() == 6)
-    #expect(augmentation.testImage(image) == augmentation.apply(Variant(crop: .centre, angle: 0, flipped: false), to: image))
+    #expect(topLeft(.center).rounded() == 6)
+    #expect(augmentation.testImage(image) == augmentation.apply(AugmentationVariant(crop: .center), to: image))
 }
 
 private func memoryDataset(count: Int) -> Dataset {
@@ -75,7 +75,7 @@ private func memoryDataset(count: Int) -> Dataset {
     let d = memoryDataset(count: 5)
     func iterator(seed: UInt64, mode: BatchIterator.EpochMode = .allVariants) -> BatchIterator {
         BatchIterator(dataset: d, indices: [0, 2, 4], preprocessor: Preprocessor(channels: 1, imageSize: 12),
-                      augmentation: .paper(cropSize: 10), batchSize: 32, seed: seed, training: true, mode: mode)
+                      augmenter: Augmenter(.paper110, cropSize: 10), batchSize: 32, seed: seed, training: true, mode: mode)
     }
     var a = iterator(seed: 1)
     let plan = a.plan(epoch: 0)
@@ -101,19 +101,19 @@ private func memoryDataset(count: Int) -> Dataset {
 @Test func evaluationBatchesUseTheCentreCropInOrder() throws {
     let d = memoryDataset(count: 4)
     var it = BatchIterator(dataset: d, indices: [3, 1], preprocessor: Preprocessor(channels: 3, imageSize: 12),
-                           augmentation: .paper(cropSize: 10), batchSize: 8, seed: 1, training: false)
+                           augmenter: Augmenter(.paper110, cropSize: 10), batchSize: 8, seed: 1, training: false)
     let plan = it.plan(epoch: 5)
     #expect(plan.count == 1 && plan[0].map(\.sample) == [3, 1])
     let batch = try it.load(plan[0])
     #expect(batch.images.shape == [2, 3, 10, 10])
-    let expected = Augmentation.paper(cropSize: 10).testImage(patternImage(width: 12, height: 12, channels: 1, seed: 3).toRGB())
+    let expected = Augmenter(.paper110, cropSize: 10).testImage(patternImage(width: 12, height: 12, channels: 1, seed: 3).toRGB())
     #expect(Array(batch.images.scalars[0..<300]) == expected.pixels.map { $0 * 2 - 1 })
 }
 
 @Test func prefetchingGivesTheSameBatches() throws {
     let d = memoryDataset(count: 7)
     let iterator = BatchIterator(dataset: d, indices: Array(0..<7), preprocessor: Preprocessor(channels: 1, imageSize: 12),
-                                 augmentation: .paper(cropSize: 9), batchSize: 50, seed: 3, training: true)
+                                 augmenter: Augmenter(.paper110, cropSize: 9), batchSize: 50, seed: 3, training: true)
     func collect(prefetch: Bool) throws -> [Batch] {
         let epoch = EpochBatches(iterator, epoch: 2, prefetch: prefetch)
         var batches: [Batch] = []
@@ -133,7 +133,7 @@ private func memoryDataset(count: Int) -> Dataset {
     let samples = [Sample(source: .file(bad), label: 0, expression: .anger, subject: "S1")]
     let d = Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Expression.basic6, samples: samples)
     let iterator = BatchIterator(dataset: d, indices: [0], preprocessor: Preprocessor(imageSize: 12),
-                                 augmentation: .paper(cropSize: 9), batchSize: 4, seed: 1, training: false)
+                                 augmenter: Augmenter(.paper110, cropSize: 9), batchSize: 4, seed: 1, training: false)
     for prefetch in [false, true] {
         let epoch = EpochBatches(iterator, epoch: 0, prefetch: prefetch)
         #expect(throws: DataError.self) { try epoch.next() }

@@ -5,6 +5,7 @@
 import FaceData
 import NN
 import Testing
+import Vocabulary
 
 /// An in-memory dataset: `subjects` subjects with 1-6 images each over six classes.
 private func syntheticDataset(subjects: Int, seed: UInt64) -> Dataset {
@@ -14,11 +15,11 @@ private func syntheticDataset(subjects: Int, seed: UInt64) -> Dataset {
     for s in 0..<subjects {
         for _ in 0..<(1 + generator.int(below: 6)) {
             let label = generator.int(below: 6)
-            samples.append(Sample(source: .memory(pixel), label: label, expression: Expression.basic6[label],
+            samples.append(Sample(source: .memory(pixel), label: label, expression: Vocabulary.Expression.basic6[label],
                                   subject: "S\(s)"))
         }
     }
-    return Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Expression.basic6, samples: samples)
+    return Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Vocabulary.Expression.basic6, samples: samples)
 }
 
 @Test func foldsNeverShareSubjectsAndTestEveryImageOnce() throws {
@@ -56,9 +57,9 @@ private func syntheticDataset(subjects: Int, seed: UInt64) -> Dataset {
     let pixel = Image(width: 1, height: 1, channels: 1)
     var samples: [Sample] = []
     for s in 0..<30 {
-        for c in 0..<6 { samples.append(Sample(source: .memory(pixel), label: c, expression: Expression.basic6[c], subject: "S\(s)")) }
+        for c in 0..<6 { samples.append(Sample(source: .memory(pixel), label: c, expression: Vocabulary.Expression.basic6[c], subject: "S\(s)")) }
     }
-    let d = Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Expression.basic6, samples: samples)
+    let d = Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Vocabulary.Expression.basic6, samples: samples)
     let a = try FoldAssignment(dataset: d, folds: 10, seed: 1)
     #expect(a.countsPerFold(d).allSatisfy { $0 == [3, 3, 3, 3, 3, 3] })
 }

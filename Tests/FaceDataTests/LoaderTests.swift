@@ -4,6 +4,7 @@
 import FaceData
 import Foundation
 import Testing
+import Vocabulary
 
 private func load(_ kind: String, _ root: String, classes: ClassSet = .basic6, options: [String: String] = [:],
                   skipUnreadable: Bool = false) throws -> Dataset {
@@ -46,7 +47,7 @@ private func writeCKPlus(_ folder: TemporaryFolder, landmarks: Bool) throws {
     let folder = try TemporaryFolder()
     try writeCKPlus(folder, landmarks: false)
     let d = try load("ckplus", folder.path)
-    #expect(d.classes == Expression.basic6)
+    #expect(d.classes == Vocabulary.Expression.basic6)
     #expect(d.samples.count == 6)
     let happy = d.samples.filter { $0.expression == .happiness }
     #expect(happy.map(\.frame) == [3, 4, 5])

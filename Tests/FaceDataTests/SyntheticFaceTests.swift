@@ -3,6 +3,7 @@
 
 import FaceData
 import Testing
+import Vocabulary
 
 @Test func sameSeedSameBytesOtherSeedOtherFaces() {
     let a = SyntheticHumans(subjects: 3, seed: 11, size: 48, channels: 1, framesPerSequence: 2)

@@ -5,6 +5,7 @@
 import FaceData
 import Foundation
 import Testing
+import Vocabulary
 
 private func files(under root: String, ending suffix: String) -> [String] {
     let all = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []
@@ -41,7 +42,7 @@ func layoutLoadsBackThroughItsLoader(_ layout: SyntheticLayout) throws {
     #expect(dataset.samples.count == count)
     #expect(Set(dataset.subjects) == subjects)
     #expect(Set(tree.subjects) == subjects)
-    #expect(Set(dataset.samples.map(\.expression)) == Set(Expression.drawable))
+    #expect(Set(dataset.samples.map(\.expression)) == Set(Vocabulary.Expression.drawable))
     for sample in dataset.samples {
         guard case .file(let path) = sample.source else {
             Issue.record("\(layout): a sample not read from a file")
@@ -147,5 +148,5 @@ func layoutLoadsBackThroughItsLoader(_ layout: SyntheticLayout) throws {
         guard case DataError.badOption(let key, let value, let expected) = error else { return false }
         return key == "classes" && value == "basic6+contempt" && expected.contains("cannot draw contempt")
     }
-    #expect(Expression.drawable == ClassSet.basic7.expressions)
+    #expect(Vocabulary.Expression.drawable == ClassSet.basic7.expressions)
 }

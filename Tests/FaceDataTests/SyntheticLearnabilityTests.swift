@@ -6,6 +6,7 @@
 import FaceData
 import NN
 import Testing
+import Vocabulary
 
 private let classCount = Expression.drawable.count
 

@@ -43,7 +43,7 @@ func outputShapes(size: Int, humanChannels: Int, characterChannels: Int) throws 
 
 @Test func characterOnlyDiscriminatorSeesTheCharacterChannels() throws {
     var config = smallConfig(size: 32, humanChannels: 1, characterChannels: 3)
-    config.discriminatorInput = .characterOnly
+    config.discriminatorInput = .character
     let trainer = try HAGANTrainer(config: config, random: SeededGenerator(seed: 1))
     #expect(trainer.discriminator.inputChannels == 3)
     let losses = try trainer.step(randomBatch(config, n: 4, seed: 5))

@@ -21,7 +21,7 @@ private func runGAN(_ trainer: HAGANTrainer, epochs range: ClosedRange<Int>, dat
 
 private func resumeConfig() -> HAGANConfig {
     var config = smallConfig()
-    config.testNoise = .fixedDraw
+    config.testNoise = .fixed
     return config
 }
 
@@ -98,4 +98,19 @@ private func values(_ t: HAGANTrainer) -> [Tensor] {
     #expect(throws: ModelCheckpointError.wrongModel(path: "", found: "hagan", expected: "cnn")) {
         try CNNTrainer(config: cnnConfig, random: SeededGenerator(seed: 1)).restore(from: saved)
     }
+}
+
+@Test func configsOfEarlierCheckpointsReadTheirFormerSpellings() throws {
+    // Checkpoints written before the spec's spellings were the only ones say "characterOnly" and
+    // "fixedDraw"; they still load, as today's `character` and `fixed`.
+    var config = HAGANConfig()
+    config.discriminatorInput = .character
+    config.testNoise = .fixed
+    let today = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+    #expect(today.contains(#""discriminatorInput":"character""#) && today.contains(#""testNoise":"fixed""#))
+    let former = today.replacingOccurrences(of: #""discriminatorInput":"character""#, with: #""discriminatorInput":"characterOnly""#)
+        .replacingOccurrences(of: #""testNoise":"fixed""#, with: #""testNoise":"fixedDraw""#)
+    #expect(try JSONDecoder().decode(HAGANConfig.self, from: Data(former.utf8)) == config)
+    let unknown = today.replacingOccurrences(of: #""testNoise":"fixed""#, with: #""testNoise":"sometimes""#)
+    #expect(throws: ModelConfigError.self) { try JSONDecoder().decode(HAGANConfig.self, from: Data(unknown.utf8)) }
 }

@@ -4,6 +4,7 @@
 import Models
 import NN
 import Testing
+import Vocabulary
 
 @Test(arguments: TestNoise.allCases)
 func predictionsDoNotDependOnBatchingOrHistory(mode: TestNoise) throws {
@@ -30,10 +31,10 @@ func predictionsDoNotDependOnBatchingOrHistory(mode: TestNoise) throws {
         return try HAGANTrainer(config: config, random: SeededGenerator(seed: seed)).testNoise()
     }
     #expect(try noise(.zero, seed: 1) == [[Float](repeating: 0, count: 50)])
-    let fixed = try noise(.fixedDraw, seed: 1)
+    let fixed = try noise(.fixed, seed: 1)
     #expect(fixed.count == 1 && fixed[0].count == 50 && fixed[0].contains { $0 != 0 })
-    #expect(try noise(.fixedDraw, seed: 1) == fixed)
-    #expect(try noise(.fixedDraw, seed: 2) != fixed)
+    #expect(try noise(.fixed, seed: 1) == fixed)
+    #expect(try noise(.fixed, seed: 2) != fixed)
     let average = try noise(.average, seed: 1)
     #expect(average.count == 4 && Set(average.map { $0[0] }).count == 4)
 }

@@ -1,6 +1,6 @@
 import Report
 import Testing
-import Tracking
+import Vocabulary
 
 @Test func literatureTablesMatchThePaper() {
     // Row counts and the paper's own figures, Tables 1-3.

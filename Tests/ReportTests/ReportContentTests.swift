@@ -4,8 +4,9 @@
 
 import Foundation
 import Report
+import RunLog
 import Testing
-import Tracking
+import Vocabulary
 
 func fixtureReport(experiment: String? = nil) throws -> Report {
     let folder = try TemporaryFolder()

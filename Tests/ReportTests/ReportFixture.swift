@@ -15,8 +15,9 @@
 
 import Foundation
 import Report
+import RunLog
+import Spec
 import Testing
-import Tracking
 
 let fixtureProvenance = Provenance(
     toolVersion: "test", gitCommit: "0123456789abcdef", gitDirty: false, os: "Linux", cpu: "test cpu", blasConfig: "OpenBLAS test",

@@ -3,8 +3,8 @@
 
 import Foundation
 import Report
+import RunLog
 import Testing
-import Tracking
 
 @Test(arguments: ReportFormat.allCases)
 func fixtureReportMatchesGolden(format: ReportFormat) throws {

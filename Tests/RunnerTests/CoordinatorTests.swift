@@ -1,12 +1,12 @@
 // The coordinator with fake workers (shell scripts printing protocol lines) and an in-memory log.
 
 import Foundation
+import RunLog
 import Runner
 import Testing
-import Tracking
 
 /// Jobs are named by their ids in these tests: 1 "good", 2 "crash", 3 "nan", ...
-final class MemoryLog: RunLog {
+final class MemoryLog: RunLogWriter {
     var statuses: [Int64: (JobStatus, Int)] = [:]
     var epochs: [Int64: [Int: [String: Double]]] = [:]
     var errors: [Int64: String] = [:]

@@ -5,9 +5,10 @@
 
 import FaceData
 import Foundation
+import RunLog
 import Runner
+import Spec
 import Testing
-import Tracking
 
 /// The `exp` executable of this build (built with the tests by `swift test`).
 private var expExecutable: URL {

@@ -3,8 +3,8 @@
 
 import FaceData
 import Runner
+import Spec
 import Testing
-import Tracking
 
 @Test func renamedDatasetFoldersReachTheLoaderOptions() throws {
     let ckplus = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "ckplus", "root": "/d", "frames": "last1", "imagesFolder": "frames", "landmarksFolder": "lm"}, "models": [{"name": "a", "kind": "cnn"}]}"#)

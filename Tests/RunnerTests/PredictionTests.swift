@@ -9,9 +9,11 @@ import FaceData
 import Foundation
 import Models
 import NN
+import RunLog
 import Runner
+import Spec
 import Testing
-import Tracking
+import Vocabulary
 
 /// One results folder with a finished 1-epoch job of each model, shared by the tests below.
 private struct TrainedJobs {
@@ -20,7 +22,7 @@ private struct TrainedJobs {
     /// Model kind -> checkpoint path.
     let checkpoints: [String: String]
     /// Model kind -> the worker's test-fold predictions (sample ID = image path).
-    let evaluations: [String: [Tracking.Prediction]]
+    let evaluations: [String: [RunLog.Prediction]]
 
     static let shared: Result<TrainedJobs, Error> = Result { try TrainedJobs() }
 
@@ -45,9 +47,9 @@ private struct TrainedJobs {
         let loaded = try SpecLoader.load(path: spec)
         let layout = ResultsLayout(root: results)
         let jobs = try registerForWorkers(loaded, results: results).filter { $0.fold == 0 }
-        var checkpoints: [String: String] = [:], evaluations: [String: [Tracking.Prediction]] = [:]
+        var checkpoints: [String: String] = [:], evaluations: [String: [RunLog.Prediction]] = [:]
         for job in jobs {
-            var predictions: [Tracking.Prediction] = []
+            var predictions: [RunLog.Prediction] = []
             let last = try JobWorker.run(WorkerRequest(results: results, experimentHash: loaded.hash, jobID: job.id, threads: 1),
                                          send: { if case .predictions(let p) = $0 { predictions = p } }, shouldStop: { false })
             guard case .completed = last else { throw PredictionTestError.jobDidNotComplete("\(last)") }
@@ -125,7 +127,7 @@ func predictionsEqualTheWorkersEvaluation(kind: String) throws {
     #expect(abs(out[2].probabilities.reduce(0, +) - 1) < 1e-5)
     // The input is the one the preprocessing functions give: resize to imageSize, centre crop.
     let face = Preprocessor(channels: 1, imageSize: 36).prepare(try Image(contentsOf: large), landmarks: nil)
-    #expect(try predictor.input(large) == Image.tensor([Augmentation.centreOnly(cropSize: 32).testImage(face)]))
+    #expect(try predictor.input(large) == Image.tensor([Augmenter(.none, cropSize: 32).testImage(face)]))
 }
 
 @Test func haganWritesCharacterImagesOfTheCropSize() throws {

@@ -2,8 +2,9 @@
 // the canonical spec saved in the results folder, the experiment and its jobs in the run log.
 
 import Foundation
+import RunLog
 import Runner
-import Tracking
+import Spec
 
 /// Registers `loaded` in the run log of `results` (created when missing) as `exp run` does;
 /// returns its jobs.

@@ -5,8 +5,8 @@
 
 import Foundation
 import Runner
+import Spec
 import Testing
-import Tracking
 
 /// A results folder holding one registered tiny CNN job on synthetic faces; returns its request.
 private func registeredJob(epochs: Int) throws -> WorkerRequest {

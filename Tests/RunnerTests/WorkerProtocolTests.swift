@@ -1,7 +1,7 @@
 import Foundation
+import RunLog
 import Runner
 import Testing
-import Tracking
 
 @Test func workerMessagesRoundTripIncludingNonFiniteMetrics() {
     let messages: [WorkerMessage] = [

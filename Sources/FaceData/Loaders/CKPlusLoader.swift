@@ -17,7 +17,7 @@ public struct CKPlusLoader: DatasetLoader {
 
     public init() {}
 
-    static let codes: [Int: Expression] = [
+    static let codes: [Int: Vocabulary.Expression] = [
         1: .anger, 2: .contempt, 3: .disgust, 4: .fear, 5: .happiness, 6: .sadness, 7: .surprise,
     ]
 
@@ -80,3 +80,4 @@ public struct CKPlusLoader: DatasetLoader {
 }
 
 import Foundation
+import Vocabulary

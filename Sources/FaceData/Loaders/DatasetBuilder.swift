@@ -2,6 +2,8 @@
 // set, recording skipped files and unknown labels, and adding the frames chosen from a sequence
 // (the peak frames with the sequence's label, the first frame as neutral when the class set has it).
 
+import Vocabulary
+
 struct DatasetBuilder {
     let description: DatasetDescription
     var samples: [Sample] = []

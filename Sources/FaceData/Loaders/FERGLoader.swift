@@ -29,7 +29,7 @@ public struct FERGLoader: DatasetLoader {
                 let prefix = character + "_"
                 let name = folder.hasPrefix(prefix) ? String(folder.dropFirst(prefix.count)) : folder
                 let images = try FileSystem.images(path)
-                guard let expression = Expression(name: name), expression != .contempt else {
+                guard let expression = Vocabulary.Expression(name: name), expression != .contempt else {
                     for image in images { builder.unknown(name, path: FileSystem.join(path, image)) }
                     continue
                 }
@@ -44,3 +44,4 @@ public struct FERGLoader: DatasetLoader {
 }
 
 import Foundation
+import Vocabulary

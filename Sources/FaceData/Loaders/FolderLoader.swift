@@ -4,6 +4,7 @@
 // the default pattern. Every image is used: such folders ship already-selected frames.
 
 import Foundation
+import Vocabulary
 
 public struct FolderLoader: DatasetLoader {
     public let kind = "folder"
@@ -28,7 +29,7 @@ public struct FolderLoader: DatasetLoader {
         for folder in try FileSystem.subfolders(root) {
             let path = FileSystem.join(root, folder)
             let images = try FileSystem.images(path)
-            guard let expression = Expression(name: folder) else {
+            guard let expression = Vocabulary.Expression(name: folder) else {
                 for image in images { builder.unknown(folder, path: FileSystem.join(path, image)) }
                 continue
             }

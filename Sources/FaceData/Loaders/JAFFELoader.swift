@@ -2,6 +2,7 @@
 // with expression codes AN DI FE HA SA SU NE. Every image is used (no sequences).
 
 import Foundation
+import Vocabulary
 
 public struct JAFFELoader: DatasetLoader {
     public let kind = "jaffe"
@@ -24,7 +25,7 @@ public struct JAFFELoader: DatasetLoader {
                 continue
             }
             let code = String(parts[1].prefix(2))
-            guard let expression = Expression(name: code), expression != .contempt else {
+            guard let expression = Vocabulary.Expression(name: code), expression != .contempt else {
                 builder.unknown(code, path: path)
                 continue
             }

@@ -3,6 +3,8 @@
 // 2 disgust, 3 fear, 4 happiness, 5 sadness, 6 surprise). Section 5.2: the middle 3 frames (apex);
 // the first frame (onset) is available as neutral.
 
+import Vocabulary
+
 public struct MMILoader: DatasetLoader {
     public let kind = "mmi"
     public let options = [

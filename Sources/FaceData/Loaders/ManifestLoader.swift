@@ -29,7 +29,7 @@ public struct ManifestLoader: DatasetLoader {
             }
             let relative = fields[pathColumn]
             let path = relative.hasPrefix("/") ? relative : FileSystem.join(base, relative)
-            guard let expression = Expression(name: fields[labelColumn]) else {
+            guard let expression = Vocabulary.Expression(name: fields[labelColumn]) else {
                 builder.unknown(fields[labelColumn], path: path)
                 continue
             }
@@ -48,3 +48,4 @@ public struct ManifestLoader: DatasetLoader {
 }
 
 import Foundation
+import Vocabulary

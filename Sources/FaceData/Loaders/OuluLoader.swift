@@ -3,6 +3,8 @@
 //   Disgust Fear Happiness Sadness Surprise.
 // Section 5.2: the last 3 frames of each sequence; the first frame (onset) is available as neutral.
 
+import Vocabulary
+
 public struct OuluLoader: DatasetLoader {
     public let kind = "oulu"
     public let options = ["frames": "frames taken from the end of each sequence (default 3)"]

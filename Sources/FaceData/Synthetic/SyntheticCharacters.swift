@@ -6,6 +6,7 @@
 // HA-GAN's L1 term pulls the generator towards.
 
 import NN
+import Vocabulary
 
 /// A fixed stylised identity.
 public struct SyntheticCharacter: Sendable {

@@ -4,6 +4,7 @@
 // neutral). The images are drawn at `size` pixels, so no resizing blurs them.
 
 import Foundation
+import Vocabulary
 
 public struct SyntheticDatasetLoader: DatasetLoader {
     public let kind = "synthetic"
@@ -29,7 +30,7 @@ public struct SyntheticDatasetLoader: DatasetLoader {
             throw DataError.badOption(key: "classes", value: classes.rawValue,
                                       expected: "basic6 or basic7 (\(Expression.contemptNotDrawable))")
         }
-        let emotions = Expression.basic6
+        let emotions = Vocabulary.Expression.basic6
         // Two frames lead up to the labelled ones, so the labelled frames are near the peak.
         let humans = SyntheticHumans(subjects: subjects, seed: UInt64(seed), size: size, channels: channels,
                                      classes: emotions, sequencesPerClass: 1, framesPerSequence: frames + 2)

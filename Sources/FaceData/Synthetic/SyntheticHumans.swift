@@ -12,6 +12,7 @@
     import Darwin
 #endif
 import NN
+import Vocabulary
 
 /// How much the human images vary besides identity and expression class.
 public struct HumanVariation: Equatable, Sendable {

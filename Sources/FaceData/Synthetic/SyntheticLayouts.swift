@@ -19,6 +19,7 @@
 //         (the manifest loader reads it).
 
 import Foundation
+import Vocabulary
 
 public enum SyntheticLayout: String, CaseIterable, Sendable {
     case ckplus, oulu, mmi, jaffe, ferg, folder
@@ -30,12 +31,12 @@ public struct SyntheticImageFile: Equatable, Sendable {
     public var path: String
     public var subject: String
     /// The class the image was drawn for (the class of its sequence).
-    public var label: Expression
+    public var label: Vocabulary.Expression
     /// Expression intensity: 0 at a sequence's neutral onset (and for neutral), up to 1 at a full peak.
     public var intensity: Float
 
     /// What the image shows: neutral at intensity 0, else `label`.
-    public var expression: Expression { intensity == 0 ? .neutral : label }
+    public var expression: Vocabulary.Expression { intensity == 0 ? .neutral : label }
 }
 
 /// What a layout writer put on disk.
@@ -68,32 +69,32 @@ public enum SyntheticLayouts {
     }
 
     /// CK+'s emotion code of an expression (the inverse of the loader's table).
-    public static func ckplusCode(_ e: Expression) -> Int {
+    public static func ckplusCode(_ e: Vocabulary.Expression) -> Int {
         CKPlusLoader.codes.first { $0.value == e }!.key
     }
 
     /// MMI's emotion code of one of the six basic expressions (the inverse of the loader's table).
-    public static func mmiCode(_ e: Expression) -> String {
+    public static func mmiCode(_ e: Vocabulary.Expression) -> String {
         MMILoader.codes.first { $0.value == e }!.key
     }
 
     /// Class folder names of the CK+48 layout.
-    public static func folderName(_ e: Expression) -> String {
+    public static func folderName(_ e: Vocabulary.Expression) -> String {
         e == .happiness ? "happy" : e.rawValue
     }
 
     /// Expression folder names of Oulu-CASIA: Anger, Disgust, Fear, Happiness, Sadness, Surprise.
-    public static func ouluName(_ e: Expression) -> String {
+    public static func ouluName(_ e: Vocabulary.Expression) -> String {
         e.rawValue.prefix(1).uppercased() + e.rawValue.dropFirst()
     }
 
     /// JAFFE's two-letter expression codes: AN DI FE HA NE SA SU.
-    public static func jaffeCode(_ e: Expression) -> String {
+    public static func jaffeCode(_ e: Vocabulary.Expression) -> String {
         e.rawValue.prefix(2).uppercased()
     }
 
     /// Expression names of FERG-DB.
-    public static func fergName(_ e: Expression) -> String {
+    public static func fergName(_ e: Vocabulary.Expression) -> String {
         e == .happiness ? "joy" : e.rawValue
     }
 
@@ -130,7 +131,7 @@ public enum SyntheticLayouts {
         // away, the jaw dropped by surprise and fear keeps the chin and its landmarks in the image.
         var camera = HumanVariation.standard
         camera.scale = 0.75...0.83
-        let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 1, classes: Expression.basic6,
+        let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 1, classes: Vocabulary.Expression.basic6,
                                      framesPerSequence: frames, variation: camera)
         var tree = SyntheticTree(subjects: humans.subjects.map(\.name))
         for subject in humans.subjects {
@@ -161,7 +162,7 @@ public enum SyntheticLayouts {
 
     private static func writeOulu(subjects: Int, seed: UInt64, size: Int, root: String) throws -> SyntheticTree {
         let frames = 8
-        let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 3, classes: Expression.basic6,
+        let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 3, classes: Vocabulary.Expression.basic6,
                                      framesPerSequence: frames)
         var tree = SyntheticTree(subjects: humans.subjects.map { "P" + pad($0.index + 1, 3) })
         for subject in humans.subjects {
@@ -185,7 +186,7 @@ public enum SyntheticLayouts {
         // Onset to apex in `rise` frames, then back: 2 * rise - 1 frames with the apex in the middle.
         let rise = 5
         let count = 2 * rise - 1
-        let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 3, classes: Expression.basic6,
+        let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 3, classes: Vocabulary.Expression.basic6,
                                      framesPerSequence: rise)
         var tree = SyntheticTree(subjects: humans.subjects.map(\.name))
         var labels = "sequence,subject,label\n"
@@ -210,13 +211,13 @@ public enum SyntheticLayouts {
     private static func writeJAFFE(subjects: Int, seed: UInt64, size: Int, root: String) throws -> SyntheticTree {
         let posed = 3
         let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 1,
-                                     classes: Expression.drawable, sequencesPerClass: posed)
+                                     classes: Vocabulary.Expression.drawable, sequencesPerClass: posed)
         var tree = SyntheticTree(subjects: humans.subjects.map { initials($0.index) })
         try SyntheticFiles.makeDirectory(root)
         var number = 0
         for subject in humans.subjects {
             let name = tree.subjects[subject.index]
-            var taken: [Expression: Int] = [:]
+            var taken: [Vocabulary.Expression: Int] = [:]
             for q in 0..<humans.sequencesPerSubject {
                 let r = humans.record(subject: subject.index, sequence: q, frame: 0)
                 taken[r.label, default: 0] += 1

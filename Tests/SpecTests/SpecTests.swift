@@ -1,8 +1,9 @@
 // Spec defaults, `--set` overrides, canonical JSON and hash stability, and the repository's spec files.
 
 import Foundation
+import Spec
 import Testing
-import Tracking
+import Vocabulary
 
 @Test func defaultsAreFilledIn() throws {
     let loaded = try SpecLoader.load(text: minimalSpec)

@@ -1,8 +1,8 @@
 // SHA-256 against the FIPS 180-4 example vectors, plus lengths around the padding boundary
 // (55, 56, 63, 64, 65 bytes) and chunked updates; expected digests from Python's hashlib.
 
+import Spec
 import Testing
-import Tracking
 
 @Test func sha256KnownVectors() {
     #expect(SHA256.hex(of: Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")

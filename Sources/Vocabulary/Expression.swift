@@ -31,8 +31,8 @@ public enum Expression: String, Codable, CaseIterable, Sendable, Comparable {
     }
 }
 
-/// Which expressions a dataset is classified into, in label order.
-public enum ClassSet: String, Codable, CaseIterable, Sendable {
+/// Which expressions a dataset is classified into, in label order (spec key `dataset.classes`).
+public enum ClassSet: String, SpecChoice {
     /// anger, disgust, fear, happiness, sadness, surprise (the paper's six classes).
     case basic6
     /// basic6, then neutral.
@@ -47,6 +47,9 @@ public enum ClassSet: String, Codable, CaseIterable, Sendable {
         case .basic6Contempt: return Expression.basic6 + [.contempt]
         }
     }
+
+    /// Class names in label order.
+    public var names: [String] { expressions.map(\.rawValue) }
 
     /// The label index of an expression, or nil when this class set drops it.
     public func label(of expression: Expression) -> Int? {

@@ -6,6 +6,7 @@
 
 import Foundation
 import GRDB
+import Spec
 
 public final class RunStore: Sendable {
     public let path: String

@@ -1,28 +1,15 @@
 // StrictDecoder: a `Decoder` over `JSONValue` that turns Codable's silent acceptance of unknown keys
 // into errors. Each object remembers which keys its type asked for (decode, decodeIfPresent or
 // contains); once the type's `init(from:)` returns, any other key present is reported with its
-// path and the list of keys that were asked for. Type errors name the path and the expected type.
+// path and the list of keys that were asked for. Type errors name the path and the expected type;
+// a Vocabulary `SpecChoice` is read from its spelling, and an unknown one lists the allowed spellings.
+
+import Vocabulary
 
 /// Decodes a `Decodable` value from a JSON tree, rejecting unknown keys.
 public enum StrictJSON {
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         try StrictDecoder.decode(type, from: value, codingPath: [])
-    }
-}
-
-/// A spec enum decoded from a string, whose error lists the allowed values.
-public protocol SpecChoice: RawRepresentable, CaseIterable, Codable, Sendable where RawValue == String {}
-
-extension SpecChoice {
-    /// Use in `init(from:)`: `self = try Self.decodeChoice(from: decoder)`.
-    static func decodeChoice(from decoder: Decoder) throws -> Self {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Self(rawValue: text) else {
-            throw SpecError.invalidValue(
-                path: formatPath(decoder.codingPath), value: "\"\(text)\"",
-                allowed: allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
-        }
-        return value
     }
 }
 
@@ -47,10 +34,25 @@ final class StrictDecoder: Decoder, SingleValueDecodingContainer {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, codingPath: [CodingKey]) throws -> T {
+        if let choice = type as? any SpecChoice.Type {
+            return try decodeChoice(choice, from: value, codingPath: codingPath) as! T
+        }
         let decoder = StrictDecoder(value: value, codingPath: codingPath)
         let result = try T(from: decoder)
         try decoder.rejectUnaskedKeys()
         return result
+    }
+
+    /// A `SpecChoice` (Vocabulary) from its spelling; the error lists the allowed spellings.
+    private static func decodeChoice(_ type: any SpecChoice.Type, from value: JSONValue, codingPath: [CodingKey]) throws -> any SpecChoice {
+        guard case .string(let text) = value else {
+            throw SpecError.wrongType(path: formatPath(codingPath), expected: "a string", found: describeFound(value))
+        }
+        guard let choice = type.named(text) else {
+            throw SpecError.invalidValue(path: formatPath(codingPath), value: "\"\(text)\"",
+                                         allowed: type.allowedValues.map { "\"\($0)\"" }.joined(separator: ", "))
+        }
+        return choice
     }
 
     func ask(_ key: String) { askedKeys.insert(key) }

@@ -3,8 +3,8 @@
 // "database is locked".
 
 import Foundation
+import RunLog
 import Testing
-import Tracking
 
 @Test func concurrentWritersAndReadersNeverSeeLocked() throws {
     let folder = try TemporaryFolder()

@@ -1,8 +1,9 @@
 // Provenance probes and the dataset fingerprint.
 
 import Foundation
+import RunLog
+import Spec
 import Testing
-import Tracking
 
 @Test func gitProbeReadsThisCheckoutAndToleratesOtherFolders() throws {
     let (commit, dirty) = ProvenanceProbe.git(in: repositoryRoot())

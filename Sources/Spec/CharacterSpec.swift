@@ -1,14 +1,7 @@
 // CharacterSpec and ProtocolSpec: the animated-character domain HA-GAN translates into (section
 // 3, FERG-DB in section 5), and the evaluation protocol (subject-independent k-fold, repeated runs).
 
-/// Character image sources.
-public enum CharacterKind: String, SpecChoice {
-    /// FERG-DB: `<char>/<char>_<expression>/*.png`, neutral included.
-    case ferg
-    /// The procedural stylised character of the synthetic generator (no files).
-    case synthetic
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
+import Vocabulary
 
 public struct CharacterSpec: Codable, Equatable, Sendable {
     /// Source of character images; required.
@@ -46,13 +39,6 @@ public struct CharacterSpec: Codable, Equatable, Sendable {
     }
 }
 
-/// How subjects are split into test folds.
-public enum SplitKind: String, SpecChoice {
-    /// Subject-independent: no subject appears in both the training and the test set of a fold.
-    case subject
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
-
 public struct ProtocolSpec: Codable, Equatable, Sendable {
     /// Number of folds, 2...100; default 10 (section 5).
     public var folds: Int
@@ -61,7 +47,7 @@ public struct ProtocolSpec: Codable, Equatable, Sendable {
     /// Split; default and only value `subject`.
     public var split: SplitKind
 
-    public init(folds: Int = 10, runs: Int = 2, split: SplitKind = .subject) {
+    public init(folds: Int = PaperProtocol.folds, runs: Int = PaperProtocol.runs, split: SplitKind = .subject) {
         self.folds = folds
         self.runs = runs
         self.split = split
@@ -71,8 +57,8 @@ public struct ProtocolSpec: Codable, Equatable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        folds = try c.value(.folds, default: 10, in: 2...100)
-        runs = try c.value(.runs, default: 2, in: 1...100)
+        folds = try c.value(.folds, default: PaperProtocol.folds, in: 2...100)
+        runs = try c.value(.runs, default: PaperProtocol.runs, in: 1...100)
         split = try c.value(.split, default: .subject)
     }
 }

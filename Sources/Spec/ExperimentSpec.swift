@@ -1,11 +1,7 @@
 // ExperimentSpec: the top level of an experiment spec file (specVersion 1). One JSON file says which
 // dataset, which character domain, which protocol and which models; `docs/spec.md` lists every field.
 
-/// Which of the paper's tables an experiment's numbers belong to (Tables 1-3), or none.
-public enum PaperTable: String, SpecChoice {
-    case ckplus, mmi, oulu, none
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
+import Vocabulary
 
 /// A whole experiment: decoded strictly, defaults filled in, cross-field rules checked.
 public struct ExperimentSpec: Codable, Equatable, Sendable {

@@ -1,8 +1,8 @@
 // Planning: jobs = models x runs x folds, seeds from (experiment seed, run, fold) only.
 
 import NN
+import Spec
 import Testing
-import Tracking
 
 @Test func planCountsAndOrder() throws {
     let spec = try SpecLoader.load(text: minimalSpec, overrides: ["protocol.folds=3", "protocol.runs=2"]).spec

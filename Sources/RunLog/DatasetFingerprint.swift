@@ -3,6 +3,7 @@
 // path bytes, hashed. Hidden files (names starting with ".") are skipped.
 
 import Foundation
+import Spec
 
 public enum DatasetFingerprint {
     /// One file's identity for the fingerprint.

@@ -1,13 +1,7 @@
 // ModelSpec: one model of an experiment (the CNN baseline or HA-GAN), its training settings
 // (section 5.1: Adam, batch 130, 200 epochs) and the open choices the paper leaves unstated.
 
-public enum ModelKind: String, SpecChoice {
-    /// The baseline: the discriminator's trunk and expression branch on human images (section 4).
-    case cnn
-    /// HA-GAN (section 3).
-    case hagan
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
+import Vocabulary
 
 /// Adam settings; defaults follow section 5.1 (lr 2e-4, beta1 0.5) and Adam's usual beta2 and eps.
 public struct AdamSpec: Codable, Equatable, Sendable {
@@ -20,7 +14,8 @@ public struct AdamSpec: Codable, Equatable, Sendable {
     /// Denominator epsilon, 0 < eps <= 1; default 1e-8.
     public var eps: Double
 
-    public init(lr: Double = 0.0002, beta1: Double = 0.5, beta2: Double = 0.999, eps: Double = 1e-8) {
+    public init(lr: Double = PaperProtocol.learningRate, beta1: Double = PaperProtocol.beta1, beta2: Double = PaperProtocol.beta2,
+                eps: Double = PaperProtocol.eps) {
         self.lr = lr
         self.beta1 = beta1
         self.beta2 = beta2
@@ -31,39 +26,15 @@ public struct AdamSpec: Codable, Equatable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        lr = try c.value(.lr, default: 0.0002)
+        lr = try c.value(.lr, default: PaperProtocol.learningRate)
         try c.check(lr, .lr, allowed: "0 < lr <= 1") { $0 > 0 && $0 <= 1 }
-        beta1 = try c.value(.beta1, default: 0.5)
+        beta1 = try c.value(.beta1, default: PaperProtocol.beta1)
         try c.check(beta1, .beta1, allowed: "0 <= beta1 < 1") { $0 >= 0 && $0 < 1 }
-        beta2 = try c.value(.beta2, default: 0.999)
+        beta2 = try c.value(.beta2, default: PaperProtocol.beta2)
         try c.check(beta2, .beta2, allowed: "0 <= beta2 < 1") { $0 >= 0 && $0 < 1 }
-        eps = try c.value(.eps, default: 1e-8)
+        eps = try c.value(.eps, default: PaperProtocol.eps)
         try c.check(eps, .eps, allowed: "0 < eps <= 1") { $0 > 0 && $0 <= 1 }
     }
-}
-
-public enum NoiseDistribution: String, SpecChoice {
-    case uniform, normal
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
-
-/// What D sees: the (human, character) pair of section 3, or the character image alone.
-public enum DiscriminatorInput: String, SpecChoice {
-    case pair, character
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
-
-/// The noise z at test time (section 4 says "a fixed z"): zeros, one fixed draw, or the average
-/// of the class probabilities over `testNoiseDraws` draws.
-public enum TestNoise: String, SpecChoice {
-    case zero, fixed, average
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
-
-/// Weight initialisation schemes (NN's `Initialization`): `dcgan` is N(0, 0.02), `kaiming` is He.
-public enum InitializationScheme: String, SpecChoice {
-    case dcgan, kaiming
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }
 
 /// The choices the paper leaves open. Every field is optional: absent means the model's own
@@ -87,7 +58,7 @@ public struct ModelChoices: Encodable, Equatable, Sendable {
     /// Draws averaged when `testNoise` is `average`, 1...1000 (not allowed otherwise).
     public var testNoiseDraws: Int?
     /// Weight initialisation.
-    public var initialization: InitializationScheme?
+    public var initialization: Initialization?
     /// Epochs between saved sample grids, 0...10000 (0: never).
     public var sampleEvery: Int?
 
@@ -101,7 +72,7 @@ public struct ModelChoices: Encodable, Equatable, Sendable {
     /// Decodes the choices a model of `kind` accepts from the model's own object.
     init(from decoder: Decoder, kind: ModelKind) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        initialization = try c.decodeIfPresent(InitializationScheme.self, forKey: .initialization)
+        initialization = try c.decodeIfPresent(Initialization.self, forKey: .initialization)
         guard kind == .hagan else { return }
         codeSize = try c.optional(.codeSize, in: 1...4096)
         noiseSize = try c.optional(.noiseSize, in: 1...4096)
@@ -134,7 +105,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var choices: ModelChoices
 
     public init(
-        name: String, kind: ModelKind, epochs: Int = 200, batchSize: Int = 130, adam: AdamSpec = AdamSpec(),
+        name: String, kind: ModelKind, epochs: Int = PaperProtocol.epochs, batchSize: Int = PaperProtocol.batchSize, adam: AdamSpec = AdamSpec(),
         choices: ModelChoices = ModelChoices()
     ) {
         self.name = name
@@ -154,8 +125,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
             (1...60).contains(name.count) && !name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
         }
         kind = try c.decode(ModelKind.self, forKey: .kind)
-        epochs = try c.value(.epochs, default: 200, in: 1...10_000)
-        batchSize = try c.value(.batchSize, default: 130, in: 1...4096)
+        epochs = try c.value(.epochs, default: PaperProtocol.epochs, in: 1...10_000)
+        batchSize = try c.value(.batchSize, default: PaperProtocol.batchSize, in: 1...4096)
         adam = try c.value(.adam, default: AdamSpec())
         choices = try ModelChoices(from: decoder, kind: kind)
     }

@@ -1,8 +1,8 @@
 // Each kind of spec error gives a message naming the JSON path (or the line and column) and what
 // is allowed.
 
+import Spec
 import Testing
-import Tracking
 
 let minimalSpec = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "cnn", "kind": "cnn"}]}"#
 
@@ -81,6 +81,13 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
     #expect(specError(variant)?.path == "dataset.augmentation[1]")
     let number = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic", "augmentation": 110}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(number) == .wrongType(path: "dataset.augmentation", expected: "\"paper110\", \"none\" or an array of variant strings", found: "integer 110"))
+    // A custom list must be a product of crops x rotations x flips: found when the spec is read.
+    let partial = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic", "augmentation": ["center", "topLeft:flip"]}, "models": [{"name": "a", "kind": "cnn"}]}"#
+    let error = specError(partial)
+    #expect(error?.path == "dataset.augmentation")
+    #expect(error?.description.contains("every combination") == true)
+    let choice = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "a", "kind": "hagan", "testNoise": "fixedDraw"}]}"#
+    #expect(specError(choice) == .invalidValue(path: "models[0].testNoise", value: "\"fixedDraw\"", allowed: "\"zero\", \"fixed\", \"average\""))
     let version = #"{"specVersion": 2, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(version)?.path == "specVersion")
 }

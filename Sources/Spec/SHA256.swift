@@ -1,5 +1,5 @@
 // SHA256: a self-contained SHA-256 (FIPS 180-4) for spec hashes and dataset fingerprints, so the
-// Tracking target needs no crypto package. Tested against the FIPS example vectors.
+// Spec target needs no crypto package. Tested against the FIPS example vectors.
 
 /// Incremental SHA-256.
 public struct SHA256 {

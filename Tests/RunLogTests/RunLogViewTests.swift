@@ -2,8 +2,9 @@
 
 import Foundation
 import GRDB
+import RunLog
+import Spec
 import Testing
-import Tracking
 
 /// Model A (2 runs x 2 folds, all completed) and model B (one completed job, one failed job with
 /// predictions that must not count, two pending). Labels 0, 1, 2.

@@ -1,4 +1,4 @@
-// Helpers shared by the Tracking tests: temporary folders and the repository root.
+// Helpers shared by the spec tests: temporary folders and the repository root.
 
 import Foundation
 
@@ -8,7 +8,7 @@ struct TemporaryFolder {
     let path: String
 
     init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tracking-tests-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("spec-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         path = url.path
     }

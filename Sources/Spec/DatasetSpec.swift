@@ -1,52 +1,7 @@
 // DatasetSpec: the human-face dataset of an experiment (kind, location, classes, frames, image and
 // crop sizes, augmentation) with the options that only some kinds have.
 
-/// Dataset layouts the loaders read (FaceData).
-public enum DatasetKind: String, SpecChoice {
-    /// CK+: `cohn-kanade-images/Sxxx/yyy/*.png` with `Emotion/` labels.
-    case ckplus
-    /// MMI: per-sequence frame folders and a label file.
-    case mmi
-    /// Oulu-CASIA visible light, strong illumination: `[OriginalImg/VL/Strong/]Pxxx/<Expression>/*.jpeg`.
-    case oulu
-    /// One folder per class, the subject read from each file name by `subjectPattern` (e.g. CK+48).
-    case folder
-    /// A CSV manifest with columns path,label,subject (`root` is the manifest file).
-    case csv
-    /// Procedurally rendered faces (no files; `root` not used).
-    case synthetic
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
-
-/// Expression classes, in label order: the six basic emotions (anger, disgust, fear, happiness,
-/// sadness, surprise); those plus neutral; or those plus contempt (CK+'s seventh labelled emotion).
-/// The raw values are FaceData's class-set names.
-public enum ClassSet: String, SpecChoice {
-    case basic6, basic7
-    case basic6Contempt = "basic6+contempt"
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-
-    /// Class names in label order (FaceData's expression names).
-    public var names: [String] {
-        let six = ["anger", "disgust", "fear", "happiness", "sadness", "surprise"]
-        switch self {
-        case .basic6: return six
-        case .basic7: return six + ["neutral"]
-        case .basic6Contempt: return six + ["contempt"]
-        }
-    }
-}
-
-/// Frames taken from each labelled sequence (sequence datasets only).
-public enum FrameSelection: String, SpecChoice {
-    /// The last three frames (CK+ and Oulu-CASIA in the paper, section 5).
-    case last3
-    /// The three middle frames (MMI in the paper).
-    case middle3
-    /// The peak frame only.
-    case last1
-    public init(from decoder: Decoder) throws { self = try Self.decodeChoice(from: decoder) }
-}
+import Vocabulary
 
 public struct DatasetSpec: Codable, Equatable, Sendable {
     /// Layout to read; required.
@@ -90,7 +45,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
 
     public init(
         kind: DatasetKind, root: String? = nil, classes: ClassSet = .basic6, channels: Int = 1,
-        imageSize: Int = 80, cropSize: Int = 75, augmentation: Augmentation = .paper110
+        imageSize: Int = PaperProtocol.imageSize, cropSize: Int = PaperProtocol.cropSize, augmentation: Augmentation = .paper110
     ) {
         self.kind = kind
         self.root = root
@@ -126,8 +81,8 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         classes = try c.value(.classes, default: .basic6)
         channels = try c.value(.channels, default: 1)
         try c.check(channels, .channels, allowed: "1 or 3") { $0 == 1 || $0 == 3 }
-        imageSize = try c.value(.imageSize, default: 80, in: 8...512)
-        cropSize = try c.value(.cropSize, default: 75, in: 8...imageSize)
+        imageSize = try c.value(.imageSize, default: PaperProtocol.imageSize, in: 8...512)
+        cropSize = try c.value(.cropSize, default: PaperProtocol.cropSize, in: 8...imageSize)
         augmentation = try c.value(.augmentation, default: .paper110)
         skipUnreadable = try c.value(.skipUnreadable, default: false)
         func relativePath(_ key: CodingKeys) throws -> String? {

@@ -3,8 +3,10 @@
 
 import Foundation
 import GRDB
+import RunLog
+import Spec
 import Testing
-import Tracking
+import Vocabulary
 
 let testProvenance = Provenance(
     toolVersion: "test", gitCommit: "abc123", gitDirty: true, os: "Linux", cpu: "test cpu", blasConfig: "OpenBLAS test",

@@ -2,6 +2,8 @@
 // the experiment seed, the run and the fold only, never on the model list, so adding a model to a
 // spec leaves the other jobs' numbers unchanged.
 
+import Vocabulary
+
 /// One unit of work: one model trained and tested on one fold of one run. Runs and folds count from 0.
 public struct JobKey: Hashable, Sendable, CustomStringConvertible {
     public let modelName: String

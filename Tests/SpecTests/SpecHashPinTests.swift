@@ -1,0 +1,43 @@
+// The spec's spellings are its public format: a spec's hash is its experiment's identity in every
+// run log. These hashes were computed before the spec's choices moved into Vocabulary; a change
+// that alters any of them changes what an existing run log calls the same experiment.
+
+import Foundation
+import Spec
+import Testing
+
+@Test func shippedSpecHashesAreUnchanged() throws {
+    let pinned = [
+        "ckplus-quick": "d9924da6c47e28e47d276aa76b456288ff78cf4a5dba1b12aa540a9f2fd52b37",
+        "ckplus": "4ac3856736f49ec58492a89ecaa7f67e06485c2840194cc2101a021125a30edc",
+        "demo": "a21be67a7e705813feeaefb719322d81743b358bc74e42d545e75cdf3359d27c",
+        "mmi": "4e8a615c73e16306625f3ac0bc910c661cb8064d8f08d38140ff24b7e3bbc53d",
+        "oulu": "5e19e7265bf51871db1c1baf37f8e99cf35f5bcf48fb2c427bf2a100ff923184",
+    ]
+    for (name, hash) in pinned {
+        let path = repositoryRoot() + "/experiments/\(name).json"
+        #expect(try SpecLoader.load(path: path).hash == hash, "\(name).json")
+    }
+}
+
+/// A spec that sets every choice to a value other than its default, so each spelling is pinned.
+let everyChoiceSpec = #"""
+{"specVersion": 1, "name": "all-choices", "table": "none", "seed": 7,
+ "dataset": {"kind": "synthetic", "classes": "basic7", "channels": 3, "imageSize": 40, "cropSize": 36,
+             "augmentation": ["topLeft", "topLeft:rot-30", "center", "center:rot-30", "topLeft:flip", "topLeft:rot-30:flip", "center:flip", "center:rot-30:flip"], "subjects": 6, "imagesPerExpression": 2},
+ "character": {"kind": "synthetic", "characters": ["mira", "otto"]},
+ "protocol": {"folds": 3, "runs": 1},
+ "models": [{"name": "CNN", "kind": "cnn", "epochs": 2, "batchSize": 8, "initialization": "kaiming"},
+            {"name": "G", "kind": "hagan", "epochs": 2, "batchSize": 8, "noiseDistribution": "uniform", "discriminatorInput": "character",
+             "testNoise": "fixed", "initialization": "dcgan", "l1Weight": 10, "expressionOnFakePairs": true, "adam": {"lr": 0.001}},
+            {"name": "H", "kind": "hagan", "testNoise": "average", "testNoiseDraws": 4}]}
+"""#
+
+@Test func everyChoiceKeepsItsSpellingAndHash() throws {
+    let loaded = try SpecLoader.load(text: everyChoiceSpec)
+    #expect(loaded.hash == "3cf2a4776c024ab94208f65e6c9f3478de7c907f854139907ef5413c8100e889")
+    let g = loaded.spec.models[1].choices
+    #expect(g.discriminatorInput == .character && g.testNoise == .fixed && g.noiseDistribution == .uniform)
+    #expect(loaded.spec.models[0].choices.initialization == .kaiming)
+    #expect(loaded.spec.dataset.augmentation.variantCount == 8)
+}
