@@ -31,6 +31,11 @@ public enum RunError: Error, CustomStringConvertible {
     case datasetRootMissing(kind: String, path: String)
     case noJobsMatch(String)
     case trainingDataUnreadable(epoch: Int, detail: String)
+    /// A worker was given a job its experiment's spec does not plan (model, run, fold and seed).
+    case jobNotInPlan(job: String, reason: String)
+    /// A worker's coordinator exited before the worker could tie its own life to it: the worker
+    /// stops before it writes anything (`exp worker` exits with status 137, as if killed).
+    case coordinatorGone
 
     public var description: String {
         switch self {
@@ -41,6 +46,10 @@ public enum RunError: Error, CustomStringConvertible {
         case .trainingDataUnreadable(let epoch, let detail):
             return "epoch \(epoch): a training batch could not be loaded: \(detail). The checkpoint of the epoch before is kept: "
                 + "restore the file and run again with --retry-failed"
+        case .jobNotInPlan(let job, let reason):
+            return "the worker's job, \(job), is not in the experiment's plan: \(reason)"
+        case .coordinatorGone:
+            return "the coordinator that started this worker has already exited; the worker stops"
         }
     }
 }
@@ -105,10 +114,11 @@ public enum ExperimentRun {
             throw RunError.noJobsMatch([request.onlyModel.map { "model=\($0)" }, request.onlyRun.map { "run=\($0)" },
                                         request.onlyFold.map { "fold=\($0)" }].compactMap { $0 }.joined(separator: ","))
         }
+        // Each worker is given its job by value and never opens the run log.
         let planned = selected.map { r in
             PlannedJob(id: r.id, name: "\(r.modelName) run \(r.run) fold \(r.fold)",
-                       arguments: ["worker", "--results", layout.root, "--experiment", loaded.hash, "--job", String(r.id),
-                                   "--threads", String(request.options.threadsPerJob)])
+                       arguments: WorkerRequest(results: layout.root, experimentHash: loaded.hash, jobID: r.id, modelName: r.modelName,
+                                                run: r.run, fold: r.fold, seed: r.seed, threads: request.options.threadsPerJob).arguments)
         }
         let coordinator = Coordinator(log: store, pool: WorkerPool(executable: worker), options: request.options, progress: progress)
         onCoordinator(coordinator)

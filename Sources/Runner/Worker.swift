@@ -1,5 +1,7 @@
-// One job, run in its own `exp worker` process: rebuild the job's data from the spec, train the
-// model epoch by epoch (a checkpoint after every epoch, written atomically), report each epoch's
+// One job, run in its own `exp worker` process. The worker is given its job by value (model, run,
+// fold, seed) and reads only the spec saved in the results folder, checking that the spec plans
+// that job; it never opens the run log. It rebuilds the job's data from the spec, trains the
+// model epoch by epoch (a checkpoint after every epoch, written atomically), reports each epoch's
 // metrics, and at the end the test fold's predictions from the final epoch (never an epoch chosen
 // on the test fold). A worker that finds its job's checkpoint resumes after its epoch; the data
 // order, augmentation and character pairs of epoch e derive from the job seed and e alone, so a
@@ -16,34 +18,54 @@ import NN
 import RunLog
 import Spec
 
-public struct WorkerRequest: Sendable {
+/// What one worker is given: its job by value (the model, run, fold and seed that `plan(spec)`
+/// gave it), the results folder and the experiment's hash, whose spec file the worker reads. The
+/// job id (the run log's) only names the job's checkpoint and sample files: a worker never opens
+/// the run log, so it can run where the log is not.
+public struct WorkerRequest: Sendable, Equatable {
     public var results: String
     public var experimentHash: String
     public var jobID: Int64
+    public var modelName: String
+    public var run: Int
+    public var fold: Int
+    public var seed: UInt64
     public var threads: Int
-    public init(results: String, experimentHash: String, jobID: Int64, threads: Int) {
+    public init(results: String, experimentHash: String, jobID: Int64, modelName: String, run: Int, fold: Int, seed: UInt64,
+                threads: Int) {
         self.results = results
         self.experimentHash = experimentHash
         self.jobID = jobID
+        self.modelName = modelName
+        self.run = run
+        self.fold = fold
+        self.seed = seed
         self.threads = threads
+    }
+
+    /// The arguments of the `exp worker` process that runs this request (after the executable).
+    public var arguments: [String] {
+        ["worker", "--results", results, "--experiment", experimentHash, "--job", String(jobID),
+         "--model", modelName, "--run", String(run), "--fold", String(fold), "--seed", String(seed),
+         "--threads", String(threads)]
     }
 }
 
 public enum JobWorker {
     /// Runs the job, sending every message to `send`. `shouldStop` is polled after each epoch's
-    /// checkpoint. Returns the last message (completed, diverged or interrupted); throws on errors.
+    /// checkpoint. Returns the last message (completed, diverged or interrupted); throws on errors,
+    /// `RunError.coordinatorGone` at once when the process that started it has already exited.
     public static func run(_ request: WorkerRequest, send: (WorkerMessage) -> Void, shouldStop: () -> Bool) throws -> WorkerMessage {
         // A worker dies with its coordinator (kill -9 included): no orphan goes on writing the
         // checkpoint that the next `exp run` resumes from. If the coordinator is already gone, stop.
         let parent = getppid()
-        if exp_die_with_parent() == 0 && getppid() != parent { exit(137) }
+        if exp_die_with_parent() == 0 && getppid() != parent { throw RunError.coordinatorGone }
         let layout = ResultsLayout(root: request.results)
-        let spec = try SpecLoader.load(path: layout.specFile(request.experimentHash)).spec
-        let store = try RunStore(path: layout.database, readOnly: true)
-        let job = try store.job(id: request.jobID)
-        try store.close()
+        let specFile = layout.specFile(request.experimentHash)
+        let spec = try SpecLoader.load(path: specFile).spec
+        let job = try plannedJob(request, spec: spec, specFile: specFile)
         guard let model = spec.models.first(where: { $0.name == job.modelName }) else {
-            throw RunError.noJobsMatch("model=\(job.modelName) (not in the experiment's spec)")
+            throw RunError.jobNotInPlan(job: jobDescription(request), reason: "the spec in \(specFile) has no model of that name")
         }
         BLAS.threadCount = request.threads
 
@@ -125,6 +147,27 @@ public enum JobWorker {
         }))
         send(.completed)
         return .completed
+    }
+
+    /// The job of `plan(spec)` with the request's model, run and fold, whose seed must be the
+    /// request's: a worker runs only a job its experiment plans.
+    static func plannedJob(_ request: WorkerRequest, spec: ExperimentSpec, specFile: String) throws -> JobKey {
+        let planned = plan(spec)
+        let fail = { (reason: String) in RunError.jobNotInPlan(job: jobDescription(request), reason: "\(reason) (spec \(specFile))") }
+        guard planned.contains(where: { $0.modelName == request.modelName }) else {
+            throw fail("the experiment has no model named '\(request.modelName)'; its models: "
+                       + spec.models.map { "'\($0.name)'" }.joined(separator: ", "))
+        }
+        guard let job = planned.first(where: { $0.modelName == request.modelName && $0.run == request.run && $0.fold == request.fold })
+        else {
+            throw fail("the experiment plans runs 0..\(spec.protocol.runs - 1) and folds 0..\(spec.protocol.folds - 1)")
+        }
+        guard job.seed == request.seed else { throw fail("the experiment's seed for that job is \(job.seed)") }
+        return job
+    }
+
+    static func jobDescription(_ r: WorkerRequest) -> String {
+        "model '\(r.modelName)' run \(r.run) fold \(r.fold) seed \(r.seed) (job \(r.jobID) of experiment \(r.experimentHash.prefix(12)))"
     }
 
     /// A stable name for a sample: its path, or subject/sequence/frame for generated images.

@@ -86,9 +86,13 @@ struct Worker: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one job of an experiment (started by `exp run`; prints protocol lines).", shouldDisplay: false)
 
-    @Option var results: String
-    @Option var experiment: String
-    @Option var job: Int64
+    @Option(help: "Results folder (the experiment's spec file, checkpoints, samples; never the run log).") var results: String
+    @Option(help: "The experiment's spec hash.") var experiment: String
+    @Option(help: "The job's id (names its checkpoint and samples).") var job: Int64
+    @Option(help: "The job's model name.") var model: String
+    @Option(name: .customLong("run"), help: "The job's run.") var runIndex: Int
+    @Option(help: "The job's fold.") var fold: Int
+    @Option(help: "The job's seed (as planned from the spec).") var seed: UInt64
     @Option var threads = 1
 
     func run() throws {
@@ -103,11 +107,15 @@ struct Worker: ParsableCommand {
         }
         do {
             let last = try JobWorker.run(
-                WorkerRequest(results: results, experimentHash: experiment, jobID: job, threads: threads),
+                WorkerRequest(results: results, experimentHash: experiment, jobID: job, modelName: model, run: runIndex, fold: fold,
+                              seed: seed, threads: threads),
                 send: send, shouldStop: { stop.isSet })
             if case .interrupted = last { throw ExitCode(130) }
         } catch let e as ExitCode {
             throw e
+        } catch RunError.coordinatorGone {
+            // Nobody reads this worker any more: stop at once, with the status of a killed process.
+            throw ExitCode(137)
         } catch {
             send(.failed(message: String(describing: error)))
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -50,7 +50,7 @@ private struct TrainedJobs {
         var checkpoints: [String: String] = [:], evaluations: [String: [RunLog.Prediction]] = [:]
         for job in jobs {
             var predictions: [RunLog.Prediction] = []
-            let last = try JobWorker.run(WorkerRequest(results: results, experimentHash: loaded.hash, jobID: job.id, threads: 1),
+            let last = try JobWorker.run(WorkerRequest(results: results, experimentHash: loaded.hash, job: job),
                                          send: { if case .predictions(let p) = $0 { predictions = p } }, shouldStop: { false })
             guard case .completed = last else { throw PredictionTestError.jobDidNotComplete("\(last)") }
             checkpoints[job.modelKind] = layout.checkpoint(loaded.hash, job: job.id)

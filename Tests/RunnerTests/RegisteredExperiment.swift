@@ -1,5 +1,6 @@
 // What `exp run` does before it starts its workers, for tests that run `JobWorker` in process:
-// the canonical spec saved in the results folder, the experiment and its jobs in the run log.
+// the canonical spec saved in the results folder, the experiment and its jobs in the run log, and
+// a job's worker request as `exp run` builds it (the job by value).
 
 import Foundation
 import RunLog
@@ -19,4 +20,12 @@ func registerForWorkers(_ loaded: LoadedSpec, results: String) throws -> [JobRec
                                              datasetFingerprint: nil)
     let experiment = try store.registerExperiment(loaded, provenance: provenance).id
     return try store.upsertJobs(experimentID: experiment, plan(loaded.spec))
+}
+
+extension WorkerRequest {
+    /// The request `exp run` gives the worker of `job`.
+    init(results: String, experimentHash: String, job: JobRecord, threads: Int = 1) {
+        self.init(results: results, experimentHash: experimentHash, jobID: job.id, modelName: job.modelName, run: job.run,
+                  fold: job.fold, seed: job.seed, threads: threads)
+    }
 }

@@ -20,7 +20,7 @@ private func registeredJob(epochs: Int) throws -> WorkerRequest {
         """
     let loaded = try SpecLoader.load(text: text)
     let job = try registerForWorkers(loaded, results: folder)[0]
-    return WorkerRequest(results: folder, experimentHash: loaded.hash, jobID: job.id, threads: 1)
+    return WorkerRequest(results: folder, experimentHash: loaded.hash, job: job)
 }
 
 private func epochMessages(_ messages: [WorkerMessage]) -> [Int: [String: Double]] {
