@@ -24,34 +24,40 @@ let package = Package(
         .target(name: "Vocabulary"),
         .target(name: "NN", dependencies: ["COpenBLAS", "Vocabulary"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
+        .target(name: "TestSupport"),
         .target(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
         ),
         .target(name: "FaceData", dependencies: ["NN", "CImageCodecs", "Vocabulary"]),
+        .target(name: "SyntheticFaces", dependencies: ["FaceData", "NN", "Vocabulary"]),
         .target(name: "Models", dependencies: ["NN", "Vocabulary"]),
         .target(name: "Spec", dependencies: ["Vocabulary"]),
         .target(name: "RunLog", dependencies: ["Spec", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
-        .target(name: "Runner", dependencies: ["NN", "FaceData", "Models", "Spec", "RunLog", "Vocabulary", "CProcessControl"]),
+        .target(name: "Runner", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Spec", "RunLog", "Vocabulary", "CProcessControl"]),
         .target(name: "Report", dependencies: ["Spec", "RunLog", "Vocabulary"]),
         .executableTarget(
             name: "exp",
             dependencies: [
-                "Runner", "Report", "RunLog", "Spec", "FaceData", "Models", "NN", "Vocabulary", "CProcessControl",
+                "Runner", "Report", "RunLog", "Spec", "FaceData", "SyntheticFaces", "Models", "NN", "Vocabulary", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Vocabulary"]),
-        .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN", "Vocabulary"]),
+        .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN", "Vocabulary", "TestSupport"]),
+        .testTarget(name: "SyntheticFacesTests", dependencies: ["SyntheticFaces", "FaceData", "NN", "Vocabulary", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Vocabulary"]),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "Vocabulary", "NN"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Vocabulary", "NN", "TestSupport"]),
         .testTarget(
             name: "RunLogTests",
-            dependencies: ["RunLog", "Spec", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["RunLog", "Spec", "Vocabulary", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Spec", "RunLog", "Models", "FaceData", "NN", "Vocabulary"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Spec", "RunLog", "Vocabulary"], exclude: ["Golden"]),
+        .testTarget(
+            name: "RunnerTests",
+            dependencies: ["Runner", "Spec", "RunLog", "Models", "FaceData", "SyntheticFaces", "NN", "Vocabulary", "TestSupport"]
+        ),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Spec", "RunLog", "Vocabulary", "TestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -89,6 +89,9 @@ public enum ExperimentRun {
         let lock = try ResultsLock(folder: layout.root)
         defer { withExtendedLifetime(lock) {} }
         let store = try RunStore(path: layout.database)
+        // Closed before the lock is released: the last connection to close folds the WAL back into
+        // the database, so a reader that opens the log after `exp run` ends sees one whole file.
+        defer { try? store.close() }
 
         let specFile = layout.specFile(loaded.hash)
         try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -101,6 +104,8 @@ public enum ExperimentRun {
         // Loading the data here finds a bad root, unreadable files or too few subjects for the
         // folds before any worker starts.
         let dataset = try JobData.dataset(spec)
+        // So is a character domain HA-GAN cannot use (a missing FERG-DB root, an unknown character).
+        if spec.models.contains(where: { $0.kind == .hagan }) { _ = try JobData.characterDomain(spec) }
         let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: JobData.classNames(spec))
         try JobData.recordFolds(spec, dataset: dataset, store: store, experimentID: experimentID)
         let records = try store.upsertJobs(experimentID: experimentID, plan(spec))

@@ -10,6 +10,7 @@ import Models
 import NN
 import RunLog
 import Spec
+import SyntheticFaces
 import Vocabulary
 
 public enum JobData {
@@ -71,89 +72,21 @@ public enum JobData {
         }
     }
 
+    /// HA-GAN's character domain (section 5.2): FERG-DB or the synthetic characters, at the crop size.
+    public static func characterDomain(_ spec: ExperimentSpec) throws -> CharacterDomain {
+        guard let character = spec.character else { throw SpecError.missingKey(path: "character") }
+        switch character.kind {
+        case .synthetic:
+            return try .synthetic(characters: character.characters, classes: spec.dataset.classes,
+                                  size: spec.dataset.cropSize, seed: spec.seed)
+        case .ferg:
+            return try .ferg(root: character.root ?? "", characters: character.characters, classes: spec.dataset.classes,
+                             size: spec.dataset.cropSize, loaders: loaders)
+        }
+    }
+
     /// The renderer of the spec's training augmentation at its crop size.
     public static func augmenter(_ spec: ExperimentSpec) -> Augmenter {
         Augmenter(spec.dataset.augmentation, cropSize: spec.dataset.cropSize)
-    }
-}
-
-/// The character domain of HA-GAN: per character, its neutral image and its images per expression
-/// label, as crop-sized images.
-public struct CharacterDomain {
-    public var names: [String]
-    public var channels: Int
-    /// [character][label] -> images showing that expression.
-    public var images: [[[Image]]]
-    /// [character] -> the neutral image.
-    public var neutral: [Image]
-
-    /// Builds the domain from the spec's character source, at the crop size.
-    public static func load(_ spec: ExperimentSpec) throws -> CharacterDomain {
-        guard let character = spec.character else { throw SpecError.missingKey(path: "character") }
-        let classes = spec.dataset.classes.expressions
-        let size = spec.dataset.cropSize
-        switch character.kind {
-        case .synthetic:
-            let known = SyntheticCharacter.all
-            let chosen = try character.characters.map { name -> SyntheticCharacter in
-                guard let c = known.first(where: { $0.name == name }) else {
-                    throw DataError.badOption(key: "character.characters", value: name,
-                                              expected: "one of the synthetic characters: \(known.map(\.name).joined(separator: ", "))")
-                }
-                return c
-            }
-            guard !classes.contains(.contempt) else {
-                throw SpecError.invalidValue(path: "dataset.classes", value: spec.dataset.classes.rawValue,
-                                             allowed: "basic6 or basic7 with synthetic characters "
-                                                 + "(\(Expression.contemptNotDrawable))")
-            }
-            let domain = SyntheticCharacters(characters: chosen, seed: spec.seed, size: size, channels: 3,
-                                             classes: Vocabulary.Expression.drawable.filter(classes.contains), imagesPerClass: 4)
-            var images = [[[Image]]](repeating: [[Image]](repeating: [], count: classes.count), count: chosen.count)
-            for r in domain.records() {
-                if let label = classes.firstIndex(of: r.label) { images[r.character][label].append(r.image) }
-            }
-            return CharacterDomain(names: chosen.map(\.name), channels: 3, images: images,
-                                   neutral: chosen.indices.map { domain.neutral(character: $0).image })
-        case .ferg:
-            let description = DatasetDescription(kind: "ferg", root: character.root ?? "", classes: .basic7,
-                                                 options: ["characters": character.characters.joined(separator: ",")])
-            let dataset = try JobData.loaders.load(description, checkImages: false)
-            let prep = Preprocessor(channels: 3, imageSize: size)
-            var images = [[[Image]]](repeating: [[Image]](repeating: [], count: classes.count), count: character.characters.count)
-            var neutral = [Image?](repeating: nil, count: character.characters.count)
-            for sample in dataset.samples {
-                guard let c = character.characters.firstIndex(of: sample.subject) else { continue }
-                if sample.expression == .neutral {
-                    if neutral[c] == nil { neutral[c] = try prep.image(for: sample) }
-                } else if let label = classes.firstIndex(of: sample.expression) {
-                    images[c][label].append(try prep.image(for: sample))
-                }
-            }
-            for (c, name) in character.characters.enumerated() {
-                guard let n = neutral[c] else {
-                    throw DataError.noImages(root: description.root, expected: "a neutral image of FERG-DB character \(name)")
-                }
-                neutral[c] = n
-                if let missing = images[c].firstIndex(where: { $0.isEmpty }) {
-                    throw DataError.noImages(root: description.root, expected: "\(name) images of \(classes[missing].rawValue)")
-                }
-            }
-            return CharacterDomain(names: character.characters, channels: 3, images: images, neutral: neutral.map { $0! })
-        }
-    }
-
-    /// The character half of a HA-GAN batch: for each human label, a character drawn from
-    /// `stream`, one of its real images with that expression, and its neutral image.
-    public func pairs(for labels: [Int], stream: inout SeededGenerator) -> (characters: Tensor, neutral: Tensor, identities: [Int]) {
-        var real: [Image] = [], neutrals: [Image] = [], ids: [Int] = []
-        for label in labels {
-            let c = names.count == 1 ? 0 : stream.int(below: names.count)
-            let pool = images[c][label]
-            real.append(pool[stream.int(below: pool.count)])
-            neutrals.append(neutral[c])
-            ids.append(c)
-        }
-        return (Image.tensor(real), Image.tensor(neutrals), ids)
     }
 }

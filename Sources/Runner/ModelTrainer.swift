@@ -32,7 +32,7 @@ final class ModelTrainer {
             c.epochs = model.epochs
             kind = .cnn(try CNNTrainer(config: c, random: seed))
         case .hagan:
-            let domain = try CharacterDomain.load(spec)
+            let domain = try JobData.characterDomain(spec)
             var c = HAGANConfig()
             c.imageSize = spec.dataset.cropSize
             c.humanChannels = spec.dataset.channels

@@ -143,6 +143,7 @@ struct Status: ParsableCommand {
             throw ValidationError("no run log at \(path): run `exp run SPEC` first, or pass --results")
         }
         let store = try RunStore(path: path, readOnly: true)
+        defer { try? store.close() }
         let experiments = try experiment.map { [try store.experiment(matching: $0)] } ?? store.experiments()
         for e in experiments {
             let s = try store.statusSummary(experimentID: e.id)

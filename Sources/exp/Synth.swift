@@ -5,6 +5,7 @@ import ArgumentParser
 import FaceData
 import Foundation
 import NN
+import SyntheticFaces
 
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@
 
 import FaceData
 import NN
+import TestSupport
 import Testing
 import Vocabulary
 

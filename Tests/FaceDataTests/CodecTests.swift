@@ -4,6 +4,7 @@
 
 import FaceData
 import Foundation
+import TestSupport
 import Testing
 
 @Test func pngRoundTripIsExactForGrayAndRGB() throws {

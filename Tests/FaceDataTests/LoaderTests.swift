@@ -3,6 +3,7 @@
 
 import FaceData
 import Foundation
+import TestSupport
 import Testing
 import Vocabulary
 

@@ -1,43 +1,12 @@
-// Test helpers: temporary folders, deterministic test images and a minimal PNG writer (stored,
+// Test helpers: images written into temporary folders, deterministic test images and a minimal PNG writer (stored,
 // uncompressed deflate blocks) that produces the PNG layouts our encoder does not (16-bit, alpha,
 // palette), so the decoder is checked against pixel values chosen here.
 
 import FaceData
 import Foundation
+import TestSupport
 
-/// A fresh temporary folder, removed when the value is released.
-final class TemporaryFolder {
-    let path: String
-
-    init() throws {
-        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("facedata-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// The absolute path of `relative`, creating its parent folders.
-    func file(_ relative: String) throws -> String {
-        let full = (path as NSString).appendingPathComponent(relative)
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        return full
-    }
-
-    @discardableResult
-    func write(_ relative: String, text: String) throws -> String {
-        let full = try file(relative)
-        try text.write(toFile: full, atomically: true, encoding: .utf8)
-        return full
-    }
-
-    @discardableResult
-    func write(_ relative: String, bytes: [UInt8]) throws -> String {
-        let full = try file(relative)
-        _ = FileManager.default.createFile(atPath: full, contents: Data(bytes))
-        return full
-    }
-
+extension TemporaryFolder {
     /// Writes a small gray image whose pixels depend on `seed`, in the format of the extension.
     @discardableResult
     func writeImage(_ relative: String, seed: Int = 0, size: Int = 12, channels: Int = 1) throws -> String {

@@ -5,6 +5,7 @@
 import Foundation
 import Report
 import RunLog
+import TestSupport
 import Testing
 import Vocabulary
 

@@ -39,19 +39,6 @@ let partialFixtureSpec = #"""
      "models": [{"name": "CNN(baseline)", "kind": "cnn", "epochs": 3}, {"name": "HA-GAN", "kind": "hagan", "epochs": 3}]}
     """#
 
-/// A fresh empty folder; `remove()` when done.
-struct TemporaryFolder {
-    let path: String
-
-    init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("report-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        path = url.path
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// (true, predicted) pairs with `correct` right answers out of `total`, cycling over 3 classes.
 func predictions(correct: Int, total: Int, offset: Int = 0) -> [Prediction] {
     (0..<total).map { i in

@@ -4,6 +4,7 @@
 import Foundation
 import Report
 import RunLog
+import TestSupport
 import Testing
 
 @Test(arguments: ReportFormat.allCases)

@@ -4,6 +4,7 @@
 
 import Foundation
 import RunLog
+import TestSupport
 import Testing
 
 @Test func concurrentWritersAndReadersNeverSeeLocked() throws {

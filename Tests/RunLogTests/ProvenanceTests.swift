@@ -3,6 +3,7 @@
 import Foundation
 import RunLog
 import Spec
+import TestSupport
 import Testing
 
 @Test func gitProbeReadsThisCheckoutAndToleratesOtherFolders() throws {

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import RunLog
 import Spec
+import TestSupport
 import Testing
 
 /// Model A (2 runs x 2 folds, all completed) and model B (one completed job, one failed job with

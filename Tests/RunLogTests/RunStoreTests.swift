@@ -5,6 +5,7 @@ import Foundation
 import GRDB
 import RunLog
 import Spec
+import TestSupport
 import Testing
 import Vocabulary
 

@@ -8,6 +8,7 @@ import Foundation
 import RunLog
 import Runner
 import Spec
+import SyntheticFaces
 import Testing
 
 /// The `exp` executable of this build (built with the tests by `swift test`).

@@ -12,6 +12,7 @@ import NN
 import RunLog
 import Runner
 import Spec
+import SyntheticFaces
 import Testing
 import Vocabulary
 

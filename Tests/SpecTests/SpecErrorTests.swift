@@ -2,6 +2,7 @@
 // is allowed.
 
 import Spec
+import TestSupport
 import Testing
 
 let minimalSpec = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "cnn", "kind": "cnn"}]}"#

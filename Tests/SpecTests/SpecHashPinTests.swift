@@ -4,6 +4,7 @@
 
 import Foundation
 import Spec
+import TestSupport
 import Testing
 
 @Test func shippedSpecHashesAreUnchanged() throws {

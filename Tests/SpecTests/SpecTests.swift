@@ -2,6 +2,7 @@
 
 import Foundation
 import Spec
+import TestSupport
 import Testing
 import Vocabulary
 

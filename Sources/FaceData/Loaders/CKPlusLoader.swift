@@ -17,7 +17,8 @@ public struct CKPlusLoader: DatasetLoader {
 
     public init() {}
 
-    static let codes: [Int: Vocabulary.Expression] = [
+    /// CK+ `Emotion/` file codes.
+    public static let codes: [Int: Vocabulary.Expression] = [
         1: .anger, 2: .contempt, 3: .disgust, 4: .fear, 5: .happiness, 6: .sadness, 7: .surprise,
     ]
 

@@ -14,7 +14,8 @@ public struct MMILoader: DatasetLoader {
 
     public init() {}
 
-    static let codes: [String: Expression] = [
+    /// MMI label codes.
+    public static let codes: [String: Expression] = [
         "1": .anger, "2": .disgust, "3": .fear, "4": .happiness, "5": .sadness, "6": .surprise,
     ]
 

@@ -3,6 +3,7 @@
 // sequence are its labelled images (the first frame is the neutral image when the class set has
 // neutral). The images are drawn at `size` pixels, so no resizing blurs them.
 
+import FaceData
 import Foundation
 import Vocabulary
 

@@ -5,6 +5,7 @@
 
 import FaceData
 import NN
+import SyntheticFaces
 import Testing
 import Vocabulary
 

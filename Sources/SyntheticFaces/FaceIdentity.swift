@@ -3,6 +3,7 @@
 // from a seed; the stylised characters are hand-set identities in the cartoon style.
 // Lengths are in face units: the head is about 1.6 wide and 2 tall, centred at the origin.
 
+import FaceData
 import NN
 
 public enum HairStyle: String, CaseIterable, Sendable, Codable {

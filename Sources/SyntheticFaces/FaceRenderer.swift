@@ -3,6 +3,8 @@
 // human style (shading, wrinkles, no outlines) or the cartoon style (flat colours, outlines, big eyes).
 // `Placement` maps face units to pixels: a similarity transform, so head pose nuisances are exact.
 
+import FaceData
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

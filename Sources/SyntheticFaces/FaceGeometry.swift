@@ -9,6 +9,8 @@
 // lifts the upper lip, AU12 pulls the lip corners up and out, AU15 pulls them down, AU16 lowers the
 // lower lip, AU20 stretches the lips sideways, AU23 and AU24 thin and press the lips, AU26 drops the jaw.
 
+import FaceData
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -8,6 +8,8 @@
 // covered spans add their exact horizontal overlap with every pixel, so coverage is an area estimate,
 // exact horizontally and 1/subRows-quantised vertically.
 
+import FaceData
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

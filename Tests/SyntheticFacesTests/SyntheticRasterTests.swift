@@ -1,6 +1,7 @@
 // The synthetic-face rasteriser: areas, anti-aliased edges, strokes, gradients, clipping.
 
 import FaceData
+import SyntheticFaces
 import Testing
 
 private func total(_ image: Image) -> Float { image.pixels.reduce(0, +) }

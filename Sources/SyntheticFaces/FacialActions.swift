@@ -1,6 +1,7 @@
 // Expression controls shaped like FACS Action Units and the EMFACS prototypes of the six basic
 // emotions (Friesen and Ekman 1983), as the synthetic faces draw FaceData's `Expression`s.
 
+import FaceData
 import Vocabulary
 
 /// The Action Units the synthetic faces can show, each a control in [0, 1] (0 = absent).

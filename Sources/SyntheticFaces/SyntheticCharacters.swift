@@ -5,6 +5,7 @@
 // vector (the "rig parameters"). `neutral(character:)` is the jitter-free neutral image that
 // HA-GAN's L1 term pulls the generator towards.
 
+import FaceData
 import NN
 import Vocabulary
 

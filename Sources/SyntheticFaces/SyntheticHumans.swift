@@ -11,6 +11,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import FaceData
 import NN
 import Vocabulary
 

@@ -3,6 +3,8 @@
 // per character in the same column order. Used to check by eye that faces read as faces and that
 // the expressions are recognisable.
 
+import FaceData
+
 public enum ContactSheet {
     /// Tiles the last frame of each subject's first sequence of every class, then the characters.
     /// Gray images are shown as gray RGB. `gap` pixels of white separate the tiles.

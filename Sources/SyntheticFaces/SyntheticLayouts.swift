@@ -18,6 +18,7 @@
 //         "path,label,subject,sequence,frame" lists them, as the CK+48 copy in ../shared/data does
 //         (the manifest loader reads it).
 
+import FaceData
 import Foundation
 import Vocabulary
 

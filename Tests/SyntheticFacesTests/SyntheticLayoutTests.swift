@@ -4,6 +4,8 @@
 
 import FaceData
 import Foundation
+import SyntheticFaces
+import TestSupport
 import Testing
 import Vocabulary
 

@@ -2,6 +2,7 @@
 // landmarks from the face geometry.
 
 import FaceData
+import SyntheticFaces
 import Testing
 import Vocabulary
 

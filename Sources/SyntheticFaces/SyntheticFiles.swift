@@ -1,6 +1,7 @@
 // SyntheticFiles: the folders and text files of the synthetic dataset trees, with errors that name
 // the path. Images are written by the shared codecs (`Image.writePNG`, `writeJPEG`, `writeTIFF`).
 
+import FaceData
 import Foundation
 
 public enum SyntheticWriteError: Error, CustomStringConvertible, Equatable {
