@@ -12,6 +12,12 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     public var channels = 1
     /// Expression classes (six basic expressions).
     public var expressionCount = 6
+    /// The network that predicts at test time, as HA-GAN's `evaluation` (default: the last weights).
+    public var evaluation = EvaluationNetworks.last
+    /// Decay of the weight average per training step when `evaluation` is `averaged`.
+    public var averageDecay: Float = 0.999
+    /// The learning rate over the epochs (default constant).
+    public var learningRateSchedule = LearningRateSchedule.constant
     /// Weight initialisation; DCGAN's N(0, 0.02), as HA-GAN's discriminator.
     public var initialization = Initialization.dcgan
     /// Slope of the LeakyReLU activations (reference 0.2).
@@ -26,7 +32,8 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case imageSize, channels, expressionCount, initialization, leakySlope, adam, batchSize, epochs
+        case imageSize, channels, expressionCount, evaluation, averageDecay, learningRateSchedule, initialization, leakySlope
+        case adam, batchSize, epochs
     }
 
     public init(from decoder: Decoder) throws {
@@ -36,6 +43,9 @@ public struct CNNConfig: Codable, Equatable, Sendable {
         imageSize = try c.value(.imageSize, or: d.imageSize)
         channels = try c.value(.channels, or: d.channels)
         expressionCount = try c.value(.expressionCount, or: d.expressionCount)
+        evaluation = try c.value(.evaluation, or: d.evaluation)
+        averageDecay = try c.value(.averageDecay, or: d.averageDecay)
+        learningRateSchedule = try c.value(.learningRateSchedule, or: d.learningRateSchedule)
         initialization = try c.value(.initialization, or: d.initialization)
         leakySlope = try c.value(.leakySlope, or: d.leakySlope)
         adam = try c.decodeIfPresent(StrictAdamSettings.self, forKey: .adam)?.settings ?? d.adam

@@ -2,11 +2,21 @@
 // cross-entropy on the human images alone, Adam as HA-GAN's; prediction is direct.
 
 import NN
+import Vocabulary
 
 public final class CNNTrainer {
     public let config: CNNConfig
     public let network: CNNBaseline
     public let optimizer: Adam
+    /// The weight-averaged copy that predicts when `config.evaluation` is `averaged` (its
+    /// parameters are named "average.cnn...").
+    public let averaged: CNNBaseline?
+    let average: WeightAverage?
+
+    /// Every parameter and buffer of the network, the averaged copy included (what a checkpoint holds).
+    var networkTensors: [Parameter] {
+        network.parameters + network.buffers + (averaged.map { $0.parameters + $0.buffers } ?? [])
+    }
     /// The job's root stream (initialisation is its "init-cnn" child).
     public let random: SeededGenerator
     /// Epochs finished so far.
@@ -25,6 +35,17 @@ public final class CNNTrainer {
             initialize(part, config.initialization, slope: config.leakySlope, generator: &initStream)
         }
         optimizer = Adam(network.parameters, settings: config.adam)
+        if config.evaluation == .averaged {
+            let copy = CNNBaseline(inputChannels: config.channels, imageSize: config.imageSize,
+                                   expressionCount: config.expressionCount, leakySlope: config.leakySlope)
+            copy.trunk.assignNames(prefix: "average.cnn.trunk")
+            copy.expression.assignNames(prefix: "average.cnn.expression")
+            averaged = copy
+            average = WeightAverage(live: network.parameters, shadow: copy.parameters, decay: config.averageDecay)
+        } else {
+            averaged = nil
+            average = nil
+        }
     }
 
     /// One step: cross-entropy of the expression logits, backward, Adam. Returns (loss, correct).
@@ -42,13 +63,18 @@ public final class CNNTrainer {
         }
         network.backward(ce.gradient)
         optimizer.update()
+        average?.update(step: optimizer.step)
         return (ce.loss, correctCount(logits, batch.labels))
     }
 
-    /// Trains one epoch over `batches`; with `test`, also the test accuracy (monitoring only).
-    public func trainEpoch<Batches: Sequence>(_ batches: Batches, test: LabeledImages? = nil) throws -> CNNEpochMetrics
+    /// Trains one epoch over `batches`; then, with `training` (the training images, centre crops),
+    /// gets the evaluation network ready (`prepareEvaluation`); with `test`, also the test accuracy
+    /// (monitoring only).
+    public func trainEpoch<Batches: Sequence>(_ batches: Batches, training: Tensor? = nil, test: LabeledImages? = nil) throws
+        -> CNNEpochMetrics
     where Batches.Element == LabeledImages {
         stepInEpoch = 0
+        optimizer.settings.lr = config.adam.lr * Float(config.learningRateSchedule.factor(epoch: completedEpochs + 1, of: config.epochs))
         var lossSum = 0.0, correct = 0, samples = 0, steps = 0
         for batch in batches {
             let r = try step(batch)
@@ -59,6 +85,7 @@ public final class CNNTrainer {
         }
         guard steps > 0 else { throw TrainingError.emptyEpoch(epoch: completedEpochs + 1) }
         completedEpochs += 1
+        if let training { prepareEvaluation(training: training) }
         return CNNEpochMetrics(epoch: completedEpochs, steps: steps, loss: lossSum / Double(steps),
                                trainAccuracy: Double(correct) / Double(samples),
                                testAccuracy: test.map { accuracy(predict($0.images), labels: $0.labels) })
@@ -69,7 +96,7 @@ public final class CNNTrainer {
         let n = humans.shape[0]
         var out: [Prediction] = []
         for start in stride(from: 0, to: n, by: config.batchSize) {
-            let logits = network.forward(rows(humans, start..<min(n, start + config.batchSize)), mode: .eval)
+            let logits = evaluationNetwork.forward(rows(humans, start..<min(n, start + config.batchSize)), mode: .eval)
             out += softmax(logits).map { Prediction(probabilities: $0.map { Float($0) }) }
         }
         return out

@@ -37,6 +37,12 @@ public struct HAGANConfig: Codable, Equatable, Sendable {
     public var testNoiseDraws = 10
     /// The character identity Id_AN given to the generator at test time and in sample grids.
     public var testCharacter = 0
+    /// The networks that predict at test time (default: the last weights, as trained).
+    public var evaluation = EvaluationNetworks.last
+    /// Decay of the weight average per training step when `evaluation` is `averaged`.
+    public var averageDecay: Float = 0.999
+    /// The learning rate over the epochs (default constant, as section 5.1).
+    public var learningRateSchedule = LearningRateSchedule.constant
     /// Weight initialisation; DCGAN's N(0, 0.02) as the GAN optimisation strategy of [11].
     public var initialization = Initialization.dcgan
     /// Slope of the LeakyReLU activations (reference 0.2).
@@ -54,7 +60,8 @@ public struct HAGANConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case imageSize, humanChannels, characterChannels, expressionCount, characterCount, codeSize
         case noiseSize, noiseDistribution, l1Weight, discriminatorExpressionOnGenerated
-        case discriminatorInput, testNoise, testNoiseDraws, testCharacter, initialization, leakySlope
+        case discriminatorInput, testNoise, testNoiseDraws, testCharacter, evaluation, averageDecay, learningRateSchedule
+        case initialization, leakySlope
         case generatorAdam, discriminatorAdam, batchSize, epochs
     }
 
@@ -76,6 +83,9 @@ public struct HAGANConfig: Codable, Equatable, Sendable {
         testNoise = try c.choice(.testNoise, or: d.testNoise, formerly: ["fixedDraw": .fixed])
         testNoiseDraws = try c.value(.testNoiseDraws, or: d.testNoiseDraws)
         testCharacter = try c.value(.testCharacter, or: d.testCharacter)
+        evaluation = try c.value(.evaluation, or: d.evaluation)
+        averageDecay = try c.value(.averageDecay, or: d.averageDecay)
+        learningRateSchedule = try c.value(.learningRateSchedule, or: d.learningRateSchedule)
         initialization = try c.value(.initialization, or: d.initialization)
         leakySlope = try c.value(.leakySlope, or: d.leakySlope)
         generatorAdam = try c.decodeIfPresent(StrictAdamSettings.self, forKey: .generatorAdam)?.settings ?? d.generatorAdam
@@ -97,6 +107,7 @@ public struct HAGANConfig: Codable, Equatable, Sendable {
         try require(testNoiseDraws >= 1, "testNoiseDraws", testNoiseDraws, "use at least 1 draw")
         try require(testCharacter >= 0 && testCharacter < characterCount, "testCharacter", testCharacter,
                     "use a character index in 0..<\(characterCount) (characterCount)")
+        try require(averageDecay > 0 && averageDecay < 1, "averageDecay", averageDecay, "use a decay in (0, 1) such as 0.999")
         try require(leakySlope >= 0 && leakySlope < 1, "leakySlope", leakySlope, "use a slope in [0, 1) such as 0.2")
         try Models.validate(generatorAdam, key: "generatorAdam")
         try Models.validate(discriminatorAdam, key: "discriminatorAdam")

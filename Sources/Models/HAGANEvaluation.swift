@@ -1,5 +1,6 @@
 // HA-GAN at test time (section 4): D^R is discarded and the expression of a human image is
-// argmax D^e(I_HE, G(I_HE, Id_AN, z)), both networks in eval mode, with the configured test z.
+// argmax D^e(I_HE, G(I_HE, Id_AN, z)), both networks in eval mode, with the configured test z
+// (the evaluation networks: the trained ones, or their weight average; EvaluationNetworks.swift).
 // Also the eval-mode generation used by sample grids and `exp predict --character-out`.
 
 import NN
@@ -23,7 +24,7 @@ extension HAGANTrainer {
             var probabilities = [[Double]](repeating: [Double](repeating: 0, count: config.expressionCount), count: chunk.shape[0])
             for z in noises {
                 let generated = generate(chunk, identity: config.testCharacter, noise: z)
-                let logits = discriminator.expressionLogits(discriminatorInput(chunk, generated), mode: .eval)
+                let logits = evaluationDiscriminator.expressionLogits(discriminatorInput(chunk, generated), mode: .eval)
                 let p = softmax(logits)
                 for i in probabilities.indices {
                     for k in 0..<config.expressionCount { probabilities[i][k] += p[i][k] / Double(noises.count) }
@@ -41,7 +42,7 @@ extension HAGANTrainer {
         let n = humans.shape[0]
         let z = Tensor(shape: [n, config.noiseSize], scalars: Array((0..<n).map { _ in noise }.joined()))
         let identities = oneHot([Int](repeating: identity, count: n), classes: config.characterCount)
-        return generator.forward(humans, identities: identities, noise: z, mode: .eval)
+        return evaluationGenerator.forward(humans, identities: identities, noise: z, mode: .eval)
     }
 
     /// The test-time z vectors: zero, one fixed draw, or `testNoiseDraws` fixed draws, always from a

@@ -14,6 +14,17 @@ public final class HAGANTrainer {
     public let discriminator: Discriminator
     public let generatorOptimizer: Adam
     public let discriminatorOptimizer: Adam
+    /// The weight-averaged copies of G and D that predict when `config.evaluation` is `averaged`
+    /// (their parameters are named "average.generator...", "average.discriminator...").
+    public let averaged: (generator: Generator, discriminator: Discriminator)?
+    let average: WeightAverage?
+
+    /// Every parameter and buffer of the networks, the averaged copies included (what a checkpoint holds).
+    var networkTensors: [Parameter] {
+        var all = generator.parameters + generator.buffers + discriminator.parameters + discriminator.buffers
+        if let (g, d) = averaged { all += g.parameters + g.buffers + d.parameters + d.buffers }
+        return all
+    }
     /// The job's root stream: initialisation, noise, test noise and sample noise are its children
     /// (derived from its seed alone; saved in checkpoints).
     public internal(set) var random: SeededGenerator
@@ -46,6 +57,26 @@ public final class HAGANTrainer {
         generatorOptimizer = Adam(generator.parameters, settings: config.generatorAdam)
         discriminatorOptimizer = Adam(discriminator.parameters, settings: config.discriminatorAdam)
         noiseStream = random.child("noise")
+        if config.evaluation == .averaged {
+            let g = Generator(
+                imageSize: config.imageSize, inputChannels: config.humanChannels, outputChannels: config.characterChannels,
+                codeSize: config.codeSize, identityCount: config.characterCount, noiseSize: config.noiseSize,
+                leakySlope: config.leakySlope)
+            let d = Discriminator(
+                inputChannels: config.discriminatorChannels, imageSize: config.imageSize,
+                expressionCount: config.expressionCount, leakySlope: config.leakySlope)
+            g.encoder.assignNames(prefix: "average.generator.encoder")
+            g.decoder.assignNames(prefix: "average.generator.decoder")
+            d.trunk.assignNames(prefix: "average.discriminator.trunk")
+            d.realFake.assignNames(prefix: "average.discriminator.realFake")
+            d.expression.assignNames(prefix: "average.discriminator.expression")
+            averaged = (g, d)
+            average = WeightAverage(live: generator.parameters + discriminator.parameters,
+                                    shadow: g.parameters + d.parameters, decay: config.averageDecay)
+        } else {
+            averaged = nil
+            average = nil
+        }
     }
 
     /// One training iteration (section 5.1): G and D are updated one after the other.
@@ -117,15 +148,22 @@ public final class HAGANTrainer {
         generator.backward(dGenerated)
         generatorOptimizer.update()
         zeroGrad(discriminator.parameters)
+        average?.update(step: generatorOptimizer.step)
         observe?(.generatorUpdated)
         return losses
     }
 
-    /// Trains one epoch over `batches` and returns its metrics; with `test`, also the test accuracy
-    /// (monitoring only). Throws `TrainingError.diverged` when a loss stops being finite.
-    public func trainEpoch<Batches: Sequence>(_ batches: Batches, test: LabeledImages? = nil) throws -> HAGANEpochMetrics
+    /// Trains one epoch over `batches` and returns its metrics. Then, with `training` (the training
+    /// images, centre crops), gets the evaluation networks ready (`prepareEvaluation`); with `test`,
+    /// also the test accuracy (monitoring only). Throws `TrainingError.diverged` when a loss stops
+    /// being finite.
+    public func trainEpoch<Batches: Sequence>(_ batches: Batches, training: Tensor? = nil, test: LabeledImages? = nil) throws
+        -> HAGANEpochMetrics
     where Batches.Element == HAGANBatch {
         stepInEpoch = 0
+        let factor = Float(config.learningRateSchedule.factor(epoch: completedEpochs + 1, of: config.epochs))
+        generatorOptimizer.settings.lr = config.generatorAdam.lr * factor
+        discriminatorOptimizer.settings.lr = config.discriminatorAdam.lr * factor
         var sums = [Double](repeating: 0, count: 9)
         var correctReal = 0, correctGenerated = 0, samples = 0, steps = 0
         for batch in batches {
@@ -141,6 +179,7 @@ public final class HAGANTrainer {
         }
         guard steps > 0 else { throw TrainingError.emptyEpoch(epoch: completedEpochs + 1) }
         completedEpochs += 1
+        if let training { prepareEvaluation(training: training) }
         let mean = sums.map { $0 / Double(steps) }
         return HAGANEpochMetrics(
             epoch: completedEpochs, steps: steps,

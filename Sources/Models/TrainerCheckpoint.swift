@@ -35,8 +35,7 @@ public enum ModelCheckpointError: Error, CustomStringConvertible, Equatable {
 extension HAGANTrainer {
     /// Everything needed to resume; `extra` entries (the caller's own streams, say) come back from `restore`.
     public func checkpoint(extra: [String: String] = [:]) -> Checkpoint {
-        let nets = (generator.parameters + generator.buffers + discriminator.parameters + discriminator.buffers)
-            .map { NamedTensor(name: $0.name, tensor: $0.value) }
+        let nets = networkTensors.map { NamedTensor(name: $0.name, tensor: $0.value) }
         let tensors = nets + generatorOptimizer.stateTensors(prefix: "adam.generator")
             + discriminatorOptimizer.stateTensors(prefix: "adam.discriminator")
         return Checkpoint(tensors: tensors, metadata: trainerMetadata(
@@ -48,7 +47,7 @@ extension HAGANTrainer {
     @discardableResult
     public func restore(from checkpoint: Checkpoint) throws -> [String: String] {
         let saved = try checkMetadata(checkpoint, model: "hagan", config: config)
-        let nets = generator.parameters + generator.buffers + discriminator.parameters + discriminator.buffers
+        let nets = networkTensors
         let expected = nets.map { ($0.name, $0.value.shape) }
             + adamLayout(generatorOptimizer, prefix: "adam.generator") + adamLayout(discriminatorOptimizer, prefix: "adam.discriminator")
         try checkTensors(checkpoint, expected: expected, savedConfig: saved.configJSON, current: config)
@@ -67,7 +66,7 @@ extension HAGANTrainer {
 extension CNNTrainer {
     /// Everything needed to resume; `extra` entries come back from `restore`.
     public func checkpoint(extra: [String: String] = [:]) -> Checkpoint {
-        let tensors = (network.parameters + network.buffers).map { NamedTensor(name: $0.name, tensor: $0.value) }
+        let tensors = networkTensors.map { NamedTensor(name: $0.name, tensor: $0.value) }
             + optimizer.stateTensors(prefix: "adam.cnn")
         return Checkpoint(tensors: tensors, metadata: trainerMetadata(
             model: "cnn", epoch: completedEpochs, config: config, streams: [:], extra: extra))
@@ -78,7 +77,7 @@ extension CNNTrainer {
     @discardableResult
     public func restore(from checkpoint: Checkpoint) throws -> [String: String] {
         let saved = try checkMetadata(checkpoint, model: "cnn", config: config)
-        let params = network.parameters + network.buffers
+        let params = networkTensors
         try checkTensors(checkpoint, expected: params.map { ($0.name, $0.value.shape) } + adamLayout(optimizer, prefix: "adam.cnn"),
                          savedConfig: saved.configJSON, current: config)
         try checkSpec(checkpoint, savedConfigJSON: saved.configJSON, current: config)

@@ -8,6 +8,10 @@
 //     dx = istd / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat))
 //     dgamma += sum(dy * xhat);  dbeta += sum(dy)
 //   eval: mean and var are the running statistics and dx = dy * gamma * istd
+//
+// Running statistics are an exponential average (momentum) while training. `recalibrate` can
+// instead recompute them as the plain average over the train-mode batches it runs, as PyTorch's
+// momentum=None does (used to re-estimate them on the training images before evaluation).
 
 public final class BatchNorm: Layer {
     public let features: Int
@@ -18,6 +22,8 @@ public final class BatchNorm: Layer {
     private var xhat = Tensor(zeros: [0])
     private var istd = [Float]()
     private var lastMode = Mode.train
+    /// Train-mode batches averaged so far while recalibrating; nil: exponential average (momentum).
+    fileprivate var cumulativeBatches: Int?
 
     public init(_ features: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
         precondition(features > 0, "BatchNorm(\(features))")
@@ -70,9 +76,14 @@ public final class BatchNorm: Layer {
                     }
                 }
             }
+            var factor = momentum
+            if let k = cumulativeBatches {
+                cumulativeBatches = k + 1
+                factor = 1 / Float(k + 1)
+            }
             for ch in 0..<c {
-                runningMean.value.scalars[ch] = (1 - momentum) * runningMean.value.scalars[ch] + momentum * mean[ch]
-                runningVar.value.scalars[ch] = (1 - momentum) * runningVar.value.scalars[ch] + momentum * unbiased[ch]
+                runningMean.value.scalars[ch] = (1 - factor) * runningMean.value.scalars[ch] + factor * mean[ch]
+                runningVar.value.scalars[ch] = (1 - factor) * runningVar.value.scalars[ch] + factor * unbiased[ch]
             }
         }
         istd = variance.map { 1 / ($0 + eps).squareRoot() }
@@ -156,4 +167,23 @@ public final class BatchNorm: Layer {
         if beta.requiresGrad { for ch in 0..<c { beta.grad.scalars[ch] += sumDy[ch] } }
         return dx
     }
+}
+
+/// Every BatchNorm under `layers`, in order.
+public func batchNorms(in layers: [Layer]) -> [BatchNorm] {
+    layers.flatMap { layer -> [BatchNorm] in
+        if let b = layer as? BatchNorm { return [b] }
+        if let s = layer as? Sequential { return batchNorms(in: s.layers) }
+        return []
+    }
+}
+
+/// Re-estimates the running statistics of every BatchNorm under `layers` as the plain average of
+/// the batch statistics of the train-mode forward passes `passes` runs (the previous running
+/// statistics are discarded), then returns to the exponential average.
+public func recalibrate(_ layers: [Layer], passes: () -> Void) {
+    let norms = batchNorms(in: layers)
+    for b in norms { b.cumulativeBatches = 0 }
+    passes()
+    for b in norms { b.cumulativeBatches = nil }
 }

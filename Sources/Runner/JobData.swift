@@ -65,6 +65,26 @@ public enum JobData {
                            seed: SeedDerivation.splitSeed(experimentSeed: spec.seed, run: run))
     }
 
+    /// The training and validation images of a fold: with `protocol.validation`, that share of the
+    /// fold's training subjects (at least one, rounded) is held out as validation subjects, drawn
+    /// from the run's split seed and the fold alone; every image of a subject goes to the same
+    /// side. Without it, every training image trains and the validation set is empty.
+    public static func validationSplit(_ train: [Int], dataset: Dataset, _ spec: ExperimentSpec, run: Int, fold: Int)
+        -> (train: [Int], validation: [Int])
+    {
+        guard let share = spec.protocol.validation else { return (train, []) }
+        let subjects = Array(Set(train.map { dataset.samples[$0].subject })).sorted()
+        let count = min(subjects.count - 1, max(1, Int((share * Double(subjects.count)).rounded())))
+        guard count > 0 else { return (train, []) }
+        let seed = SeedDerivation.derive(SeedDerivation.splitSeed(experimentSeed: spec.seed, run: run), "validation-\(fold)")
+        var stream = SeededGenerator(seed: seed)
+        var order = subjects
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, stream.int(below: i + 1)) }
+        let held = Set(order.prefix(count))
+        return (train.filter { !held.contains(dataset.samples[$0].subject) },
+                train.filter { held.contains(dataset.samples[$0].subject) })
+    }
+
     /// Records every run's fold assignment in the run log.
     public static func recordFolds(_ spec: ExperimentSpec, dataset: Dataset, store: RunStore, experimentID: Int64) throws {
         for run in 0..<spec.protocol.runs {

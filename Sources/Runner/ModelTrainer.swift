@@ -27,6 +27,9 @@ final class ModelTrainer {
             c.channels = spec.dataset.channels
             c.expressionCount = classes
             if let v = model.choices.initialization { c.initialization = v }
+            if let v = model.choices.evaluation { c.evaluation = v }
+            if let v = model.choices.averageDecay { c.averageDecay = Float(v) }
+            if let v = model.choices.learningRateSchedule { c.learningRateSchedule = v }
             c.adam = adam
             c.batchSize = model.batchSize
             c.epochs = model.epochs
@@ -49,6 +52,9 @@ final class ModelTrainer {
             if let v = ch.testNoise { c.testNoise = v }
             if let v = ch.testNoiseDraws { c.testNoiseDraws = v }
             if let v = model.choices.initialization { c.initialization = v }
+            if let v = ch.evaluation { c.evaluation = v }
+            if let v = ch.averageDecay { c.averageDecay = Float(v) }
+            if let v = ch.learningRateSchedule { c.learningRateSchedule = v }
             c.generatorAdam = adam
             c.discriminatorAdam = adam
             c.batchSize = model.batchSize
@@ -80,11 +86,21 @@ final class ModelTrainer {
         }
     }
 
-    /// Trains one epoch and returns its metrics under the run log's names.
-    func trainEpoch(_ batches: LazyBatches<Batch>, test: LabeledImages, pairs: inout SeededGenerator) throws -> [String: Double] {
+    /// Trains one epoch and returns its metrics under the run log's names; `training` (centre crops
+    /// of the training images) readies recalibrated evaluation networks before the test and
+    /// validation accuracies are measured.
+    func trainEpoch(_ batches: LazyBatches<Batch>, training: Tensor?, test: LabeledImages, validation: LabeledImages?,
+                    pairs: inout SeededGenerator) throws -> [String: Double] {
+        var out = try trainOnly(batches, training: training, test: test, pairs: &pairs)
+        if let validation { out["accuracy.validation"] = accuracy(predict(validation.images), labels: validation.labels) }
+        return out
+    }
+
+    private func trainOnly(_ batches: LazyBatches<Batch>, training: Tensor?, test: LabeledImages,
+                           pairs: inout SeededGenerator) throws -> [String: Double] {
         switch kind {
         case .cnn(let t):
-            let m = try t.trainEpoch(batches.lazy.map { LabeledImages(images: $0.images, labels: $0.labels) }, test: test)
+            let m = try t.trainEpoch(batches.lazy.map { LabeledImages(images: $0.images, labels: $0.labels) }, training: training, test: test)
             var out = ["loss": m.loss, "accuracy.train": m.trainAccuracy]
             out["accuracy.test"] = m.testAccuracy
             return out
@@ -94,7 +110,7 @@ final class ModelTrainer {
                 let p = domain.pairs(for: b.labels, stream: &stream)
                 return HAGANBatch(humans: b.images, labels: b.labels, characters: p.characters,
                                   neutralCharacters: p.neutral, identities: p.identities)
-            }, test: test)
+            }, training: training, test: test)
             pairs = stream
             var out = [
                 "loss.d": m.discriminator, "loss.d.expression_real": m.discriminatorExpressionReal,

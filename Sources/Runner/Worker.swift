@@ -69,19 +69,26 @@ public enum JobWorker {
         }
         BLAS.threadCount = request.threads
 
-        // Data: the run's fold split, training batches, the test fold's centre crops.
+        // Data: the run's fold split (validation subjects held out of training when the spec asks),
+        // training batches, and the centre crops of the test fold, the validation subjects and,
+        // for recalibrated evaluation networks, the training images.
         let dataset = try JobData.dataset(spec)
         let split = try JobData.folds(dataset, spec, run: job.run).split(dataset, fold: job.fold)
+        let (trainIndices, validationIndices) = JobData.validationSplit(split.train, dataset: dataset, spec, run: job.run, fold: job.fold)
         let preprocessor = Preprocessor(channels: spec.dataset.channels, imageSize: spec.dataset.imageSize)
         let augmenter = JobData.augmenter(spec)
         let seed = SeededGenerator(seed: job.seed)
-        var train = BatchIterator(dataset: dataset, indices: split.train, preprocessor: preprocessor, augmenter: augmenter,
+        var train = BatchIterator(dataset: dataset, indices: trainIndices, preprocessor: preprocessor, augmenter: augmenter,
                                   batchSize: model.batchSize, seed: seed.child("batches").seed, training: true)
-        var testIterator = BatchIterator(dataset: dataset, indices: split.test, preprocessor: preprocessor, augmenter: augmenter,
+        func centreCrops(_ indices: [Int]) throws -> (images: LabeledImages, items: [BatchItem]) {
+            var iterator = BatchIterator(dataset: dataset, indices: indices, preprocessor: preprocessor, augmenter: augmenter,
                                          batchSize: 256, seed: 0, training: false)
-        let testBatch = try testIterator.plan(epoch: 0).map { try testIterator.load($0) }
-        let test = LabeledImages(images: concatBatch(testBatch.map(\.images)), labels: testBatch.flatMap(\.labels))
-        let testItems = testBatch.flatMap(\.items)
+            let batches = try iterator.plan(epoch: 0).map { try iterator.load($0) }
+            return (LabeledImages(images: concatBatch(batches.map(\.images)), labels: batches.flatMap(\.labels)), batches.flatMap(\.items))
+        }
+        let (test, testItems) = try centreCrops(split.test)
+        let validation = validationIndices.isEmpty ? nil : try centreCrops(validationIndices).images
+        let calibration = (model.choices.evaluation ?? .last) == .last ? nil : try centreCrops(trainIndices).images.images
 
         let trainer = try ModelTrainer(spec: spec, model: model, seed: seed.child("model"))
         let checkpointPath = layout.checkpoint(request.experimentHash, job: request.jobID)
@@ -106,7 +113,7 @@ public enum JobWorker {
             let batches = LazyBatches(plan) { try train.load($0) }
             let metrics: [String: Double]
             do {
-                metrics = try trainer.trainEpoch(batches, test: test, pairs: &pairStream)
+                metrics = try trainer.trainEpoch(batches, training: calibration, test: test, validation: validation, pairs: &pairStream)
                 if let error = batches.error { throw error }
             } catch {
                 if let loadError = batches.error {

@@ -46,6 +46,11 @@ public struct ProtocolSpec: Codable, Equatable, Sendable {
     public var runs: Int
     /// Split; default and only value `subject`.
     public var split: SplitKind
+    /// Share of each fold's training subjects held out as validation subjects, 0.05...0.5; absent:
+    /// none. Validation subjects are in neither the fold's training nor its test set; their
+    /// accuracy is logged every epoch (`accuracy.validation`), the only accuracy to choose
+    /// settings on.
+    public var validation: Double?
 
     public init(folds: Int = PaperProtocol.folds, runs: Int = PaperProtocol.runs, split: SplitKind = .subject) {
         self.folds = folds
@@ -53,12 +58,13 @@ public struct ProtocolSpec: Codable, Equatable, Sendable {
         self.split = split
     }
 
-    enum CodingKeys: String, CodingKey { case folds, runs, split }
+    enum CodingKeys: String, CodingKey { case folds, runs, split, validation }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         folds = try c.value(.folds, default: PaperProtocol.folds, in: 2...100)
         runs = try c.value(.runs, default: PaperProtocol.runs, in: 1...100)
         split = try c.value(.split, default: .subject)
+        validation = try c.optional(.validation, in: 0.05...0.5)
     }
 }

@@ -39,7 +39,8 @@ public struct AdamSpec: Codable, Equatable, Sendable {
 
 /// The choices the paper leaves open. Every field is optional: absent means the model's own
 /// default (set in the Models target and recorded by the runner), so the spec says only what the
-/// user chose. `cnn` models accept `initialization` only; `hagan` models accept all.
+/// user chose. `cnn` models accept `initialization`, `evaluation`, `averageDecay` and
+/// `learningRateSchedule`; `hagan` models accept all.
 public struct ModelChoices: Encodable, Equatable, Sendable {
     /// Size of the expression code from the generator's encoder, 1...4096.
     public var codeSize: Int?
@@ -59,6 +60,13 @@ public struct ModelChoices: Encodable, Equatable, Sendable {
     public var testNoiseDraws: Int?
     /// Weight initialisation.
     public var initialization: Initialization?
+    /// The networks that predict at test time (not the paper's when other than `last`).
+    public var evaluation: EvaluationNetworks?
+    /// Decay per training step of the weight average, 0.9...0.99999 (only with `evaluation`
+    /// `averaged`).
+    public var averageDecay: Double?
+    /// The learning rate over the epochs.
+    public var learningRateSchedule: LearningRateSchedule?
     /// Epochs between saved sample grids, 0...10000 (0: never).
     public var sampleEvery: Int?
 
@@ -66,13 +74,20 @@ public struct ModelChoices: Encodable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case codeSize, noiseSize, noiseDistribution, l1Weight, expressionOnFakePairs, discriminatorInput
-        case testNoise, testNoiseDraws, initialization, sampleEvery
+        case testNoise, testNoiseDraws, initialization, evaluation, averageDecay, learningRateSchedule, sampleEvery
     }
 
     /// Decodes the choices a model of `kind` accepts from the model's own object.
     init(from decoder: Decoder, kind: ModelKind) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         initialization = try c.decodeIfPresent(Initialization.self, forKey: .initialization)
+        evaluation = try c.decodeIfPresent(EvaluationNetworks.self, forKey: .evaluation)
+        averageDecay = try c.optional(.averageDecay, in: 0.9...0.99999)
+        if let decay = averageDecay, evaluation != .averaged {
+            throw SpecError.invalidValue(
+                path: c.path(.averageDecay), value: String(decay), allowed: "only with \"evaluation\": \"averaged\"")
+        }
+        learningRateSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .learningRateSchedule)
         guard kind == .hagan else { return }
         codeSize = try c.optional(.codeSize, in: 1...4096)
         noiseSize = try c.optional(.noiseSize, in: 1...4096)

@@ -40,3 +40,35 @@ public enum TestNoise: String, SpecChoice {
 public enum Initialization: String, SpecChoice {
     case dcgan, kaiming
 }
+
+/// The networks that make the test-time prediction (section 4 tests "the trained" networks in
+/// eval mode and says no more). Not the paper's: `recalibrated` and `averaged` are remedies for the
+/// epoch-to-epoch swing of HA-GAN's test accuracy, and the report names them when used.
+public enum EvaluationNetworks: String, SpecChoice {
+    /// The last weights with BatchNorm's running statistics, as trained (the paper's reading).
+    case last
+    /// The last weights, BatchNorm statistics recomputed on the training images before each
+    /// evaluation (the pairs D sees at test time: human image and generated character).
+    case recalibrated
+    /// An exponential moving average of the weights over the training steps (`averageDecay`), its
+    /// BatchNorm statistics recomputed on the training images before each evaluation.
+    case averaged
+}
+
+/// The learning rate over the epochs. Section 5.1 gives 0.0002 and no schedule.
+public enum LearningRateSchedule: String, SpecChoice {
+    /// The same rate throughout (the paper's reading).
+    case constant
+    /// Constant for the first half of the epochs, then decayed linearly towards zero (pix2pix, the
+    /// paper's reference [30] for its L1 term).
+    case linearDecay
+
+    /// The factor on the base rate for epoch `epoch` (1-based) of `epochs`: 1 through epoch
+    /// ceil(epochs / 2), then 1 - (epoch - half) / (epochs - half + 1), so the last epoch keeps a
+    /// small positive rate.
+    public func factor(epoch: Int, of epochs: Int) -> Double {
+        guard self == .linearDecay else { return 1 }
+        let half = (epochs + 1) / 2
+        return 1 - Double(max(0, epoch - half)) / Double(epochs - half + 1)
+    }
+}

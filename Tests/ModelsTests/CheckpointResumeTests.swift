@@ -5,6 +5,7 @@ import Foundation
 import Models
 import NN
 import Testing
+import Vocabulary
 
 private func temporaryPath(_ name: String) -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("models-tests-\(getpid())-\(name)").path
@@ -15,7 +16,8 @@ private func runGAN(_ trainer: HAGANTrainer, epochs range: ClosedRange<Int>, dat
     let train = data.indices(subjects: 0..<3), test = data.labeled(data.indices(subjects: 3..<4))
     return try range.map { epoch in
         var order = SeededGenerator(seed: 5).child("order", epoch), pick = SeededGenerator(seed: 5).child("pick", epoch)
-        return try trainer.trainEpoch(data.ganBatches(train, batchSize: 6, order: &order, pick: &pick), test: test)
+        return try trainer.trainEpoch(data.ganBatches(train, batchSize: 6, order: &order, pick: &pick),
+                                      training: data.labeled(train).images, test: test)
     }
 }
 
@@ -25,9 +27,17 @@ private func resumeConfig() -> HAGANConfig {
     return config
 }
 
-@Test func resumedHAGANEndsBitIdentical() throws {
+/// The paper's evaluation, and the remedies (recalibrated statistics; averaged weights with a
+/// learning rate that decays), whose averages and statistics the checkpoint must carry.
+private let evaluationSettings: [(EvaluationNetworks, LearningRateSchedule)] = [(.last, .constant), (.recalibrated, .constant), (.averaged, .linearDecay)]
+
+@Test(arguments: evaluationSettings)
+func resumedHAGANEndsBitIdentical(evaluation: EvaluationNetworks, schedule: LearningRateSchedule) throws {
     let data = ToyData(size: 32, subjects: 4, perClass: 2, seed: 1)
-    let config = resumeConfig()
+    var config = resumeConfig()
+    config.evaluation = evaluation
+    config.learningRateSchedule = schedule
+    config.epochs = 4
     let straight = try HAGANTrainer(config: config, random: SeededGenerator(seed: 21))
     let expected = try runGAN(straight, epochs: 1...4, data: data)
 
@@ -49,7 +59,9 @@ private func resumeConfig() -> HAGANConfig {
 }
 
 private func values(_ t: HAGANTrainer) -> [Tensor] {
-    (t.generator.parameters + t.generator.buffers + t.discriminator.parameters + t.discriminator.buffers).map(\.value)
+    var all = t.generator.parameters + t.generator.buffers + t.discriminator.parameters + t.discriminator.buffers
+    if let (g, d) = t.averaged { all += g.parameters + g.buffers + d.parameters + d.buffers }
+    return all.map(\.value)
 }
 
 @Test func resumedCNNEndsBitIdentical() throws {

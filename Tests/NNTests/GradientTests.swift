@@ -78,6 +78,20 @@ func convTranspose2DGradients(strategy: GEMMStrategy) {
     #expect(abs(e.scalars[0] - (1 - 0.25) / (rv + 1e-5).squareRoot()) < 1e-5)
 }
 
+@Test func recalibratedStatisticsAreThePlainAverageOfTheBatches() {
+    let bn = BatchNorm(1, momentum: 0.1)
+    let net = Sequential([bn])
+    _ = net.forward(Tensor(shape: [2, 1], scalars: [100, 200]), mode: .train)  // an old estimate, discarded
+    // Batches with means 2 and 6 and unbiased variances 2 and 8.
+    let batches = [Tensor(shape: [2, 1], scalars: [1, 3]), Tensor(shape: [2, 1], scalars: [4, 8])]
+    recalibrate([net]) { for b in batches { _ = net.forward(b, mode: .train) } }
+    #expect(abs(bn.runningMean.value.scalars[0] - 4) < 1e-6)
+    #expect(abs(bn.runningVar.value.scalars[0] - 5) < 1e-6)
+    // Afterwards the exponential average (momentum 0.1) is back.
+    _ = net.forward(Tensor(shape: [2, 1], scalars: [14, 14]), mode: .train)
+    #expect(abs(bn.runningMean.value.scalars[0] - (0.9 * 4 + 0.1 * 14)) < 1e-5)
+}
+
 @Test func activationGradients() {
     let x = randomInput([2, 3, 2, 3], margin: 0.05)
     let layers: [Layer] = [ReLU(), LeakyReLU(slope: 0.2), Tanh(), Sigmoid(), Flatten(), Reshape([3, 6])]

@@ -31,3 +31,26 @@ import Testing
     let fine = LazyBatches([1, 2]) { $0 * 10 }
     #expect(Array(fine) == [10, 20] && fine.error == nil)
 }
+
+@Test func validationSubjectsAreInNeitherTrainingNorTest() throws {
+    let text = #"{"specVersion": 1, "name": "v", "seed": 3, "dataset": {"kind": "synthetic", "subjects": 20, "imageSize": 40, "cropSize": 36, "imagesPerExpression": 1}, "protocol": {"folds": 4, "runs": 2, "validation": 0.2}, "models": [{"name": "c", "kind": "cnn"}]}"#
+    let spec = try SpecLoader.load(text: text).spec
+    let dataset = try JobData.dataset(spec, checkImages: false)
+    for run in 0..<2 {
+        let folds = try JobData.folds(dataset, spec, run: run)
+        for fold in 0..<4 {
+            let split = folds.split(dataset, fold: fold)
+            let (train, validation) = JobData.validationSplit(split.train, dataset: dataset, spec, run: run, fold: fold)
+            func subjects(_ indices: [Int]) -> Set<String> { Set(indices.map { dataset.samples[$0].subject }) }
+            #expect(subjects(validation).count == 3)  // 20% of the 15 training subjects
+            #expect(subjects(train).isDisjoint(with: subjects(validation)))
+            #expect(subjects(split.test).isDisjoint(with: subjects(validation)) && subjects(split.test).isDisjoint(with: subjects(train)))
+            #expect(Set(train + validation) == Set(split.train))
+            // A pure function of the spec, the run and the fold.
+            #expect(JobData.validationSplit(split.train, dataset: dataset, spec, run: run, fold: fold).validation == validation)
+        }
+    }
+    let none = try SpecLoader.load(text: text.replacingOccurrences(of: #", "validation": 0.2"#, with: "")).spec
+    let split = try JobData.folds(dataset, none, run: 0).split(dataset, fold: 0)
+    #expect(JobData.validationSplit(split.train, dataset: dataset, none, run: 0, fold: 0).validation.isEmpty)
+}
