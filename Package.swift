@@ -28,6 +28,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
         ),
         .target(name: "FaceData", dependencies: ["NN", "CImageCodecs"]),
+        .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "Models"]),
         .target(name: "Models", dependencies: ["NN"]),
         .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
@@ -38,6 +39,7 @@ let package = Package(
             dependencies: [
                 "NN",
                 "FaceData",
+                "Benchmarks",
                 "Models",
                 "Tracking",
                 "Runner",
