@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "FaceData", dependencies: ["NN", "CImageCodecs", "Vocabulary"]),
         .target(name: "SyntheticFaces", dependencies: ["FaceData", "NN", "Vocabulary"]),
         .target(name: "Models", dependencies: ["NN", "Vocabulary"]),
+        .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Vocabulary"]),
         .target(name: "Spec", dependencies: ["Vocabulary"]),
         .target(name: "RunLog", dependencies: ["Spec", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
@@ -40,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "exp",
             dependencies: [
-                "Runner", "Report", "RunLog", "Spec", "FaceData", "SyntheticFaces", "Models", "NN", "Vocabulary", "CProcessControl",
+                "Runner", "Report", "RunLog", "Spec", "FaceData", "SyntheticFaces", "Benchmarks", "NN", "Vocabulary", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

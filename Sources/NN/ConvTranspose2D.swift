@@ -5,8 +5,10 @@
 //   y  [N, OC, OH, OW]   OH = (H - 1) * stride - 2 * padding + KH + outputPadding  (same for W)
 //   forward:   col = W^T [OC*KH*KW, C] * x [C, N*S] ;  y = col2im(col) (+ bias)      S = H*W
 //   backward:  dcol = im2col(dy);  dW += x * dcol^T;  db += sum dy;  dx = W * dcol
-// The im2col geometry is that of a convolution over the OUTPUT (size OH x OW, OC channels), whose
-// result has the input's size H x W; output padding only adds rows/columns at the far edges.
+// The GEMM blocks are `ConvGEMM`'s backward, then forward fused with weight (M = C), as Caffe's
+// deconv layer. The im2col geometry is that of a convolution over the OUTPUT (size OH x OW, OC
+// channels), whose result has the input's size H x W; output padding only adds rows/columns at the
+// far edges.
 
 public final class ConvTranspose2D: Layer {
     public let inChannels: Int, outChannels: Int
@@ -56,40 +58,21 @@ public final class ConvTranspose2D: Layer {
         precondition(g.outH == h && g.outW == w, "ConvTranspose2D: geometry mismatch for input \(x.shape)")
         geometry = g
         inputShape = x.shape
-        let k = g.colRows, s = h * w, oc = outChannels
-        var y = Tensor(zeros: [n, oc, oh, ow])
-        let outImage = oc * oh * ow
+        let blocks = ConvGEMM(g, rows: c, batch: n, strategy: strategy)
+        var y = Tensor(zeros: [n, outChannels, oh, ow])
         x.scalars.withUnsafeBufferPointer { px in
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 y.scalars.withUnsafeMutableBufferPointer { py in
-                    let xb = px.baseAddress!, wb = pw.baseAddress!, yb = py.baseAddress!
-                    switch strategy.resolved(columnsPerImage: s) {
-                    case .batched:
-                        xcm.withPointer(c * n * s) { pxcm in
-                            nchwToChannelMajor(xb, n: n, c: c, s: s, into: pxcm)
-                            col.withPointer(k * n * s) { pcol in
-                                gemm(transA: true, m: k, n: n * s, k: c, wb, pxcm, pcol)
-                                col2im(pcol, count: n, imageStride: outImage, g, into: yb)
-                            }
-                        }
-                    case .perImage, .automatic:
-                        col.withPointer(ImageChunks.count * k * s) { pcolAll in
-                            ImageChunks.run(n) { t, images in
-                                let pcol = pcolAll + t * k * s
-                                for i in images {
-                                    gemm(transA: true, m: k, n: s, k: c, wb, xb + i * c * s, pcol)
-                                    col2im(pcol, g, into: yb + i * outImage)
-                                }
-                            }
-                        }
-                    }
+                    let yb = py.baseAddress!
+                    // The channel-major copy of x stays in `xcm` for the weight gradient.
+                    blocks.withRows(px.baseAddress!, scratch: &xcm) { blocks.backward($0, pw.baseAddress!, into: yb, dcol: &col) }
                     if let bias {
-                        bias.value.scalars.withUnsafeBufferPointer { addBias(yb, n: n, c: oc, s: oh * ow, bias: $0.baseAddress!) }
+                        bias.value.scalars.withUnsafeBufferPointer { addBias(yb, n: n, c: outChannels, s: oh * ow, bias: $0.baseAddress!) }
                     }
                 }
             }
         }
-        xCache = strategy.resolved(columnsPerImage: h * w) == .perImage ? x : nil
+        xCache = blocks.batched ? nil : x
         return y
     }
 
@@ -97,10 +80,9 @@ public final class ConvTranspose2D: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard let g = geometry else { preconditionFailure("ConvTranspose2D.backward called before forward") }
-        let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
-        let k = g.colRows, s = h * w, oc = outChannels
-        let outImage = oc * g.height * g.width
+        let n = inputShape[0], oc = outChannels
         precondition(dy.shape == [n, oc, g.height, g.width], "ConvTranspose2D.backward: dy \(dy.shape), output was \([n, oc, g.height, g.width])")
+        let blocks = ConvGEMM(g, rows: inChannels, batch: n, strategy: strategy)
         var dx = Tensor(uninitialized: inputShape)
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
@@ -108,38 +90,11 @@ public final class ConvTranspose2D: Layer {
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
                     dx.scalars.withUnsafeMutableBufferPointer { pdx in
-                        let wb = pw.baseAddress!, dwb = pdw.baseAddress!, dxb = pdx.baseAddress!
-                        switch strategy.resolved(columnsPerImage: s) {
-                        case .batched:
-                            col.withPointer(k * n * s) { pdc in
-                                im2col(dyb, count: n, imageStride: outImage, g, into: pdc)
-                                if weight.requiresGrad { xcm.withPointer(c * n * s) { pxcm in
-                                    gemm(transB: true, m: c, n: k, k: n * s, pxcm, pdc, beta: 1, dwb)
-                                } }
-                                dxcm.withPointer(c * n * s) { pdx in
-                                    gemm(m: c, n: n * s, k: k, wb, pdc, pdx)
-                                    channelMajorToNCHW(pdx, n: n, c: c, s: s, bias: nil, into: dxb)
-                                }
-                            }
-                        case .perImage, .automatic:
-                            let needsWeightGradient = weight.requiresGrad
-                            xCache!.scalars.withUnsafeBufferPointer { px in
-                                let xb = px.baseAddress!
-                                partialGrad.accumulate(into: dwb, count: weight.value.count, enabled: needsWeightGradient) { partial in
-                                    col.withPointer(ImageChunks.count * k * s) { pdcAll in
-                                        ImageChunks.run(n) { t, images in
-                                            let pdc = pdcAll + t * k * s
-                                            for i in images {
-                                                im2col(dyb + i * outImage, g, into: pdc)
-                                                if needsWeightGradient {
-                                                    gemm(transB: true, m: c, n: k, k: s, xb + i * c * s, pdc,
-                                                         beta: t == 0 || i > images.lowerBound ? 1 : 0, t == 0 ? dwb : partial)
-                                                }
-                                                gemm(m: c, n: s, k: k, wb, pdc, dxb + i * c * s)
-                                            }
-                                        }
-                                    }
-                                }
+                        let dwb = pdw.baseAddress!, needsWeightGradient = weight.requiresGrad
+                        withForwardRows(blocks) { rows in
+                            blocks.accumulatingWeightGradient(dwb, partial: &partialGrad, enabled: needsWeightGradient) { partial in
+                                blocks.forward(dyb, pw.baseAddress!, bias: nil, into: pdx.baseAddress!, col: &col, keepColumns: false,
+                                               scratch: &dxcm, weightGradient: needsWeightGradient ? .init(rows: rows, dW: dwb, partial: partial) : nil)
                             }
                         }
                     }
@@ -147,5 +102,14 @@ public final class ConvTranspose2D: Layer {
             }
         }
         return dx
+    }
+
+    /// The forward input as `ConvGEMM` takes row images: its channel-major copy (batched) or itself.
+    private func withForwardRows(_ blocks: ConvGEMM, _ body: (UnsafePointer<Float>) -> Void) {
+        if blocks.batched {
+            xcm.withPointer(blocks.m * blocks.n * blocks.s) { body($0) }
+        } else {
+            xCache!.scalars.withUnsafeBufferPointer { body($0.baseAddress!) }
+        }
     }
 }

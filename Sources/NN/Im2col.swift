@@ -121,15 +121,3 @@ public func col2im(_ col: UnsafePointer<Float>, count: Int, imageStride: Int, _ 
     }
     }
 }
-
-/// One image: `im2col` into a [K, S] block.
-@inline(__always)
-public func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
-    im2col(x, count: 1, imageStride: 0, g, into: col)
-}
-
-/// One image: `col2im` from a [K, S] block.
-@inline(__always)
-public func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>) {
-    col2im(col, count: 1, imageStride: 0, g, into: x)
-}

@@ -1,7 +1,8 @@
-// `exp bench`: performance measurements (run on a release build).
+// `exp bench`: performance measurements (run on a release build; the measuring is in the Benchmarks
+// target), and the list parsing and number formatting its subcommands share.
 
 import ArgumentParser
-import NN
+import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,3 +10,15 @@ struct Bench: ParsableCommand {
         subcommands: [BenchEngine.self, BenchTrain.self]
     )
 }
+
+func parseList<T>(_ text: String, _ option: String, _ parse: (String) -> T?) throws -> [T] {
+    let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let values = items.compactMap(parse)
+    guard !values.isEmpty, values.count == items.count else {
+        throw ValidationError("\(option) '\(text)': expected a comma-separated list of valid values")
+    }
+    return values
+}
+
+func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
+func f1(_ x: Double) -> String { String(format: "%.1f", x) }

@@ -2,6 +2,7 @@
 // 1 and 2 BLAS threads, then memory over 100 training steps.
 
 import ArgumentParser
+import Benchmarks
 import Foundation
 import NN
 
@@ -38,7 +39,7 @@ struct BenchEngine: ParsableCommand {
                     print(pad("layer", 9) + pad("GEMM fwd", 18) + pad("fwd GF/s", 10) + pad("sgemm", 8)
                           + pad("bwd GF/s", 10) + pad("sgemm", 8) + pad("eff", 6) + "im2col/col2im ms")
                     var layerTime = 0.0, gemmTime = 0.0
-                    for shape in haganLayerShapes(size: size, channels: channels) {
+                    for shape in try haganLayerShapes(size: size, channels: channels) {
                         let r = benchmarkLayer(shape, batch: batch, strategy: strategy, minSeconds: minSeconds)
                         layerTime += r.forwardSeconds + r.backwardSeconds
                         gemmTime += r.sgemmForwardSeconds + r.sgemmBackwardSeconds
@@ -61,24 +62,12 @@ struct BenchEngine: ParsableCommand {
         }
         if memorySteps > 0 {
             BLAS.threadCount = 1
-            let rss = memoryOverTraining(steps: memorySteps, batch: batch, size: sizeList.last!, channels: channels)
+            let rss = try memoryOverTraining(steps: memorySteps, batch: batch, size: sizeList.last!, channels: channels)
             let marks = [0, 9, rss.count / 2 - 1, rss.count - 1].filter { $0 >= 0 && $0 < rss.count }
-            print("\nmemory over \(memorySteps) training steps of the D-shaped CNN (\(sizeList.last!)x\(sizeList.last!), batch \(batch)):")
+            print("\nmemory over \(memorySteps) training steps of the CNN baseline (\(sizeList.last!)x\(sizeList.last!), batch \(batch)):")
             print("  " + marks.map { "step \($0 + 1): \(f1(rss[$0])) MiB" }.joined(separator: ", "))
             print("  growth from step 10 to step \(rss.count): \(f1(rss.last! - rss[min(9, rss.count - 1)])) MiB")
         }
         print("peak resident memory: \(f1(Measure.residentMemoryMiB().peak)) MiB")
     }
 }
-
-func parseList<T>(_ text: String, _ option: String, _ parse: (String) -> T?) throws -> [T] {
-    let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    let values = items.compactMap(parse)
-    guard !values.isEmpty, values.count == items.count else {
-        throw ValidationError("\(option) '\(text)': expected a comma-separated list of valid values")
-    }
-    return values
-}
-
-func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
-func f1(_ x: Double) -> String { String(format: "%.1f", x) }

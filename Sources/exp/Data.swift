@@ -2,6 +2,7 @@
 // frames chosen per sequence) and measure the data path's throughput.
 
 import ArgumentParser
+import Benchmarks
 import FaceData
 import Foundation
 import Runner

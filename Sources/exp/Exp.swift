@@ -3,7 +3,6 @@
 
 import ArgumentParser
 import CProcessControl
-import NN
 import Vocabulary
 
 @main

@@ -2,9 +2,9 @@
 // drawing-speed measurement.
 
 import ArgumentParser
+import Benchmarks
 import FaceData
 import Foundation
-import NN
 import SyntheticFaces
 
 struct Synth: ParsableCommand {
@@ -71,19 +71,10 @@ struct Synth: ParsableCommand {
             print("\(layout): \(summary.images) images, \(sequences)\(summary.subjects.count) \(who) under \(out)")
         }
         if let bench {
-            let humans = SyntheticHumans(subjects: 20, seed: seed, size: size, channels: 1,
-                                         sequencesPerClass: max(1, bench / 140 + 1))
-            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = clock()
-            var checksum: Float = 0
-            for k in 0..<bench {
-                let r = humans.record(subject: k % 20, sequence: (k / 20) % humans.sequencesPerSubject, frame: 0)
-                checksum += r.image.pixels[0]
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
+            let r = DataBenchmark.syntheticFaces(count: bench, size: size, seed: seed)
             print(String(format: "%d faces of %dx%d gray: %.3f s wall (%.0f faces/s), %.3f s CPU (%.0f faces/s) "
-                         + "(checksum %.3f)", bench, size, size, seconds, Double(bench) / seconds, cpu,
-                         Double(bench) / cpu, Double(checksum)))
+                         + "(checksum %.3f)", bench, size, size, r.wall, Double(bench) / r.wall, r.cpu,
+                         Double(bench) / r.cpu, Double(r.checksum)))
         }
     }
 }

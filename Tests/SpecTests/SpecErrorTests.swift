@@ -45,7 +45,7 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
         return
     }
     #expect(path == "models[0].codeSize")
-    #expect(allowed == ["adam", "batchSize", "epochs", "initialization", "kind", "name"])
+    #expect(allowed == ["adam", "averageDecay", "batchSize", "epochs", "evaluation", "initialization", "kind", "learningRateSchedule", "name"])
     let pattern = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic", "subjectPattern": "x(1)"}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(pattern)?.path == "dataset.subjectPattern")
 }

@@ -75,7 +75,7 @@ import Vocabulary
 @Test func badOverridesAreErrors() {
     let text = minimalSpec
     #expect(specError(text, overrides: ["models[0].epohs=5"])
-        == .override(text: "models[0].epohs=5", reason: "models[0].epohs: unknown key; allowed keys here: adam, batchSize, epochs, initialization, kind, name"))
+        == .override(text: "models[0].epohs=5", reason: "models[0].epohs: unknown key; allowed keys here: adam, averageDecay, batchSize, epochs, evaluation, initialization, kind, learningRateSchedule, name"))
     #expect(specError(text, overrides: ["protocol.folds=1"])
         == .override(text: "protocol.folds=1", reason: "protocol.folds: 1 is out of range; allowed: 2...100"))
     #expect(specError(text, overrides: ["models[3].epochs=5"])
@@ -156,7 +156,7 @@ import Vocabulary
     let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("experiments")
     let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
-    #expect(names == ["ckplus-quick.json", "ckplus.json", "demo.json", "mmi.json", "oulu.json"])
+    #expect(names == ["ckplus-quick.json", "ckplus.json", "ckplus48-ablation.json", "demo.json", "mmi.json", "oulu.json"])
     for name in names {
         let spec = try SpecLoader.load(path: folder.appendingPathComponent(name).path).spec
         guard ["ckplus.json", "mmi.json", "oulu.json"].contains(name) else { continue }

@@ -1,9 +1,11 @@
 // Throughput of the data path on the calling thread: decode + preprocess (align or resize) +
 // augment, in samples per second. Without the image cache every sample is decoded again (what a
 // trainer sees on its first epoch or with caching off); with it, after one warm-up pass over the
-// dataset, only augmentation and batching are timed (the steady state of later epochs).
+// dataset, only augmentation and batching are timed (the steady state of later epochs). And the
+// drawing speed of the synthetic face generator (`exp synth --bench`).
 
-import Foundation
+import FaceData
+import SyntheticFaces
 
 public struct DataBenchmarkResult: Sendable {
     public var samples: Int
@@ -30,14 +32,28 @@ public enum DataBenchmark {
             epoch += 1
         }
         items = Array(items.prefix(count))
-        let start = DispatchTime.now().uptimeNanoseconds
         var checksum: Float = 0
-        for start in stride(from: 0, to: items.count, by: 64) {
-            let batch = try iterator.load(Array(items[start..<min(start + 64, items.count)]))
-            checksum += batch.images.scalars[0]
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let seconds = try Measure.time {
+            for start in stride(from: 0, to: items.count, by: 64) {
+                let batch = try iterator.load(Array(items[start..<min(start + 64, items.count)]))
+                checksum += batch.images.scalars[0]
+            }
+        }.wall
         precondition(checksum.isFinite, "data benchmark produced non-finite pixels")
         return DataBenchmarkResult(samples: count, seconds: seconds)
+    }
+
+    /// Draws `count` gray faces of `size` (20 synthetic subjects, cycling); wall and CPU seconds,
+    /// and a checksum of the first pixels that keeps the drawing from being optimised away.
+    public static func syntheticFaces(count: Int, size: Int, seed: UInt64) -> (wall: Double, cpu: Double, checksum: Float) {
+        let humans = SyntheticHumans(subjects: 20, seed: seed, size: size, channels: 1, sequencesPerClass: max(1, count / 140 + 1))
+        var checksum: Float = 0
+        let time = Measure.time {
+            for k in 0..<count {
+                let r = humans.record(subject: k % 20, sequence: (k / 20) % humans.sequencesPerSubject, frame: 0)
+                checksum += r.image.pixels[0]
+            }
+        }
+        return (time.wall, time.cpu, checksum)
     }
 }

@@ -1,0 +1,54 @@
+// Timing and memory readings for every benchmark: a monotonic clock, medians over repetitions,
+// wall and CPU seconds of one run, and the process's current and peak resident memory (Linux
+// /proc/self/status; 0 where unavailable).
+
+import Foundation
+
+public enum Measure {
+    /// Seconds on a monotonic clock.
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// Median seconds per call of `body`, after `warmUp` untimed calls, over at least `minRepeats`
+    /// calls and `minSeconds` of running time (at most `maxRepeats` calls).
+    public static func median(
+        warmUp: Int = 1, minRepeats: Int = 3, maxRepeats: Int = 200, minSeconds: Double = 0.3, _ body: () -> Void
+    ) -> Double {
+        for _ in 0..<warmUp { body() }
+        var times: [Double] = []
+        let start = now()
+        while times.count < minRepeats || (now() - start < minSeconds && times.count < maxRepeats) {
+            let t0 = now()
+            body()
+            times.append(now() - t0)
+        }
+        return median(of: times)
+    }
+
+    /// The median of `values` (the mean of the middle two for an even count).
+    public static func median(of values: [Double]) -> Double {
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// Wall and CPU (this process, all threads) seconds of one call of `body`.
+    public static func time(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+        let start = now(), cpuStart = clock()
+        try body()
+        return (now() - start, Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC))
+    }
+
+    /// (current, peak) resident set size in MiB.
+    public static func residentMemoryMiB() -> (current: Double, peak: Double) {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+        func field(_ key: String) -> Double {
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }) else { return 0 }
+            let kb = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) } ?? 0
+            return kb / 1024
+        }
+        return (field("VmRSS"), field("VmHWM"))
+    }
+}
