@@ -1,7 +1,11 @@
 // ProtocolNotes: plain sentences saying where an experiment's protocol differs from the paper's
-// (section 5: 200 epochs, 110 augmented variants per training image, 80x80 images with 75x75
-// crops, 10 subject-independent folds, 2 runs, six expressions), and which jobs did not finish.
+// (section 5: faces aligned with CE-CLM landmarks, 75x75 crops, 110 augmented variants per
+// training image, 10 subject-independent folds, 2 runs, six expressions, FERG-DB characters;
+// section 5.1: 200 epochs, batch 130, Adam 0.0002 / 0.5 and no schedule), every open choice the
+// spec made that is not the paper's reading (evaluation networks, D^e on generated pairs, lambda),
+// whether validation subjects were held out, and which jobs did not finish.
 
+import Spec
 import Vocabulary
 
 enum ProtocolNotes {
@@ -16,8 +20,13 @@ enum ProtocolNotes {
             let list = variants.count <= 4 ? " (" + variants.map(\.description).joined(separator: ", ") + ")" : ""
             notes.append("Augmentation: \(variants.count) variant\(variants.count == 1 ? "" : "s") per training image\(list) (paper: 110, 5 crops x 11 rotations x flip).")
         }
-        if spec.dataset.imageSize != PaperProtocol.imageSize || spec.dataset.cropSize != PaperProtocol.cropSize {
-            notes.append("Images \(spec.dataset.imageSize)x\(spec.dataset.imageSize) cropped to \(spec.dataset.cropSize)x\(spec.dataset.cropSize) (paper: \(PaperProtocol.imageSize)x\(PaperProtocol.imageSize), crops \(PaperProtocol.cropSize)x\(PaperProtocol.cropSize)).")
+        if spec.dataset.cropSize != PaperProtocol.cropSize {
+            notes.append("Images \(spec.dataset.imageSize)x\(spec.dataset.imageSize) cropped to \(spec.dataset.cropSize)x\(spec.dataset.cropSize) (paper: crops \(PaperProtocol.cropSize)x\(PaperProtocol.cropSize); it gives no image size before cropping).")
+        }
+        notes += modelNotes(spec)
+        if let alignment = alignmentNote(spec.dataset) { notes.append(alignment) }
+        if let character = spec.character, character.kind == .synthetic {
+            notes.append("Characters: the synthetic \(character.characters.joined(separator: ", ")) (paper: a FERG-DB character).")
         }
         if data.classNames.count != PaperProtocol.classes {
             notes.append("\(data.classNames.count) classes: \(data.classNames.joined(separator: ", ")) (paper: \(PaperProtocol.classes) expressions).")
@@ -27,6 +36,9 @@ enum ProtocolNotes {
         }
         if spec.protocol.runs < PaperProtocol.runs {
             notes.append("\(spec.protocol.runs) run\(spec.protocol.runs == 1 ? "" : "s") (paper: \(PaperProtocol.runs)); no standard deviation over runs.")
+        }
+        if let share = spec.protocol.validation {
+            notes.append("Validation: \(Int((share * 100).rounded()))% of each fold's training subjects held out (accuracy.validation); settings are chosen on them, never on the test folds.")
         }
         let done = data.jobs.filter { $0.job.status == .completed }.count
         if done < data.jobs.count {
@@ -38,6 +50,53 @@ enum ProtocolNotes {
             notes.append("\(job.modelName) run \(job.run) fold \(job.fold) \(job.status.rawValue) after \(job.epochsDone) of \(job.epochsPlanned) epochs\(why); not counted.")
         }
         return notes
+    }
+
+    /// Training and evaluation settings of each model that differ from section 5.1 or from the
+    /// paper's reading of an open choice.
+    static func modelNotes(_ spec: ExperimentSpec) -> [String] {
+        var notes: [String] = []
+        for model in spec.models {
+            var differences: [String] = []
+            if model.batchSize != PaperProtocol.batchSize { differences.append("batch \(model.batchSize) (paper: \(PaperProtocol.batchSize))") }
+            if model.adam.lr != PaperProtocol.learningRate { differences.append("learning rate \(model.adam.lr) (paper: \(PaperProtocol.learningRate))") }
+            if model.adam.beta1 != PaperProtocol.beta1 { differences.append("Adam beta1 \(model.adam.beta1) (paper: \(PaperProtocol.beta1))") }
+            let choices = model.choices
+            if choices.learningRateSchedule == .linearDecay {
+                differences.append("learning rate decayed linearly over the second half (paper: no schedule)")
+            }
+            switch choices.evaluation ?? .last {
+            case .last: break
+            case .recalibrated: differences.append("BatchNorm statistics recomputed on the training images before evaluation")
+            case .averaged:
+                differences.append("predictions by a moving average of the weights (decay \(choices.averageDecay ?? 0.999)) with recomputed BatchNorm statistics")
+            }
+            if model.kind == .hagan {
+                if let lambda = choices.l1Weight { differences.append("lambda \(formatNumber(lambda)) (paper: not given; pix2pix uses 100)") }
+                if choices.expressionOnFakePairs == true { differences.append("D^e also learns generated pairs (eq. 5: real pairs only)") }
+                if choices.discriminatorInput == .character { differences.append("D sees the character image alone (paper: the pair)") }
+            }
+            if !differences.isEmpty { notes.append("\(model.name): " + differences.joined(separator: "; ") + ".") }
+        }
+        return notes
+    }
+
+    /// How the faces were aligned, when not as the paper (CE-CLM landmarks).
+    static func alignmentNote(_ d: DatasetSpec) -> String? {
+        switch d.kind {
+        case .synthetic: return nil
+        case .folder, .csv:
+            return d.openface == nil ? "Faces: the image files as given, not aligned by exp (paper: aligned on CE-CLM landmarks)." : nil
+        case .ckplus:
+            return nil  // CK+'s own landmarks align every face (by the eye centres)
+        case .mmi, .oulu:
+            return d.openface == nil
+                ? "Faces: whole frames resized, not aligned (paper: aligned on CE-CLM landmarks); set dataset.openface to align them." : nil
+        }
+    }
+
+    private static func formatNumber(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
     }
 
     private static func firstLine(_ text: String) -> String {

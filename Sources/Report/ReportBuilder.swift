@@ -92,8 +92,12 @@ public enum ReportBuilder {
         let a = accuracies(model), b = accuracies(baseline)
         let keys = Set(a.keys).intersection(b.keys).sorted()
         guard let paired = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! }) else { return nil }
+        let corrected = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! },
+                                          testTrainRatio: 1 / Double(max(1, data.spec.protocol.folds - 1)))
         return PairedResult(
             model: model, baseline: baseline, pairs: paired.count, meanDifference: paired.meanDifference,
-            ciLow: paired.confidenceInterval?.low, ciHigh: paired.confidenceInterval?.high, pValue: paired.pValue)
+            ciLow: paired.confidenceInterval?.low, ciHigh: paired.confidenceInterval?.high, pValue: paired.pValue,
+            correctedCILow: corrected?.confidenceInterval?.low, correctedCIHigh: corrected?.confidenceInterval?.high,
+            correctedPValue: corrected?.pValue)
     }
 }

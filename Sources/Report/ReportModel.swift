@@ -81,5 +81,10 @@ public struct PairedResult: Codable, Equatable, Sendable {
     public var meanDifference: Double
     public var ciLow: Double?
     public var ciHigh: Double?
+    /// The plain paired t-test, as if the folds were independent.
     public var pValue: Double?
+    /// Nadeau and Bengio's corrected resampled t-test (the folds' training sets overlap).
+    public var correctedCILow: Double?
+    public var correctedCIHigh: Double?
+    public var correctedPValue: Double?
 }

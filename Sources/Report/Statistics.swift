@@ -39,7 +39,11 @@ public enum Statistics {
     }
 
     /// Paired comparison of `a - b` over matched pairs (e.g. HA-GAN and baseline accuracy per fold).
-    public static func paired(_ a: [Double], _ b: [Double], level: Double = 0.95) -> PairedComparison? {
+    /// The plain paired t-test treats the pairs as independent, which folds of one cross-validation
+    /// are not (their training sets overlap). With `testTrainRatio` (n_test / n_train, 1 / (k - 1)
+    /// for k folds) it is Nadeau and Bengio's corrected resampled t-test (Machine Learning 52, 2003):
+    /// the variance of the mean difference is s^2 (1 / J + n_test / n_train) instead of s^2 / J.
+    public static func paired(_ a: [Double], _ b: [Double], level: Double = 0.95, testTrainRatio: Double? = nil) -> PairedComparison? {
         precondition(a.count == b.count, "paired comparison of \(a.count) and \(b.count) values")
         let d = zip(a, b).map { $0 - $1 }
         guard let m = mean(d) else { return nil }
@@ -47,7 +51,7 @@ public enum Statistics {
             return PairedComparison(count: d.count, meanDifference: m, confidenceInterval: nil, pValue: nil, t: nil)
         }
         let df = Double(d.count - 1)
-        let se = sd / Double(d.count).squareRoot()
+        let se = sd * (1 / Double(d.count) + (testTrainRatio ?? 0)).squareRoot()
         let t = m / se
         let q = studentTQuantile(1 - (1 - level) / 2, df: df)
         return PairedComparison(count: d.count, meanDifference: m, confidenceInterval: (m - q * se, m + q * se),

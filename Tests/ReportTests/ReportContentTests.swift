@@ -84,7 +84,8 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     let notes = try fixtureReport().tables[0].notes
     #expect(notes.contains("CNN(baseline): 2 epochs (paper: 200)."))
     #expect(notes.contains { $0.hasPrefix("Augmentation: 2 variants per training image (center, center:flip)") })
-    #expect(notes.contains("Images 48x48 cropped to 44x44 (paper: 80x80, crops 75x75)."))
+    #expect(notes.contains("Images 48x48 cropped to 44x44 (paper: crops 75x75; it gives no image size before cropping)."))
+    #expect(notes.contains("Characters: the synthetic mira (paper: a FERG-DB character)."))
     #expect(notes.contains("2 folds (paper: 10)."))
     #expect(!notes.contains { $0.contains("run (paper") || $0.contains("Incomplete") })
 }

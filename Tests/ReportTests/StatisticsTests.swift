@@ -43,3 +43,18 @@ import Testing
     let same = Statistics.paired([0.5, 0.6], [0.4, 0.5])!
     #expect(same.confidenceInterval == nil && same.pValue == nil && abs(same.meanDifference - 0.1) < 1e-12)
 }
+
+@Test func correctedResampledTTestWidensTheInterval() throws {
+    // Differences 1, 3, -1, 5 points over 4 folds of a 5-fold cross-validation: n_test / n_train = 1/4.
+    let a = [0.81, 0.83, 0.79, 0.85], b = [0.80, 0.80, 0.80, 0.80]
+    let plain = try #require(Statistics.paired(a, b))
+    let corrected = try #require(Statistics.paired(a, b, testTrainRatio: 0.25))
+    // mean 0.02, s = 0.025820, corrected SE = s * sqrt(1/4 + 1/4): t = 1.095445; p from Student's t
+    // with 3 degrees of freedom (numerical integration of its density: 0.353386).
+    #expect(abs(corrected.meanDifference - 0.02) < 1e-12)
+    #expect(abs(try #require(corrected.t) - 1.095445) < 1e-5)
+    #expect(abs(try #require(corrected.pValue) - 0.353386) < 1e-5)
+    #expect(try #require(corrected.pValue) > (try #require(plain.pValue)))
+    let (low, high) = try #require(corrected.confidenceInterval), (plainLow, plainHigh) = try #require(plain.confidenceInterval)
+    #expect(low < plainLow && high > plainHigh)
+}
