@@ -57,10 +57,10 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     public func validate() throws {
         try require(imageSize >= 32 && imageSize <= 1024, "imageSize", imageSize, "use a crop size from 32 to 1024 (the paper uses 75)")
         try require([1, 3].contains(channels), "channels", channels, "use 1 (gray) or 3 (RGB)")
-        try require(expressionCount >= 2, "expressionCount", expressionCount, "use at least 2 classes (the paper uses 6)")
+        try require(expressionCount >= 2 && expressionCount <= 1000, "expressionCount", expressionCount, "use 2 to 1000 classes (the paper uses 6)")
         try require(leakySlope >= 0 && leakySlope < 1, "leakySlope", leakySlope, "use a slope in [0, 1) such as 0.2")
         try Models.validate(adam, key: "adam")
-        try require(batchSize >= 2, "batchSize", batchSize, "use at least 2 (batch normalisation needs more than one image; the paper uses 130)")
+        try require(batchSize >= 2 && batchSize <= 4096, "batchSize", batchSize, "use 2 to 4096 (batch normalisation needs more than one image; the paper uses 130)")
         try require(epochs >= 1, "epochs", epochs, "use at least 1 epoch (the paper uses 200)")
     }
 }

@@ -128,12 +128,15 @@ public final class RunStore: Sendable {
         try translatingErrors { try pool.read(query) }
     }
 
-    /// SQLite errors become `RunLogError.database` with the file name; others pass through.
+    /// SQLite errors, and values of the wrong type in a row (a log edited by hand), become
+    /// `RunLogError.database` with the file name; others pass through.
     private func translatingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {
             throw RunLogError.database(path: path, message: "\(error.message ?? "SQLite error") (\(error.resultCode))")
+        } catch let error as RowDecodingError {
+            throw RunLogError.database(path: path, message: "a value of the wrong type: \(error)")
         }
     }
 
@@ -181,24 +184,24 @@ public final class RunStore: Sendable {
         try read { db in
             let byHash = key.count >= 6
                 ? try Row.fetchAll(db, sql: "SELECT * FROM experiments WHERE spec_hash LIKE ? || '%'", arguments: [key]) : []
-            if byHash.count == 1 { return RunStore.experiment(byHash[0]) }
+            if byHash.count == 1 { return try RunStore.experiment(byHash[0]) }
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ? ORDER BY id DESC LIMIT 1", arguments: [key]) {
-                return RunStore.experiment(row)
+                return try RunStore.experiment(row)
             }
             throw RunLogError.unknownExperiment(key)
         }
     }
 
-    private static func experiment(_ row: Row) -> ExperimentRecord {
-        let overridesText: String = row["overrides_json"]
+    private static func experiment(_ row: Row) throws -> ExperimentRecord {
+        let overridesText: String = try row.decode(forColumn: "overrides_json")
         let overrides = (try? JSONDecoder().decode([String].self, from: Data(overridesText.utf8))) ?? []
         return ExperimentRecord(
-            id: row["id"], name: row["name"], specHash: row["spec_hash"], specJSON: row["spec_json"],
-            tableName: row["table_name"], datasetKind: row["dataset_kind"], createdAt: row["created_at"], overrides: overrides,
+            id: try row.decode(forColumn: "id"), name: try row.decode(forColumn: "name"), specHash: try row.decode(forColumn: "spec_hash"), specJSON: try row.decode(forColumn: "spec_json"),
+            tableName: try row.decode(forColumn: "table_name"), datasetKind: try row.decode(forColumn: "dataset_kind"), createdAt: try row.decode(forColumn: "created_at"), overrides: overrides,
             provenance: Provenance(
-                toolVersion: row["tool_version"], gitCommit: row["git_commit"], gitDirty: row["git_dirty"], os: row["os"],
-                cpu: row["cpu"], blasConfig: row["blas_config"], blasThreads: row["blas_threads"],
-                datasetFingerprint: row["dataset_fingerprint"]))
+                toolVersion: try row.decode(forColumn: "tool_version"), gitCommit: try row.decode(forColumn: "git_commit"), gitDirty: try row.decode(forColumn: "git_dirty"), os: try row.decode(forColumn: "os"),
+                cpu: try row.decode(forColumn: "cpu"), blasConfig: try row.decode(forColumn: "blas_config"), blasThreads: try row.decode(forColumn: "blas_threads"),
+                datasetFingerprint: try row.decode(forColumn: "dataset_fingerprint")))
     }
 
     // MARK: Jobs
@@ -231,7 +234,7 @@ public final class RunStore: Sendable {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]) else {
                 throw RunLogError.unknownJob(jobID: id)
             }
-            return RunStore.job(row)
+            return try RunStore.job(row)
         }
     }
 
@@ -239,14 +242,14 @@ public final class RunStore: Sendable {
         try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE experiment_id = ? ORDER BY id", arguments: [experimentID]).map(job)
     }
 
-    private static func job(_ row: Row) -> JobRecord {
-        let seed: Int64 = row["seed"]
-        let status: String = row["status"]
+    private static func job(_ row: Row) throws -> JobRecord {
+        let seed: Int64 = try row.decode(forColumn: "seed")
+        let status: String = try row.decode(forColumn: "status")
         return JobRecord(
-            id: row["id"], experimentID: row["experiment_id"], modelName: row["model_name"], modelKind: row["model_kind"],
-            run: row["run"], fold: row["fold"], seed: UInt64(bitPattern: seed), status: JobStatus(rawValue: status) ?? .failed,
-            attempts: row["attempts"], epochsPlanned: row["epochs_planned"], epochsDone: row["epochs_done"],
-            startedAt: row["started_at"], finishedAt: row["finished_at"], error: row["error"])
+            id: try row.decode(forColumn: "id"), experimentID: try row.decode(forColumn: "experiment_id"), modelName: try row.decode(forColumn: "model_name"), modelKind: try row.decode(forColumn: "model_kind"),
+            run: try row.decode(forColumn: "run"), fold: try row.decode(forColumn: "fold"), seed: UInt64(bitPattern: seed), status: JobStatus(rawValue: status) ?? .failed,
+            attempts: try row.decode(forColumn: "attempts"), epochsPlanned: try row.decode(forColumn: "epochs_planned"), epochsDone: try row.decode(forColumn: "epochs_done"),
+            startedAt: try row.decode(forColumn: "started_at"), finishedAt: try row.decode(forColumn: "finished_at"), error: try row.decode(forColumn: "error"))
     }
 
     /// Moves a job to `status` if the lifecycle allows it. Going to running counts an attempt,
@@ -338,9 +341,9 @@ public final class RunStore: Sendable {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT key, epoch, step, value, is_nan FROM metrics WHERE job_id = ? ORDER BY key, epoch, step", arguments: [jobID])
                 .map { row in
-                    let isNaN: Bool = row["is_nan"]
-                    let value: Double? = row["value"]
-                    return MetricPoint(key: row["key"], epoch: row["epoch"], step: row["step"], value: isNaN ? .nan : value ?? .nan)
+                    let isNaN: Bool = try row.decode(forColumn: "is_nan")
+                    let value: Double? = try row.decode(forColumn: "value")
+                    return MetricPoint(key: try row.decode(forColumn: "key"), epoch: try row.decode(forColumn: "epoch"), step: try row.decode(forColumn: "step"), value: isNaN ? .nan : value ?? .nan)
                 }
         }
     }
@@ -370,10 +373,10 @@ public final class RunStore: Sendable {
             try Row.fetchAll(
                 db, sql: "SELECT * FROM final_predictions WHERE job_id = ? ORDER BY sample_index", arguments: [jobID]
             ).map { row in
-                let text: String = row["probabilities"]
+                let text: String = try row.decode(forColumn: "probabilities")
                 return Prediction(
-                    sampleIndex: row["sample_index"], sampleID: row["sample_id"], subject: row["subject"], trueLabel: row["true_label"],
-                    predictedLabel: row["predicted_label"], probabilities: RunStore.parseArray(text))
+                    sampleIndex: try row.decode(forColumn: "sample_index"), sampleID: try row.decode(forColumn: "sample_id"), subject: try row.decode(forColumn: "subject"), trueLabel: try row.decode(forColumn: "true_label"),
+                    predictedLabel: try row.decode(forColumn: "predicted_label"), probabilities: RunStore.parseArray(text))
             }
         }
     }
@@ -410,7 +413,7 @@ public final class RunStore: Sendable {
     public func artifacts(jobID: Int64) throws -> [ArtifactRecord] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM artifacts WHERE job_id = ? ORDER BY created_at, path", arguments: [jobID]).map { row in
-                ArtifactRecord(jobID: row["job_id"], kind: row["kind"], path: row["path"], epoch: row["epoch"], createdAt: row["created_at"])
+                ArtifactRecord(jobID: try row.decode(forColumn: "job_id"), kind: try row.decode(forColumn: "kind"), path: try row.decode(forColumn: "path"), epoch: try row.decode(forColumn: "epoch"), createdAt: try row.decode(forColumn: "created_at"))
             }
         }
     }
@@ -440,7 +443,7 @@ public final class RunStore: Sendable {
         try read { db in
             var result: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT subject, fold FROM fold_assignments WHERE experiment_id = ? AND run = ?", arguments: [experimentID, run]) {
-                result[row["subject"]] = row["fold"]
+                result[try row.decode(forColumn: "subject")] = try row.decode(forColumn: "fold")
             }
             return result
         }
@@ -468,14 +471,14 @@ public final class RunStore: Sendable {
                     """,
                 arguments: [experimentID])
             for r in rows {
-                let isNaN: Bool = r["is_nan"]
-                let value: Double? = r["value"]
-                latest[r["job_id"], default: [:]][r["key"]] = isNaN ? .nan : value ?? .nan
+                let isNaN: Bool = try r.decode(forColumn: "is_nan")
+                let value: Double? = try r.decode(forColumn: "value")
+                latest[try r.decode(forColumn: "job_id"), default: [:]][try r.decode(forColumn: "key")] = isNaN ? .nan : value ?? .nan
             }
             var counts: [JobStatus: Int] = [:]
             for job in jobs { counts[job.status, default: 0] += 1 }
             return StatusSummary(
-                experiment: RunStore.experiment(row), counts: counts,
+                experiment: try RunStore.experiment(row), counts: counts,
                 jobs: jobs.map { JobProgress(job: $0, latestMetrics: latest[$0.id] ?? [:]) })
         }
     }

@@ -80,6 +80,8 @@ public struct CoordinatorOptions: Sendable {
 public struct RunSummary: Equatable, Sendable {
     public var counts: [JobStatus: Int] = [:]
     public var skipped = 0
+    /// Of the skipped jobs, those that failed or diverged in an earlier run (`--retry-failed` runs them).
+    public var skippedUnfinished = 0
     public var interrupted = false
     /// Wall-clock seconds from the first worker's launch to the last one's exit.
     public var wallSeconds: Double = 0
@@ -88,7 +90,7 @@ public struct RunSummary: Equatable, Sendable {
     /// CPU seconds (user + system) the coordinator itself used while the workers ran: reading
     /// their messages, writing the run log and drawing progress.
     public var coordinatorCPUSeconds: Double = 0
-    public var allCompleted: Bool { counts.keys.allSatisfy { $0 == .completed } }
+    public var allCompleted: Bool { counts.keys.allSatisfy { $0 == .completed } && skippedUnfinished == 0 }
 }
 
 public final class Coordinator {
@@ -129,7 +131,12 @@ public final class Coordinator {
             case .completed:
                 summary.skipped += 1
             case .failed, .diverged:
-                if options.retryFailed { queue.append(job) } else { summary.skipped += 1 }
+                if options.retryFailed {
+                    queue.append(job)
+                } else {
+                    summary.skipped += 1
+                    summary.skippedUnfinished += 1
+                }
             case .pending, .running, .interrupted:
                 queue.append(job)
             }

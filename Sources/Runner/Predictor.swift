@@ -23,6 +23,8 @@ public enum PredictionError: Error, Equatable, CustomStringConvertible {
     case noGenerator(path: String)
     /// No image was given.
     case noImages
+    /// A weight or statistic of the checkpoint is NaN or infinite: its predictions would be too.
+    case nonFinite(path: String, tensor: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,9 @@ public enum PredictionError: Error, Equatable, CustomStringConvertible {
             return "checkpoint \(p) holds a CNN baseline, which draws no character images; drop --character-out or give an HA-GAN checkpoint"
         case .noImages:
             return "no image given: pass one or more image files (PNG, JPEG or TIFF)"
+        case .nonFinite(let p, let tensor):
+            return "checkpoint \(p) holds NaN or infinite values in \(tensor), so every prediction would be NaN; "
+                + "use a checkpoint of a job that completed (a diverged job's last checkpoint is not one)"
         }
     }
 }
@@ -68,6 +73,9 @@ public final class Predictor {
     /// fit its configuration, and `PredictionError` for one that lacks or contradicts the setup.
     public init(checkpoint path: String) throws {
         let checkpoint = try Checkpoint.read(from: path)
+        if let bad = checkpoint.tensors.first(where: { $0.tensor.scalars.contains { !$0.isFinite } }) {
+            throw PredictionError.nonFinite(path: path, tensor: bad.name)
+        }
         let network: Network
         switch checkpoint.metadata["model"] {
         case "hagan"?: network = .hagan(try HAGANTrainer(checkpoint: checkpoint))
@@ -89,9 +97,9 @@ public final class Predictor {
                                        ("cropSize", setup.cropSize, t.config.imageSize, "imageSize"),
                                        ("characters", setup.characters.count, t.config.characterCount, "characterCount")])
         }
-        if setup.imageSize < setup.cropSize {
+        if setup.imageSize < setup.cropSize || setup.imageSize > 4096 {
             throw PredictionError.inconsistentSetup(path: path, setting: "imageSize", setup: String(setup.imageSize),
-                                                    network: "crops of \(setup.cropSize), which need imageSize >= cropSize")
+                                                    network: "crops of \(setup.cropSize), which need cropSize <= imageSize <= 4096")
         }
         self.network = network
         self.checkpointPath = path

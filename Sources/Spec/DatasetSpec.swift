@@ -14,9 +14,11 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     public var frames: FrameSelection?
     /// Image channels, 1 (grayscale) or 3; default 1.
     public var channels: Int
-    /// Side of the square face image before cropping, 8...512; default 80.
+    /// Side of the square face image before cropping, 32...512; default 80 (our choice: the paper
+    /// gives only the 75x75 crops).
     public var imageSize: Int
-    /// Side of the crops fed to the networks, 8...imageSize; default 75 (section 5.1).
+    /// Side of the crops fed to the networks, 32...imageSize (the networks halve it four times);
+    /// default 75 (section 5.1).
     public var cropSize: Int
     /// Training-set augmentation; default `paper110`.
     public var augmentation: Augmentation
@@ -81,8 +83,8 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         classes = try c.value(.classes, default: .basic6)
         channels = try c.value(.channels, default: 1)
         try c.check(channels, .channels, allowed: "1 or 3") { $0 == 1 || $0 == 3 }
-        imageSize = try c.value(.imageSize, default: PaperProtocol.imageSize, in: 8...512)
-        cropSize = try c.value(.cropSize, default: PaperProtocol.cropSize, in: 8...imageSize)
+        imageSize = try c.value(.imageSize, default: PaperProtocol.imageSize, in: 32...512)
+        cropSize = try c.value(.cropSize, default: PaperProtocol.cropSize, in: 32...imageSize)
         augmentation = try c.value(.augmentation, default: .paper110)
         skipUnreadable = try c.value(.skipUnreadable, default: false)
         func relativePath(_ key: CodingKeys) throws -> String? {

@@ -68,7 +68,9 @@ struct Run: ParsableCommand {
         let counts = JobStatus.allCases.compactMap { s in summary.counts[s].map { "\($0) \(s.rawValue)" } }
         print("experiment \(experiment.name) (\(experiment.specHash.prefix(12))): "
               + (counts.isEmpty ? "nothing to run" : counts.joined(separator: ", "))
-              + (summary.skipped > 0 ? "; \(summary.skipped) already finished" : ""))
+              + (summary.skipped > summary.skippedUnfinished ? "; \(summary.skipped - summary.skippedUnfinished) already finished" : "")
+              + (summary.skippedUnfinished > 0
+                  ? "; \(summary.skippedUnfinished) failed or diverged in an earlier run, not run again: add --retry-failed to run them" : ""))
         print("run log: \(ResultsLayout(root: results).database)")
         if summary.workerSeconds > 0 {
             let share = 100 * summary.coordinatorCPUSeconds / summary.workerSeconds

@@ -260,3 +260,20 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     #expect(artifacts.count == 2)
     #expect(artifacts.first { $0.kind == "checkpoint" }?.epoch == 2)
 }
+
+@Test func aValueOfTheWrongTypeIsAnErrorNotACrash() throws {
+    // A log edited by hand: a metric value set to text. Every reader says so and names the file.
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, path) = try openStore(in: folder)
+    let (id, jobs) = try registerMinimal(store)
+    try store.recordEpoch(jobID: jobs[0].id, epoch: 1, metrics: ["loss": 0.5])
+    try store.close()
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in try db.execute(sql: "UPDATE metrics SET value = 'not a number'") }
+    try queue.close()
+    let reader = try RunStore(path: path, readOnly: true)
+    defer { try? reader.close() }
+    #expect(throws: RunLogError.self) { try reader.statusSummary(experimentID: id) }
+    #expect(throws: RunLogError.self) { try reader.metrics(jobID: jobs[0].id) }
+}

@@ -58,6 +58,8 @@ private func script(_ lines: [WorkerMessage], then tail: String = "exit 0") -> [
     // A second run skips the completed job and, unless told to retry, the failed and diverged ones.
     let again = try Coordinator(log: log, pool: pool, options: CoordinatorOptions(jobs: 2), progress: nil).run(jobs)
     #expect(again.skipped == 3 && again.counts.isEmpty)
+    // ... and does not call that a success: two jobs are still failed or diverged.
+    #expect(again.skippedUnfinished == 2 && !again.allCompleted)
     let retry = try Coordinator(log: log, pool: pool, options: CoordinatorOptions(jobs: 1, retryFailed: true), progress: nil).run(jobs)
     #expect(retry.skipped == 1 && retry.counts == [.failed: 1, .diverged: 1])
     #expect(log.statuses[2]!.1 == 2)

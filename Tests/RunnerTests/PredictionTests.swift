@@ -264,3 +264,20 @@ func predictionsEqualTheWorkersEvaluation(kind: String) throws {
         #expect(row["image"] as? String == p.image && row["label"] as? Int == p.label)
     }
 }
+
+@Test func forgedOrNonFiniteCheckpointsAreErrorsNotCrashes() throws {
+    let jobs = try TrainedJobs.shared.get()
+    // A valid checksum over a NaN weight: refused, not printed as "nan" or an empty JSON line.
+    let nan = try jobs.modified("hagan", name: "nan.ckpt") { $0.tensors[0].tensor.scalars[0] = .nan }
+    let error = #expect(throws: PredictionError.self) { try Predictor(checkpoint: nan) }
+    #expect(error?.description.contains(nan) == true && error?.description.contains("NaN") == true)
+    // Sizes that would make the trainer allocate terabytes are refused before anything is built.
+    let huge = try jobs.modified("hagan", name: "huge.ckpt") {
+        $0.metadata["config"] = $0.metadata["config"]!.replacingOccurrences(of: "\"expressionCount\":6", with: "\"expressionCount\":1000000000")
+    }
+    #expect(throws: ModelConfigError.self) { try Predictor(checkpoint: huge) }
+    let wide = try jobs.modified("cnn", name: "wide.ckpt") {
+        $0.metadata["extra.prediction"] = $0.metadata["extra.prediction"]!.replacingOccurrences(of: "\"imageSize\":36", with: "\"imageSize\":100000")
+    }
+    #expect(throws: PredictionError.self) { try Predictor(checkpoint: wide) }
+}
