@@ -38,6 +38,16 @@ public struct DatasetDescription: Codable, Equatable, Sendable {
         skipUnreadable = try c.decodeIfPresent(Bool.self, forKey: .skipUnreadable) ?? false
     }
 
+    /// The `frames` option: which frames of each sequence (a `FrameSelection` spelling: last3,
+    /// middle3, last1), or `defaultValue` when absent; another value throws `badOption`.
+    public func frameSelection(default defaultValue: FrameSelection) throws -> FrameSelection {
+        guard let text = options["frames"] else { return defaultValue }
+        guard let value = FrameSelection(rawValue: text) else {
+            throw DataError.badOption(key: "frames", value: text, expected: "one of " + FrameSelection.allowedValues.joined(separator: ", "))
+        }
+        return value
+    }
+
     /// An integer option, or `defaultValue` when absent; a bad value throws `badOption`.
     public func intOption(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = options[key] else { return defaultValue }

@@ -2,6 +2,7 @@
 // frame number at the end of a file name.
 
 import Foundation
+import Vocabulary
 
 enum FileSystem {
     static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]
@@ -60,6 +61,15 @@ enum FileSystem {
 
 /// Chooses frames from a sequence sorted by frame number.
 enum FramePick {
+    /// The frames `selection` names (the spec's `dataset.frames`).
+    static func pick(_ frames: [Int], _ selection: FrameSelection) -> [Int] {
+        switch selection {
+        case .last3: return last(frames, count: 3)
+        case .last1: return last(frames, count: 1)
+        case .middle3: return middle(frames, count: 3)
+        }
+    }
+
     /// The last `count` frames (peak expression: CK+, Oulu-CASIA).
     static func last(_ frames: [Int], count: Int) -> [Int] { Array(frames.suffix(count)) }
 

@@ -65,7 +65,7 @@ public struct SkippedFile: Equatable, Codable, Sendable {
 }
 
 /// The frames a loader chose from one sequence.
-public struct FrameSelection: Equatable, Codable, Sendable {
+public struct SequenceFrames: Equatable, Codable, Sendable {
     public var subject: String
     public var sequence: String
     public var expression: Expression
@@ -88,11 +88,11 @@ public struct Dataset: Sendable {
     /// Labels found in the dataset that do not name any expression, with their counts.
     public var unknownLabels: [String: Int]
     /// Frames chosen per sequence (video datasets only).
-    public var selections: [FrameSelection]
+    public var selections: [SequenceFrames]
 
     public init(description: DatasetDescription, classes: [Expression], samples: [Sample],
                 skipped: [SkippedFile] = [], unknownLabels: [String: Int] = [:],
-                selections: [FrameSelection] = []) {
+                selections: [SequenceFrames] = []) {
         self.description = description
         self.classes = classes
         self.samples = samples

@@ -25,7 +25,7 @@ public enum JobData {
     public static func description(_ spec: ExperimentSpec) -> DatasetDescription {
         let d = spec.dataset
         var options: [String: String] = [:]
-        let frames = d.frames.map { $0 == .last1 ? "1" : "3" }
+        let frames = d.frames?.rawValue
         let kind: String
         switch d.kind {
         case .ckplus:

@@ -67,8 +67,14 @@ private func writeCKPlus(_ folder: TemporaryFolder, landmarks: Bool) throws {
     let withContempt = try load("ckplus", folder.path, classes: .basic6Contempt)
     #expect(withContempt.samples.filter { $0.expression == .contempt }.map(\.frame) == [2, 3, 4])
 
-    let two = try load("ckplus", folder.path, options: ["frames": "2"])
-    #expect(two.samples.filter { $0.expression == .happiness }.map(\.frame) == [4, 5])
+    // The spec's frame selection, honoured by name (middle3 on CK+ is not quietly the last 3).
+    let peak = try load("ckplus", folder.path, options: ["frames": "last1"])
+    #expect(peak.samples.filter { $0.expression == .happiness }.map(\.frame) == [5])
+    let middle = try load("ckplus", folder.path, options: ["frames": "middle3"])
+    #expect(middle.samples.filter { $0.expression == .happiness }.map(\.frame) == [2, 3, 4])
+    #expect(throws: DataError.badOption(key: "frames", value: "2", expected: "one of last3, middle3, last1")) {
+        try load("ckplus", folder.path, options: ["frames": "2"])
+    }
 }
 
 @Test func ckplusReadsLandmarksWhenPresent() throws {

@@ -10,9 +10,9 @@ import Testing
     let ckplus = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "ckplus", "root": "/d", "frames": "last1", "imagesFolder": "frames", "landmarksFolder": "lm"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
     let d = JobData.description(ckplus.spec)
     #expect(d.kind == "ckplus" && d.root == "/d")
-    #expect(d.options == ["frames": "1", "images": "frames", "landmarks": "lm"])
+    #expect(d.options == ["frames": "last1", "images": "frames", "landmarks": "lm"])
     let mmi = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "mmi", "root": "/d", "labelsFile": "meta.csv"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
-    #expect(JobData.description(mmi.spec).options == ["frames": "3", "labels": "meta.csv"])
+    #expect(JobData.description(mmi.spec).options == ["frames": "middle3", "labels": "meta.csv"])
     let aligned = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "folder", "root": "/d", "openface": "/of"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
     #expect(JobData.description(aligned.spec).options["openface"] == "/of")
 }

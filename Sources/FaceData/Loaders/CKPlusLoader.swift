@@ -9,7 +9,7 @@
 public struct CKPlusLoader: DatasetLoader {
     public let kind = "ckplus"
     public let options = [
-        "frames": "frames taken from the end of each labelled sequence (default 3)",
+        "frames": "frames of each labelled sequence: last3 (default), middle3 or last1",
         "images": "image folder under the root (default cohn-kanade-images)",
         "emotion": "label folder under the root (default Emotion)",
         "landmarks": "landmark folder under the root (default Landmarks; used when present)",
@@ -25,7 +25,7 @@ public struct CKPlusLoader: DatasetLoader {
     public func load(_ description: DatasetDescription) throws -> Dataset {
         let root = description.root
         try FileSystem.requireRoot(root, expected: "a CK+ folder holding cohn-kanade-images/ and Emotion/")
-        let count = try description.intOption("frames", default: 3, range: 1...1000)
+        let selection = try description.frameSelection(default: .last3)
         let images = FileSystem.join(root, description.options["images"] ?? "cohn-kanade-images")
         let emotion = FileSystem.join(root, description.options["emotion"] ?? "Emotion")
         let landmarkRoot = FileSystem.join(root, description.options["landmarks"] ?? "Landmarks")
@@ -55,7 +55,7 @@ public struct CKPlusLoader: DatasetLoader {
                     builder.unknown(String(code), path: labelPath)
                     continue
                 }
-                let chosen = FramePick.last(frames.keys.sorted(), count: count)
+                let chosen = FramePick.pick(frames.keys.sorted(), selection)
                 try builder.addSequence(
                     folder: folder, frames: frames, expression: expression, subject: subject, sequence: sequence,
                     chosen: chosen,

@@ -9,7 +9,7 @@ struct DatasetBuilder {
     var samples: [Sample] = []
     var skipped: [SkippedFile] = []
     var unknownLabels: [String: Int] = [:]
-    var selections: [FrameSelection] = []
+    var selections: [SequenceFrames] = []
 
     init(_ description: DatasetDescription) { self.description = description }
 
@@ -56,7 +56,7 @@ struct DatasetBuilder {
         } else {
             skipped.append(SkippedFile(path: folder, reason: "\(expression.rawValue) is not in class set \(classes.rawValue); first frame kept as neutral"))
         }
-        selections.append(FrameSelection(subject: subject, sequence: sequence, expression: expression,
+        selections.append(SequenceFrames(subject: subject, sequence: sequence, expression: expression,
                                          framesAvailable: sorted.count, chosen: taken, neutral: neutral))
     }
 

@@ -8,7 +8,7 @@ import Vocabulary
 public struct MMILoader: DatasetLoader {
     public let kind = "mmi"
     public let options = [
-        "frames": "frames taken around the middle of each sequence (default 3)",
+        "frames": "frames of each sequence: middle3 (default), last3 or last1",
         "labels": "label CSV, relative to the root (default labels.csv)",
     ]
 
@@ -22,7 +22,7 @@ public struct MMILoader: DatasetLoader {
     public func load(_ description: DatasetDescription) throws -> Dataset {
         let root = description.root
         try FileSystem.requireRoot(root, expected: "an MMI folder of sequence folders and labels.csv")
-        let count = try description.intOption("frames", default: 3, range: 1...1000)
+        let selection = try description.frameSelection(default: .middle3)
         let labels = FileSystem.join(root, description.options["labels"] ?? "labels.csv")
         guard FileSystem.exists(labels) else {
             throw DataError.missingPath(path: labels, expected: "the MMI label CSV with columns sequence,subject,label")
@@ -52,7 +52,7 @@ public struct MMILoader: DatasetLoader {
                 builder.skipped.append(SkippedFile(path: folder, reason: "sequence folder holds no image"))
                 continue
             }
-            let chosen = FramePick.middle(frames.keys.sorted(), count: count)
+            let chosen = FramePick.pick(frames.keys.sorted(), selection)
             builder.addSequence(folder: folder, frames: frames, expression: expression, subject: subject,
                                 sequence: sequence, chosen: chosen, landmarks: { _ in nil })
         }

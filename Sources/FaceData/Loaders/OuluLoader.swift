@@ -7,13 +7,13 @@ import Vocabulary
 
 public struct OuluLoader: DatasetLoader {
     public let kind = "oulu"
-    public let options = ["frames": "frames taken from the end of each sequence (default 3)"]
+    public let options = ["frames": "frames of each sequence: last3 (default), middle3 or last1"]
 
     public init() {}
 
     public func load(_ description: DatasetDescription) throws -> Dataset {
         try FileSystem.requireRoot(description.root, expected: "an Oulu-CASIA folder (OriginalImg/VL/Strong/Pxxx/<Expression>/*.jpeg)")
-        let count = try description.intOption("frames", default: 3, range: 1...1000)
+        let selection = try description.frameSelection(default: .last3)
         var root = description.root
         for sub in ["OriginalImg", "VL", "Strong"] where FileSystem.isDirectory(FileSystem.join(root, sub)) {
             root = FileSystem.join(root, sub)
@@ -28,7 +28,7 @@ public struct OuluLoader: DatasetLoader {
                     builder.unknown(name, path: folder)
                     continue
                 }
-                let chosen = FramePick.last(frames.keys.sorted(), count: count)
+                let chosen = FramePick.pick(frames.keys.sorted(), selection)
                 builder.addSequence(folder: folder, frames: frames, expression: expression, subject: subject,
                                     sequence: name, chosen: chosen, landmarks: { _ in nil })
             }
