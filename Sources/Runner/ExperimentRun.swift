@@ -93,6 +93,14 @@ public enum ExperimentRun {
         // the database, so a reader that opens the log after `exp run` ends sees one whole file.
         defer { try? store.close() }
 
+        // Checkpoints half-written by a worker killed mid-write (`.job-N.ckpt.tmp-PID`): nothing
+        // reads them, and the lock says no worker of this folder is alive to finish them.
+        let checkpointFolder = (layout.checkpoint(loaded.hash, job: 0) as NSString).deletingLastPathComponent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: checkpointFolder)) ?? []
+        where name.hasPrefix(".") && name.contains(".ckpt.tmp-") {
+            try? FileManager.default.removeItem(atPath: (checkpointFolder as NSString).appendingPathComponent(name))
+        }
+
         let specFile = layout.specFile(loaded.hash)
         try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(loaded.canonicalJSON.utf8).write(to: URL(fileURLWithPath: specFile), options: .atomic)

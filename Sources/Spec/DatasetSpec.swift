@@ -75,8 +75,10 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(DatasetKind.self, forKey: .kind)
-        root = try c.decodeIfPresent(String.self, forKey: .root)
+        // Synthetic faces have no root: the key is not asked for, so giving one (also through
+        // `--set dataset.root=...`) is an unknown key rather than a silently new experiment.
         if kind != .synthetic {
+            root = try c.decodeIfPresent(String.self, forKey: .root)
             guard let root else { throw SpecError.missingKey(path: c.path(.root)) }
             try c.check(root, .root, allowed: "a non-empty path") { !$0.isEmpty }
         }

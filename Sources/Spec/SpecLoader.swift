@@ -17,6 +17,10 @@ public struct LoadedSpec: Equatable, Sendable {
 public enum SpecLoader {
     /// Loads a spec file. Errors carry the file name.
     public static func load(path: String, overrides: [String] = []) throws -> LoadedSpec {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw SpecError.file(path: path, reason: "is a folder, expected a spec file (JSON), such as experiments/demo.json")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

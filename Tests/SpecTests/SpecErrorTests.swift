@@ -107,6 +107,9 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
     #expect(specError(draws)?.path == "models[0].testNoiseDraws")
     let root = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "ckplus"}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(root) == .missingKey(path: "dataset.root"))
+    // Synthetic faces have no root: setting one is refused, not a new experiment.
+    let synthetic = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "a", "kind": "cnn"}]}"#
+    #expect(specError(synthetic, overrides: ["dataset.root=/data"])?.description.contains("dataset.root: unknown key") == true)
 }
 
 @Test func syntaxErrorGivesLineAndColumn() {
@@ -131,4 +134,6 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
         try SpecLoader.load(path: path)
     }
     #expect(throws: SpecError.self) { try SpecLoader.load(path: path + ".missing") }
+    let error = #expect(throws: SpecError.self) { try SpecLoader.load(path: folder.path) }
+    #expect(error?.description.contains("is a folder, expected a spec file") == true)
 }
