@@ -103,6 +103,17 @@ public enum JobWorker {
         // but before it stored the epoch's line would otherwise lose them (the log keeps one row
         // per job, key and epoch, so sending them twice changes nothing).
         for (i, metrics) in history.epochs.enumerated() { send(.epoch(epoch: i + 1, metrics: metrics)) }
+        // And the files written so far (the log keeps one row per job, kind and path): a
+        // coordinator that stalled or was killed before storing their lines would lose them.
+        if trainer.completedEpochs > 0 {
+            send(.artifact(kind: "checkpoint", path: layout.relative(checkpointPath), epoch: trainer.completedEpochs))
+            let samples = layout.samples(request.experimentHash, job: request.jobID)
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: samples)) ?? []).sorted() {
+                guard name.hasPrefix("epoch-"), name.hasSuffix(".png"), let e = Int(name.dropFirst(6).dropLast(4)),
+                      e <= trainer.completedEpochs else { continue }
+                send(.artifact(kind: "samples", path: layout.relative((samples as NSString).appendingPathComponent(name)), epoch: e))
+            }
+        }
 
         var epoch = trainer.completedEpochs
         while epoch < model.epochs {

@@ -1,6 +1,6 @@
 // A job stopped after an epoch and started again: the worker first sends the metrics of the
 // epochs in its checkpoint again (a coordinator killed between the checkpoint and storing the
-// epoch's line would otherwise lose them), then continues to the same numbers as a job that
+// epoch's line would otherwise lose them) and the files it wrote, then continues to the same numbers as a job that
 // never stopped.
 
 import Foundation
@@ -46,4 +46,6 @@ private func epochMessages(_ messages: [WorkerMessage]) -> [Int: [String: Double
     #expect(second.count > 1 && second[1] == .epoch(epoch: 1, metrics: epochMessages(first)[1] ?? [:]))
     #expect(epochMessages(second) == epochMessages(reference))
     #expect(epochMessages(reference).keys.sorted() == [1, 2, 3])
+    // The checkpoint written before the stop is announced again, so its artifact row cannot be lost.
+    #expect(second.count > 2 && second[2] == .artifact(kind: "checkpoint", path: "checkpoints/\(request.experimentHash)/job-\(request.jobID).ckpt", epoch: 1))
 }
