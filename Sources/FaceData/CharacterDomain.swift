@@ -33,11 +33,9 @@ public struct CharacterDomain: Sendable {
         var neutral = [Image?](repeating: nil, count: characters.count)
         for sample in dataset.samples {
             guard let c = characters.firstIndex(of: sample.subject) else { continue }
-            if sample.expression == .neutral {
-                if neutral[c] == nil { neutral[c] = try prep.image(for: sample) }
-            } else if let label = labels.firstIndex(of: sample.expression) {
-                images[c][label].append(try prep.image(for: sample))
-            }
+            // Neutral images are the L1 target (the first one) and, with basic7, also a class.
+            if sample.expression == .neutral, neutral[c] == nil { neutral[c] = try prep.image(for: sample) }
+            if let label = labels.firstIndex(of: sample.expression) { images[c][label].append(try prep.image(for: sample)) }
         }
         var neutrals: [Image] = []
         for (c, name) in characters.enumerated() {

@@ -15,7 +15,7 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     /// The network that predicts at test time, as HA-GAN's `evaluation` (default: the last weights).
     public var evaluation = EvaluationNetworks.last
     /// Decay of the weight average per training step when `evaluation` is `averaged`.
-    public var averageDecay: Float = 0.999
+    public var averageDecay = Float(EvaluationNetworks.defaultAverageDecay)
     /// The learning rate over the epochs (default constant).
     public var learningRateSchedule = LearningRateSchedule.constant
     /// Weight initialisation; DCGAN's N(0, 0.02), as HA-GAN's discriminator.
@@ -58,6 +58,7 @@ public struct CNNConfig: Codable, Equatable, Sendable {
         try require(imageSize >= 32 && imageSize <= 1024, "imageSize", imageSize, "use a crop size from 32 to 1024 (the paper uses 75)")
         try require([1, 3].contains(channels), "channels", channels, "use 1 (gray) or 3 (RGB)")
         try require(expressionCount >= 2 && expressionCount <= 1000, "expressionCount", expressionCount, "use 2 to 1000 classes (the paper uses 6)")
+        try require(averageDecay > 0 && averageDecay < 1, "averageDecay", averageDecay, "use a decay in (0, 1) such as 0.999")
         try require(leakySlope >= 0 && leakySlope < 1, "leakySlope", leakySlope, "use a slope in [0, 1) such as 0.2")
         try Models.validate(adam, key: "adam")
         try require(batchSize >= 2 && batchSize <= 4096, "batchSize", batchSize, "use 2 to 4096 (batch normalisation needs more than one image; the paper uses 130)")

@@ -60,7 +60,7 @@ extension HAGANTrainer {
     /// Gets the evaluation networks ready to predict, from the training images `humans` (centre
     /// crops of the training subjects): for `recalibrated` and `averaged`, G's BatchNorm statistics
     /// are recomputed on G(humans) in train mode, then D's on the test-time pairs (human,
-    /// G(human) in eval mode), both with the test z and character. Nothing for `last`.
+    /// G(human) in eval mode), both with the test character and the (first) test z. Nothing for `last`.
     public func prepareEvaluation(training humans: Tensor) {
         guard config.evaluation != .last, humans.shape[0] >= 2 else { return }
         let g = evaluationGenerator, d = evaluationDiscriminator

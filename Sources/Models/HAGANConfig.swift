@@ -40,7 +40,7 @@ public struct HAGANConfig: Codable, Equatable, Sendable {
     /// The networks that predict at test time (default: the last weights, as trained).
     public var evaluation = EvaluationNetworks.last
     /// Decay of the weight average per training step when `evaluation` is `averaged`.
-    public var averageDecay: Float = 0.999
+    public var averageDecay = Float(EvaluationNetworks.defaultAverageDecay)
     /// The learning rate over the epochs (default constant, as section 5.1).
     public var learningRateSchedule = LearningRateSchedule.constant
     /// Weight initialisation; DCGAN's N(0, 0.02) as the GAN optimisation strategy of [11].

@@ -12,7 +12,6 @@
 //   CNN:       D's trunk on the human image alone + D^e.
 
 import NN
-import Vocabulary
 
 /// Spatial sizes through the four stride-2 blocks: 75 -> [75, 37, 18, 9, 4], 64 -> [64, 32, 16, 8, 4].
 public func downsampledSizes(_ size: Int) -> [Int] {

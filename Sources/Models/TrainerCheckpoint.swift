@@ -190,11 +190,15 @@ private func configDifferences<C: Codable>(_ savedJSON: String, _ current: C) ->
 }
 
 /// Top-level settings whose JSON differs between the saved configuration and `current`, sorted by key.
+/// The saved configuration is first read as this build reads it, so settings an earlier build did
+/// not write take their defaults and former spellings their present ones (a checkpoint written
+/// before a setting existed still resumes, and loads in `exp predict`).
 private func configDifferenceEntries<C: Codable>(_ savedJSON: String, _ current: C) -> [(key: String, saved: String, current: String)] {
     func object(_ json: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
     }
-    let saved = object(savedJSON), now = object(jsonString(current))
+    let normalized = (try? JSONDecoder().decode(C.self, from: Data(savedJSON.utf8))).map(jsonString) ?? savedJSON
+    let saved = object(normalized), now = object(jsonString(current))
     func text(_ v: Any?) -> String {
         guard let v else { return "(absent)" }
         if let data = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) {

@@ -69,7 +69,7 @@ enum ProtocolNotes {
             case .last: break
             case .recalibrated: differences.append("BatchNorm statistics recomputed on the training images before evaluation")
             case .averaged:
-                differences.append("predictions by a moving average of the weights (decay \(choices.averageDecay ?? 0.999)) with recomputed BatchNorm statistics")
+                differences.append("predictions by a moving average of the weights (decay \(choices.averageDecay ?? EvaluationNetworks.defaultAverageDecay)) with recomputed BatchNorm statistics")
             }
             if model.kind == .hagan {
                 if let lambda = choices.l1Weight { differences.append("lambda \(formatNumber(lambda)) (paper: not given; pix2pix uses 100)") }
@@ -88,7 +88,9 @@ enum ProtocolNotes {
         case .folder, .csv:
             return d.openface == nil ? "Faces: the image files as given, not aligned by exp (paper: aligned on CE-CLM landmarks)." : nil
         case .ckplus:
-            return nil  // CK+'s own landmarks align every face (by the eye centres)
+            return d.openface == nil
+                ? "Faces: aligned by the eye centres of CK+'s own landmarks where the copy has them, else whole frames resized (paper: CE-CLM landmarks)."
+                : nil
         case .mmi, .oulu:
             return d.openface == nil
                 ? "Faces: whole frames resized, not aligned (paper: aligned on CE-CLM landmarks); set dataset.openface to align them." : nil

@@ -92,8 +92,9 @@ public enum ReportBuilder {
         let a = accuracies(model), b = accuracies(baseline)
         let keys = Set(a.keys).intersection(b.keys).sorted()
         guard let paired = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! }) else { return nil }
-        let corrected = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! },
-                                          testTrainRatio: 1 / Double(max(1, data.spec.protocol.folds - 1)))
+        // n_test / n_train: one fold against the other k - 1, less the validation subjects held out.
+        let k = Double(data.spec.protocol.folds), held = data.spec.protocol.validation ?? 0
+        let corrected = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! }, testTrainRatio: 1 / ((k - 1) * (1 - held)))
         return PairedResult(
             model: model, baseline: baseline, pairs: paired.count, meanDifference: paired.meanDifference,
             ciLow: paired.confidenceInterval?.low, ciHigh: paired.confidenceInterval?.high, pValue: paired.pValue,

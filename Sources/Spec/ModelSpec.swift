@@ -112,7 +112,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var kind: ModelKind
     /// Training epochs, 1...10000; default 200 (section 5.1).
     public var epochs: Int
-    /// Mini-batch size, 1...4096; default 130 (section 5.1).
+    /// Mini-batch size, 2...4096 (batch normalisation needs two images); default 130 (section 5.1).
     public var batchSize: Int
     /// Optimiser settings; all defaults when absent.
     public var adam: AdamSpec
@@ -141,7 +141,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         }
         kind = try c.decode(ModelKind.self, forKey: .kind)
         epochs = try c.value(.epochs, default: PaperProtocol.epochs, in: 1...10_000)
-        batchSize = try c.value(.batchSize, default: PaperProtocol.batchSize, in: 1...4096)
+        batchSize = try c.value(.batchSize, default: PaperProtocol.batchSize, in: 2...4096)
         adam = try c.value(.adam, default: AdamSpec())
         choices = try ModelChoices(from: decoder, kind: kind)
     }

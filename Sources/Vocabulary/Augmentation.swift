@@ -114,8 +114,7 @@ public enum Augmentation: Equatable, Sendable {
     /// `paper110` and ["center", "center:flip"] are); else what the product would hold.
     public var notAProduct: String? {
         guard case .custom(let list) = self else { return nil }
-        let flips = Set(list.map(\.flip))
-        guard variantCount != list.count || (flips.count == 1 && flips.contains(true)) else { return nil }
+        guard variantCount != list.count else { return nil }
         return "every combination of the crops, rotations and flips it names (\(variantCount) variants here, "
             + "with and without flip when any is flipped); list them all, or use \"paper110\" or \"none\""
     }

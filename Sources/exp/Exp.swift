@@ -3,7 +3,6 @@
 
 import ArgumentParser
 import CProcessControl
-import Vocabulary
 
 @main
 struct Exp: ParsableCommand {

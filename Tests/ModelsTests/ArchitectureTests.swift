@@ -41,7 +41,7 @@ func outputShapes(size: Int, humanChannels: Int, characterChannels: Int) throws 
     #expect(cnn.network.forward(humans, mode: .train).shape == [n, 6])
 }
 
-@Test func characterOnlyDiscriminatorSeesTheCharacterChannels() throws {
+@Test func characterDiscriminatorSeesOnlyTheCharacterChannels() throws {
     var config = smallConfig(size: 32, humanChannels: 1, characterChannels: 3)
     config.discriminatorInput = .character
     let trainer = try HAGANTrainer(config: config, random: SeededGenerator(seed: 1))

@@ -64,14 +64,19 @@ private func values(_ t: HAGANTrainer) -> [Tensor] {
     return all.map(\.value)
 }
 
-@Test func resumedCNNEndsBitIdentical() throws {
+@Test(arguments: evaluationSettings)
+func resumedCNNEndsBitIdentical(evaluation: EvaluationNetworks, schedule: LearningRateSchedule) throws {
     let data = ToyData(size: 32, subjects: 3, perClass: 2, seed: 2)
     var config = CNNConfig()
     config.imageSize = 32
+    config.evaluation = evaluation
+    config.learningRateSchedule = schedule
+    config.epochs = 3
     func run(_ t: CNNTrainer, _ range: ClosedRange<Int>) throws -> [CNNEpochMetrics] {
         try range.map { epoch in
             var order = SeededGenerator(seed: 8).child("order", epoch)
             return try t.trainEpoch(data.cnnBatches(data.indices(subjects: 0..<2), batchSize: 6, order: &order),
+                                    training: data.labeled(data.indices(subjects: 0..<2)).images,
                                     test: data.labeled(data.indices(subjects: 2..<3)))
         }
     }
@@ -110,6 +115,28 @@ private func values(_ t: HAGANTrainer) -> [Tensor] {
     #expect(throws: ModelCheckpointError.wrongModel(path: "", found: "hagan", expected: "cnn")) {
         try CNNTrainer(config: cnnConfig, random: SeededGenerator(seed: 1)).restore(from: saved)
     }
+}
+
+@Test func checkpointsOfAnEarlierBuildStillResume() throws {
+    // Written before `evaluation`, `averageDecay` and `learningRateSchedule` existed, with the
+    // former spellings "fixedDraw" and "characterOnly": it resumes a trainer of today's defaults.
+    var config = smallConfig()
+    config.testNoise = .fixed
+    config.discriminatorInput = .character
+    let trainer = try HAGANTrainer(config: config, random: SeededGenerator(seed: 5))
+    var old = trainer.checkpoint()
+    var json = try #require(old.metadata["config"])
+    for key in ["evaluation", "averageDecay", "learningRateSchedule"] {
+        json = json.replacingOccurrences(of: #","\#(key)":[^,}]*"#, with: "", options: .regularExpression)
+    }
+    json = json.replacingOccurrences(of: #""testNoise":"fixed""#, with: #""testNoise":"fixedDraw""#)
+        .replacingOccurrences(of: #""discriminatorInput":"character""#, with: #""discriminatorInput":"characterOnly""#)
+    #expect(!json.contains("learningRateSchedule") && json.contains("fixedDraw") && json.contains("characterOnly"))
+    old.metadata["config"] = json
+    let restored = try HAGANTrainer(config: config, random: SeededGenerator(seed: 9))
+    try restored.restore(from: Checkpoint.decode(old.encoded(), path: "old.ckpt"))
+    #expect(restored.generator.parameters.map(\.value) == trainer.generator.parameters.map(\.value))
+    #expect(try HAGANTrainer(checkpoint: Checkpoint.decode(old.encoded(), path: "old.ckpt")).config == config)
 }
 
 @Test func configsOfEarlierCheckpointsReadTheirFormerSpellings() throws {

@@ -7,7 +7,6 @@ import Report
 import RunLog
 import TestSupport
 import Testing
-import Vocabulary
 
 func fixtureReport(experiment: String? = nil) throws -> Report {
     let folder = try TemporaryFolder()

@@ -50,6 +50,13 @@ import Testing
             #expect(JobData.validationSplit(split.train, dataset: dataset, spec, run: run, fold: fold).validation == validation)
         }
     }
+    // However large the share, a fold keeps at least one training subject.
+    let most = try SpecLoader.load(text: text.replacingOccurrences(of: #""validation": 0.2"#, with: #""validation": 0.5"#)
+        .replacingOccurrences(of: #""subjects": 20"#, with: #""subjects": 4"#)).spec
+    let few = try JobData.dataset(most, checkImages: false)
+    let fewSplit = try JobData.folds(few, most, run: 0).split(few, fold: 0)
+    let (kept, held) = JobData.validationSplit(fewSplit.train, dataset: few, most, run: 0, fold: 0)
+    #expect(!kept.isEmpty && !held.isEmpty && Set(kept + held) == Set(fewSplit.train))
     let none = try SpecLoader.load(text: text.replacingOccurrences(of: #", "validation": 0.2"#, with: "")).spec
     let split = try JobData.folds(dataset, none, run: 0).split(dataset, fold: 0)
     #expect(JobData.validationSplit(split.train, dataset: dataset, none, run: 0, fold: 0).validation.isEmpty)

@@ -14,7 +14,6 @@ import Runner
 import Spec
 import SyntheticFaces
 import Testing
-import Vocabulary
 
 /// One results folder with a finished 1-epoch job of each model, shared by the tests below.
 private struct TrainedJobs {

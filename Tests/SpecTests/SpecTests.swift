@@ -153,8 +153,7 @@ import Vocabulary
 }
 
 @Test func shippedSpecsDecodeAndThePaperOnesFollowItsProtocol() throws {
-    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("experiments")
+    let folder = URL(fileURLWithPath: repositoryRoot()).appendingPathComponent("experiments")
     let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
     #expect(names == ["ckplus-quick.json", "ckplus.json", "ckplus48-ablation.json", "demo.json", "mmi.json", "oulu.json"])
     for name in names {

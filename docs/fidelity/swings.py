@@ -2,12 +2,12 @@
 
     python3 docs/fidelity/swings.py results/runs.sqlite [experiment-name] [key ...]
 
-For each model and metric key (default accuracy.validation, then accuracy.test), over the folds that
-every model of the experiment finished: the accuracy pooled over folds at the last epoch (each fold
-weighted by its number of images: mean of per-fold values here, the folds being near equal), the
-mean over the last 10 epochs, the median over folds of the spread (max - min) over the last 5
-epochs, and the median over folds of the absolute change from one epoch to the next over the last
-10. Reads the run log only (the `learning_curves` view), standard library only.
+For each model and metric key (default accuracy.validation, then accuracy.test), over the (run,
+fold) pairs that every model of the experiment finished: the mean over those folds of the accuracy
+at the last epoch (not pooled by image count), the mean over the last 10 epochs, the median over
+folds of the spread (max - min) over the last 5 epochs, and the median over folds of the absolute
+change from one epoch to the next over the last 10. Reads the run log's `jobs` and `metrics`
+tables only, standard library only.
 """
 import sqlite3, statistics, sys
 
@@ -17,18 +17,20 @@ keys = sys.argv[3:] or ["accuracy.validation", "accuracy.test"]
 db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 exp = db.execute("SELECT id, name FROM experiments WHERE name = ? ORDER BY id DESC LIMIT 1" if name else
                  "SELECT id, name FROM experiments ORDER BY id DESC LIMIT 1", (name,) if name else ()).fetchone()
-jobs = db.execute("SELECT id, model_name, fold, status, epochs_planned FROM jobs WHERE experiment_id = ? ORDER BY id", (exp[0],)).fetchall()
+if exp is None:
+    sys.exit(f"{path}: no experiment" + (f" named {name}" if name else ""))
+jobs = db.execute("SELECT id, model_name, run, fold, status FROM jobs WHERE experiment_id = ? ORDER BY id", (exp[0],)).fetchall()
 models = list(dict.fromkeys(j[1] for j in jobs))
-done = {m: {j[2] for j in jobs if j[1] == m and j[3] == "completed"} for m in models}
+done = {m: {(j[2], j[3]) for j in jobs if j[1] == m and j[4] == "completed"} for m in models}
 folds = sorted(set.intersection(*done.values())) if done else []
-print(f"experiment {exp[1]}: folds completed by every model: {folds}")
+print(f"experiment {exp[1]}: (run, fold) pairs completed by every model: {folds}")
 for key in keys:
     print(f"\n{key}")
     print(f"{'model':28} {'last':>6} {'mean10':>7} {'spread5':>8} {'change10':>9}")
     for m in models:
         curves = []
         for j in jobs:
-            if j[1] != m or j[2] not in folds:
+            if j[1] != m or (j[2], j[3]) not in folds:
                 continue
             rows = db.execute("SELECT m.epoch, m.value FROM metrics m WHERE m.job_id = ? AND m.key = ? ORDER BY m.epoch", (j[0], key)).fetchall()
             if rows:
