@@ -92,10 +92,18 @@ public enum JobWorker {
 
         let trainer = try ModelTrainer(spec: spec, model: model, seed: seed.child("model"))
         let checkpointPath = layout.checkpoint(request.experimentHash, job: request.jobID)
-        let predictionSetup = PredictionSetup(spec: spec, model: model).metadata
+        // The checkpoint says whose it is: a job id that names another job's checkpoint (the id
+        // travels on the command line beside the job) is refused, not resumed on this job's data.
+        let identity = "\(job.modelName), run \(job.run), fold \(job.fold), seed \(job.seed)"
+        let predictionSetup = PredictionSetup(spec: spec, model: model).metadata.merging(["job": identity]) { a, _ in a }
         var history = MetricsHistory()
         if FileManager.default.fileExists(atPath: checkpointPath) {
-            let extra = try trainer.restore(try Checkpoint.read(from: checkpointPath))
+            let checkpoint = try Checkpoint.read(from: checkpointPath)
+            if let owner = checkpoint.metadata["extra.job"], owner != identity {
+                throw RunError.jobNotInPlan(job: jobDescription(request),
+                                            reason: "its checkpoint \(checkpointPath) belongs to \(owner); check the --job id")
+            }
+            let extra = try trainer.restore(checkpoint)
             history = MetricsHistory(metadata: extra[MetricsHistory.key], epochs: trainer.completedEpochs)
         }
         send(.started(resumedFromEpoch: trainer.completedEpochs, epochs: model.epochs))

@@ -72,3 +72,14 @@ func aJobNotInThePlanIsRefused(change: String, reason: String) throws {
     #expect(messages.isEmpty)
     #expect(!FileManager.default.fileExists(atPath: ResultsLayout(root: folder).checkpoint(hash, job: jobs[0].id)))
 }
+
+@Test func aCheckpointOfAnotherJobIsRefused() throws {
+    let (folder, hash, jobs) = try registeredExperiment()
+    let first = try #require(jobs.first { $0.fold == 0 }), second = try #require(jobs.first { $0.fold == 1 })
+    _ = try JobWorker.run(WorkerRequest(results: folder, experimentHash: hash, job: first), send: { _ in }, shouldStop: { false })
+    // The second job given the first one's id: its checkpoint file is the first job's.
+    var request = WorkerRequest(results: folder, experimentHash: hash, job: second)
+    request.jobID = first.id
+    let error = #expect(throws: RunError.self) { try JobWorker.run(request, send: { _ in }, shouldStop: { false }) }
+    #expect(error?.description.contains("belongs to CNN(baseline), run 0, fold 0") == true, "\(String(describing: error))")
+}
