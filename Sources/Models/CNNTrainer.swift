@@ -28,24 +28,26 @@ public final class CNNTrainer {
         try config.validate()
         self.config = config
         self.random = random
-        network = CNNBaseline(inputChannels: config.channels, imageSize: config.imageSize,
-                              expressionCount: config.expressionCount, leakySlope: config.leakySlope)
+        network = CNNTrainer.network(config)
         var initStream = random.child("init-cnn")
         for part in [network.trunk, network.expression] {
             initialize(part, config.initialization, slope: config.leakySlope, generator: &initStream)
         }
         optimizer = Adam(network.parameters, settings: config.adam)
         if config.evaluation == .averaged {
-            let copy = CNNBaseline(inputChannels: config.channels, imageSize: config.imageSize,
-                                   expressionCount: config.expressionCount, leakySlope: config.leakySlope)
-            copy.trunk.assignNames(prefix: "average.cnn.trunk")
-            copy.expression.assignNames(prefix: "average.cnn.expression")
+            let copy = CNNTrainer.network(config, namePrefix: "average.")
             averaged = copy
             average = WeightAverage(live: network.parameters, shadow: copy.parameters, decay: config.averageDecay)
         } else {
             averaged = nil
             average = nil
         }
+    }
+
+    /// The baseline network as `config` describes it, uninitialised.
+    static func network(_ config: CNNConfig, namePrefix: String = "") -> CNNBaseline {
+        CNNBaseline(inputChannels: config.channels, imageSize: config.imageSize, expressionCount: config.expressionCount,
+                    leakySlope: config.leakySlope, namePrefix: namePrefix)
     }
 
     /// One step: cross-entropy of the expression logits, backward, Adam. Returns (loss, correct).

@@ -39,13 +39,7 @@ public final class HAGANTrainer {
         try config.validate()
         self.config = config
         self.random = random
-        generator = Generator(
-            imageSize: config.imageSize, inputChannels: config.humanChannels, outputChannels: config.characterChannels,
-            codeSize: config.codeSize, identityCount: config.characterCount, noiseSize: config.noiseSize,
-            leakySlope: config.leakySlope)
-        discriminator = Discriminator(
-            inputChannels: config.discriminatorChannels, imageSize: config.imageSize,
-            expressionCount: config.expressionCount, leakySlope: config.leakySlope)
+        (generator, discriminator) = HAGANTrainer.networks(config)
         var initG = random.child("init-generator")
         for part in [generator.encoder, generator.decoder] {
             initialize(part, config.initialization, slope: config.leakySlope, generator: &initG)
@@ -58,18 +52,7 @@ public final class HAGANTrainer {
         discriminatorOptimizer = Adam(discriminator.parameters, settings: config.discriminatorAdam)
         noiseStream = random.child("noise")
         if config.evaluation == .averaged {
-            let g = Generator(
-                imageSize: config.imageSize, inputChannels: config.humanChannels, outputChannels: config.characterChannels,
-                codeSize: config.codeSize, identityCount: config.characterCount, noiseSize: config.noiseSize,
-                leakySlope: config.leakySlope)
-            let d = Discriminator(
-                inputChannels: config.discriminatorChannels, imageSize: config.imageSize,
-                expressionCount: config.expressionCount, leakySlope: config.leakySlope)
-            g.encoder.assignNames(prefix: "average.generator.encoder")
-            g.decoder.assignNames(prefix: "average.generator.decoder")
-            d.trunk.assignNames(prefix: "average.discriminator.trunk")
-            d.realFake.assignNames(prefix: "average.discriminator.realFake")
-            d.expression.assignNames(prefix: "average.discriminator.expression")
+            let (g, d) = HAGANTrainer.networks(config, namePrefix: "average.")
             averaged = (g, d)
             average = WeightAverage(live: generator.parameters + discriminator.parameters,
                                     shadow: g.parameters + d.parameters, decay: config.averageDecay)
@@ -77,6 +60,15 @@ public final class HAGANTrainer {
             averaged = nil
             average = nil
         }
+    }
+
+    /// G and D as `config` describes them, uninitialised.
+    static func networks(_ config: HAGANConfig, namePrefix: String = "") -> (Generator, Discriminator) {
+        (Generator(imageSize: config.imageSize, inputChannels: config.humanChannels, outputChannels: config.characterChannels,
+                   codeSize: config.codeSize, identityCount: config.characterCount, noiseSize: config.noiseSize,
+                   leakySlope: config.leakySlope, namePrefix: namePrefix),
+         Discriminator(inputChannels: config.discriminatorChannels, imageSize: config.imageSize,
+                       expressionCount: config.expressionCount, leakySlope: config.leakySlope, namePrefix: namePrefix))
     }
 
     /// One training iteration (section 5.1): G and D are updated one after the other.

@@ -29,8 +29,9 @@ public final class Generator {
     /// G_D: [code, one-hot identity, z] -> character image [N, outputChannels, S, S] in (-1, 1).
     public let decoder: Sequential
 
+    /// `namePrefix` goes before every parameter name ("average." for a trainer's weight average).
     public init(imageSize: Int, inputChannels: Int, outputChannels: Int, codeSize: Int, identityCount: Int,
-                noiseSize: Int, leakySlope: Float) {
+                noiseSize: Int, leakySlope: Float, namePrefix: String = "") {
         let sizes = downsampledSizes(imageSize)
         let s = sizes[4]
         precondition(s >= 1, "Generator: image size \(imageSize) is too small for four stride-2 blocks")
@@ -61,8 +62,8 @@ public final class Generator {
             c = out
         }
         decoder = Sequential(decoderLayers)
-        encoder.assignNames(prefix: "generator.encoder")
-        decoder.assignNames(prefix: "generator.decoder")
+        encoder.assignNames(prefix: namePrefix + "generator.encoder")
+        decoder.assignNames(prefix: namePrefix + "generator.decoder")
     }
 
     public var parameters: [Parameter] { encoder.parameters + decoder.parameters }
@@ -117,15 +118,16 @@ public final class Discriminator {
     /// D^e: expression logits.
     public let expression: Sequential
 
-    public init(inputChannels: Int, imageSize: Int, expressionCount: Int, leakySlope: Float) {
+    /// `namePrefix` goes before every parameter name ("average." for a trainer's weight average).
+    public init(inputChannels: Int, imageSize: Int, expressionCount: Int, leakySlope: Float, namePrefix: String = "") {
         self.inputChannels = inputChannels
         self.imageSize = imageSize
         trunk = discriminatorTrunk(inputChannels: inputChannels, imageSize: imageSize, leakySlope: leakySlope)
         realFake = Sequential([Linear(1024, 512), LeakyReLU(slope: leakySlope), Linear(512, 1)])
         expression = expressionHead(classes: expressionCount, leakySlope: leakySlope)
-        trunk.assignNames(prefix: "discriminator.trunk")
-        realFake.assignNames(prefix: "discriminator.realFake")
-        expression.assignNames(prefix: "discriminator.expression")
+        trunk.assignNames(prefix: namePrefix + "discriminator.trunk")
+        realFake.assignNames(prefix: namePrefix + "discriminator.realFake")
+        expression.assignNames(prefix: namePrefix + "discriminator.expression")
     }
 
     public var parameters: [Parameter] { trunk.parameters + realFake.parameters + expression.parameters }
@@ -163,14 +165,15 @@ public final class CNNBaseline {
     public let trunk: Sequential
     public let expression: Sequential
 
-    public init(inputChannels: Int, imageSize: Int, expressionCount: Int, leakySlope: Float) {
+    /// `namePrefix` goes before every parameter name ("average." for a trainer's weight average).
+    public init(inputChannels: Int, imageSize: Int, expressionCount: Int, leakySlope: Float, namePrefix: String = "") {
         self.inputChannels = inputChannels
         self.imageSize = imageSize
         trunk = discriminatorTrunk(inputChannels: inputChannels, imageSize: imageSize, leakySlope: leakySlope)
         (trunk.layers[0] as! Conv2D).needsInputGradient = false
         expression = expressionHead(classes: expressionCount, leakySlope: leakySlope)
-        trunk.assignNames(prefix: "cnn.trunk")
-        expression.assignNames(prefix: "cnn.expression")
+        trunk.assignNames(prefix: namePrefix + "cnn.trunk")
+        expression.assignNames(prefix: namePrefix + "cnn.expression")
     }
 
     public var parameters: [Parameter] { trunk.parameters + expression.parameters }

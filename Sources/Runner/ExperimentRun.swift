@@ -60,8 +60,10 @@ public struct ResultsLayout: Sendable {
     public init(root: String) { self.root = root }
     public var database: String { (root as NSString).appendingPathComponent("runs.sqlite") }
     public func specFile(_ hash: String) -> String { (root as NSString).appendingPathComponent("experiments/\(hash)/spec.json") }
+    /// The folder of an experiment's checkpoints.
+    public func checkpoints(_ hash: String) -> String { (root as NSString).appendingPathComponent("checkpoints/\(hash)") }
     public func checkpoint(_ hash: String, job: Int64) -> String {
-        (root as NSString).appendingPathComponent("checkpoints/\(hash)/job-\(job).ckpt")
+        (checkpoints(hash) as NSString).appendingPathComponent("job-\(job).ckpt")
     }
     public func samples(_ hash: String, job: Int64) -> String {
         (root as NSString).appendingPathComponent("samples/\(hash)/job-\(job)")
@@ -95,7 +97,7 @@ public enum ExperimentRun {
 
         // Checkpoints half-written by a worker killed mid-write (`.job-N.ckpt.tmp-PID`): nothing
         // reads them, and the lock says no worker of this folder is alive to finish them.
-        let checkpointFolder = (layout.checkpoint(loaded.hash, job: 0) as NSString).deletingLastPathComponent
+        let checkpointFolder = layout.checkpoints(loaded.hash)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: checkpointFolder)) ?? []
         where name.hasPrefix(".") && name.contains(".ckpt.tmp-") {
             try? FileManager.default.removeItem(atPath: (checkpointFolder as NSString).appendingPathComponent(name))

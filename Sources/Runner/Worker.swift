@@ -63,10 +63,7 @@ public enum JobWorker {
         let layout = ResultsLayout(root: request.results)
         let specFile = layout.specFile(request.experimentHash)
         let spec = try SpecLoader.load(path: specFile).spec
-        let job = try plannedJob(request, spec: spec, specFile: specFile)
-        guard let model = spec.models.first(where: { $0.name == job.modelName }) else {
-            throw RunError.jobNotInPlan(job: jobDescription(request), reason: "the spec in \(specFile) has no model of that name")
-        }
+        let (job, model) = try plannedJob(request, spec: spec, specFile: specFile)
         BLAS.threadCount = request.threads
 
         // Data: the run's fold split (validation subjects held out of training when the spec asks),
@@ -177,10 +174,10 @@ public enum JobWorker {
 
     /// The job of `plan(spec)` with the request's model, run and fold, whose seed must be the
     /// request's: a worker runs only a job its experiment plans.
-    static func plannedJob(_ request: WorkerRequest, spec: ExperimentSpec, specFile: String) throws -> JobKey {
+    static func plannedJob(_ request: WorkerRequest, spec: ExperimentSpec, specFile: String) throws -> (JobKey, ModelSpec) {
         let planned = plan(spec)
         let fail = { (reason: String) in RunError.jobNotInPlan(job: jobDescription(request), reason: "\(reason) (spec \(specFile))") }
-        guard planned.contains(where: { $0.modelName == request.modelName }) else {
+        guard let model = spec.models.first(where: { $0.name == request.modelName }) else {
             throw fail("the experiment has no model named '\(request.modelName)'; its models: "
                        + spec.models.map { "'\($0.name)'" }.joined(separator: ", "))
         }
@@ -189,7 +186,7 @@ public enum JobWorker {
             throw fail("the experiment plans runs 0..\(spec.protocol.runs - 1) and folds 0..\(spec.protocol.folds - 1)")
         }
         guard job.seed == request.seed else { throw fail("the experiment's seed for that job is \(job.seed)") }
-        return job
+        return (job, model)
     }
 
     static func jobDescription(_ r: WorkerRequest) -> String {
