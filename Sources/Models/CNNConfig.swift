@@ -65,3 +65,19 @@ public struct CNNConfig: Codable, Equatable, Sendable {
         try require(epochs >= 1, "epochs", epochs, "use at least 1 epoch (the paper uses 200)")
     }
 }
+
+/// The settings the CNN baseline and HA-GAN have alike, so that whoever fills them from a spec
+/// does it once for both.
+public protocol TrainingSettings {
+    var imageSize: Int { get set }
+    var expressionCount: Int { get set }
+    var initialization: Initialization { get set }
+    var evaluation: EvaluationNetworks { get set }
+    var averageDecay: Float { get set }
+    var learningRateSchedule: LearningRateSchedule { get set }
+    var batchSize: Int { get set }
+    var epochs: Int { get set }
+}
+
+extension CNNConfig: TrainingSettings {}
+extension HAGANConfig: TrainingSettings {}

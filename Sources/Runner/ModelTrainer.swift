@@ -23,24 +23,16 @@ final class ModelTrainer {
         switch model.kind {
         case .cnn:
             var c = CNNConfig()
-            c.imageSize = spec.dataset.cropSize
+            ModelTrainer.fill(&c, spec: spec, model: model, classes: classes)
             c.channels = spec.dataset.channels
-            c.expressionCount = classes
-            if let v = model.choices.initialization { c.initialization = v }
-            if let v = model.choices.evaluation { c.evaluation = v }
-            if let v = model.choices.averageDecay { c.averageDecay = Float(v) }
-            if let v = model.choices.learningRateSchedule { c.learningRateSchedule = v }
             c.adam = adam
-            c.batchSize = model.batchSize
-            c.epochs = model.epochs
             kind = .cnn(try CNNTrainer(config: c, random: seed))
         case .hagan:
             let domain = try JobData.characterDomain(spec)
             var c = HAGANConfig()
-            c.imageSize = spec.dataset.cropSize
+            ModelTrainer.fill(&c, spec: spec, model: model, classes: classes)
             c.humanChannels = spec.dataset.channels
             c.characterChannels = domain.channels
-            c.expressionCount = classes
             c.characterCount = domain.names.count
             let ch = model.choices
             if let v = ch.codeSize { c.codeSize = v }
@@ -51,16 +43,23 @@ final class ModelTrainer {
             if let v = ch.discriminatorInput { c.discriminatorInput = v }
             if let v = ch.testNoise { c.testNoise = v }
             if let v = ch.testNoiseDraws { c.testNoiseDraws = v }
-            if let v = model.choices.initialization { c.initialization = v }
-            if let v = ch.evaluation { c.evaluation = v }
-            if let v = ch.averageDecay { c.averageDecay = Float(v) }
-            if let v = ch.learningRateSchedule { c.learningRateSchedule = v }
             c.generatorAdam = adam
             c.discriminatorAdam = adam
-            c.batchSize = model.batchSize
-            c.epochs = model.epochs
             kind = .hagan(try HAGANTrainer(config: c, random: seed), domain)
         }
+    }
+
+    /// The settings both models take from the spec alike; a choice the spec leaves out keeps the
+    /// model's own default.
+    private static func fill<C: TrainingSettings>(_ c: inout C, spec: ExperimentSpec, model: ModelSpec, classes: Int) {
+        c.imageSize = spec.dataset.cropSize
+        c.expressionCount = classes
+        if let v = model.choices.initialization { c.initialization = v }
+        if let v = model.choices.evaluation { c.evaluation = v }
+        if let v = model.choices.averageDecay { c.averageDecay = Float(v) }
+        if let v = model.choices.learningRateSchedule { c.learningRateSchedule = v }
+        c.batchSize = model.batchSize
+        c.epochs = model.epochs
     }
 
     var completedEpochs: Int {
