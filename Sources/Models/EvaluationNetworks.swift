@@ -66,16 +66,8 @@ extension HAGANTrainer {
         let g = evaluationGenerator, d = evaluationDiscriminator
         let z = testNoise()[0]
         let batches = calibrationBatches(humans, size: config.batchSize)
-        func inputs(_ chunk: Tensor) -> (identities: Tensor, noise: Tensor) {
-            let n = chunk.shape[0]
-            return (oneHot([Int](repeating: config.testCharacter, count: n), classes: config.characterCount),
-                    Tensor(shape: [n, config.noiseSize], scalars: Array((0..<n).map { _ in z }.joined())))
-        }
         recalibrate([g.encoder, g.decoder]) {
-            for chunk in batches {
-                let (identities, noise) = inputs(chunk)
-                _ = g.forward(chunk, identities: identities, noise: noise, mode: .train)
-            }
+            for chunk in batches { _ = generate(chunk, identity: config.testCharacter, noise: z, mode: .train) }
         }
         recalibrate([d.trunk, d.realFake, d.expression]) {
             for chunk in batches {

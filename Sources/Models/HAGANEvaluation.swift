@@ -35,14 +35,16 @@ extension HAGANTrainer {
         return out
     }
 
-    /// Character images G(I_HE, Id, z) in eval mode, with one z vector [noiseSize] shared by every image.
-    public func generate(_ humans: Tensor, identity: Int, noise: [Float]) -> Tensor {
+    /// Character images G(I_HE, Id, z) of the evaluation generator, with one z vector [noiseSize]
+    /// shared by every image; in eval mode unless `mode` says otherwise (train mode re-estimates its
+    /// BatchNorm statistics, `prepareEvaluation`).
+    public func generate(_ humans: Tensor, identity: Int, noise: [Float], mode: Mode = .eval) -> Tensor {
         precondition(noise.count == config.noiseSize, "generate: z has \(noise.count) values, expected \(config.noiseSize)")
         precondition(identity >= 0 && identity < config.characterCount, "generate: identity \(identity) outside 0..<\(config.characterCount)")
         let n = humans.shape[0]
         let z = Tensor(shape: [n, config.noiseSize], scalars: Array((0..<n).map { _ in noise }.joined()))
         let identities = oneHot([Int](repeating: identity, count: n), classes: config.characterCount)
-        return evaluationGenerator.forward(humans, identities: identities, noise: z, mode: .eval)
+        return evaluationGenerator.forward(humans, identities: identities, noise: z, mode: mode)
     }
 
     /// The test-time z vectors: zero, one fixed draw, or `testNoiseDraws` fixed draws, always from a
