@@ -3,6 +3,7 @@
 // The only Swift file that imports CImageCodecs. The codec is chosen from the file's first bytes.
 
 import CImageCodecs
+import Foundation
 
 extension Image {
     /// Decodes an image file. Alpha is dropped; gray files give 1 channel, colour files 3.
@@ -23,32 +24,55 @@ extension Image {
 
     /// Writes the image as an 8-bit PNG (gray or RGB), clamping values to [0, 1].
     public func writePNG(to path: String) throws {
-        var message = [CChar](repeating: 0, count: 512)
-        let status = pixels.withUnsafeBufferPointer { buffer in
-            ic_encode_png(path, buffer.baseAddress, Int32(width), Int32(height), Int32(channels),
-                          &message, message.count)
+        try Self.writeAtomically(path) { temporary in
+            var message = [CChar](repeating: 0, count: 512)
+            let status = pixels.withUnsafeBufferPointer { buffer in
+                ic_encode_png(temporary, buffer.baseAddress, Int32(width), Int32(height), Int32(channels),
+                              &message, message.count)
+            }
+            guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
         }
-        guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
     }
 
     /// Writes the image as a baseline JPEG (gray or RGB) at `quality` 1-100.
     public func writeJPEG(to path: String, quality: Int = 95) throws {
-        var message = [CChar](repeating: 0, count: 512)
-        let status = pixels.withUnsafeBufferPointer { buffer in
-            ic_encode_jpeg(path, buffer.baseAddress, Int32(width), Int32(height), Int32(channels), Int32(quality),
-                           &message, message.count)
+        try Self.writeAtomically(path) { temporary in
+            var message = [CChar](repeating: 0, count: 512)
+            let status = pixels.withUnsafeBufferPointer { buffer in
+                ic_encode_jpeg(temporary, buffer.baseAddress, Int32(width), Int32(height), Int32(channels), Int32(quality),
+                               &message, message.count)
+            }
+            guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
         }
-        guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
     }
 
     /// Writes the image as an uncompressed 8-bit TIFF (gray or RGB).
     public func writeTIFF(to path: String) throws {
-        var message = [CChar](repeating: 0, count: 512)
-        let status = pixels.withUnsafeBufferPointer { buffer in
-            ic_encode_tiff(path, buffer.baseAddress, Int32(width), Int32(height), Int32(channels),
-                           &message, message.count)
+        try Self.writeAtomically(path) { temporary in
+            var message = [CChar](repeating: 0, count: 512)
+            let status = pixels.withUnsafeBufferPointer { buffer in
+                ic_encode_tiff(temporary, buffer.baseAddress, Int32(width), Int32(height), Int32(channels),
+                               &message, message.count)
+            }
+            guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
         }
-        guard status == 0 else { throw DataError.cannotEncode(path: path, reason: Self.string(message)) }
+    }
+
+    /// Runs `encode` on a temporary sibling of `path` (`.NAME.tmp-PID`) and renames it into place:
+    /// a process killed mid-write leaves the old file or none, never half an image. `exp run`
+    /// removes such leftovers at its start.
+    private static func writeAtomically(_ path: String, _ encode: (String) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        do {
+            try encode(temporary)
+            guard rename(temporary, path) == 0 else {
+                throw DataError.cannotEncode(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
     }
 
     private static func string(_ message: [CChar]) -> String {

@@ -12,15 +12,22 @@ public final class RunStore: Sendable {
     public let path: String
     public let isReadOnly: Bool
     private let pool: DatabasePool
+    private let onBusy: BusyReporter?
 
-    /// How long a connection waits for a lock before giving up.
+    /// How long a reading connection waits for a lock before giving up.
     public static let busyTimeout: TimeInterval = 30
+    /// How long a write waits inside SQLite before it reports the wait (`BusyEvent`) and goes on
+    /// trying with backoff: writes never give up on a lock.
+    public static let writerBusyTimeout: TimeInterval = 5
 
     /// Opens (creating and migrating when needed) the run log at `path`, or opens an existing
     /// one read-only. A log written by a newer schema is refused before anything is written to it.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// A write that finds the log locked by another connection waits until the lock is released,
+    /// telling `onBusy` when it starts and stops waiting.
+    public init(path: String, readOnly: Bool = false, onBusy: BusyReporter? = nil) throws {
         self.path = path
         self.isReadOnly = readOnly
+        self.onBusy = onBusy
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw RunLogError.missing(path: path) }
         if !readOnly && !exists { try RunStore.checkFolderWritable(path: path) }
@@ -29,12 +36,13 @@ public final class RunStore: Sendable {
             try RunStore.checkSchema(path: path, readOnly: readOnly)
         }
         var config = Configuration()
-        config.busyMode = .timeout(RunStore.busyTimeout)
+        config.busyMode = .timeout(readOnly ? RunStore.busyTimeout : RunStore.writerBusyTimeout)
         config.readonly = readOnly
         config.label = "exp.runlog"
         do {
-            pool = try DatabasePool(path: path, configuration: config)
-            if !readOnly { try RunLogSchema.migrator.migrate(pool) }
+            let pool = try DatabasePool(path: path, configuration: config)
+            if !readOnly { try RunStore.patiently(path: path, onBusy: onBusy) { try RunLogSchema.migrator.migrate(pool) } }
+            self.pool = pool
         } catch let error as DatabaseError {
             throw RunLogError.notARunLog(path: path, reason: error.message ?? "\(error)")
         }
@@ -113,13 +121,38 @@ public final class RunStore: Sendable {
     private func write<T>(_ updates: (Database) throws -> T) throws -> T {
         guard !isReadOnly else { throw RunLogError.readOnly(path: path) }
         return try translatingErrors {
-            try pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try updates(db)
-                    return .commit
+            try RunStore.patiently(path: path, onBusy: onBusy) {
+                try pool.writeWithoutTransaction { db in
+                    var result: T?
+                    try db.inTransaction(.immediate) {
+                        result = try updates(db)
+                        return .commit
+                    }
+                    return result!
                 }
-                return result!
+            }
+        }
+    }
+
+    /// Runs `body` again, with backoff, for as long as it fails because another connection holds
+    /// the lock; other errors pass through. The transaction of a failed attempt was rolled back,
+    /// so trying again writes everything once.
+    private static func patiently<T>(path: String, onBusy: BusyReporter?, backoff: Backoff = Backoff(), _ body: () throws -> T) throws -> T {
+        var attempt = 0
+        var started: Date?
+        while true {
+            let tried = Date()
+            do {
+                let result = try body()
+                if let started { onBusy?(.resumed(path: path, seconds: Date().timeIntervalSince(started))) }
+                return result
+            } catch let error as DatabaseError where error.isBusy {
+                if started == nil {
+                    started = tried
+                    onBusy?(.waiting(path: path, holder: LockHolder.describe(database: path)))
+                }
+                Thread.sleep(forTimeInterval: backoff.delay(attempt: attempt))
+                attempt += 1
             }
         }
     }

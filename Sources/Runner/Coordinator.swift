@@ -47,6 +47,8 @@ public protocol ProgressSink: AnyObject {
     func jobStarted(_ job: String, resumedFromEpoch: Int, epochs: Int)
     func jobEpoch(_ job: String, epoch: Int, metrics: [String: Double])
     func jobFinished(_ job: String, status: JobStatus, detail: String?)
+    /// Another connection holds the run log's write lock (or has released it): writes wait.
+    func runLogBusy(_ event: BusyEvent)
 }
 
 /// A job the coordinator may start: its id in the log, the name shown in progress, and the
@@ -209,6 +211,10 @@ public final class Coordinator {
                     try finish(job, .interrupted, "interrupted after epoch \(epoch)")
                 } else if stopping && (status == 130 || status == 128 + SIGINT) {
                     try finish(job, .interrupted, "interrupted")
+                } else if failureText[job.id] == nil, let signal = WorkerExit.stoppingSignal(status) {
+                    // Killed from outside (a user, a scheduler, the out-of-memory killer), not a
+                    // fault of the job: its last checkpoint is whole, and a rerun resumes from it.
+                    try finish(job, .interrupted, "the worker was killed by signal \(signal); run the same command again to resume")
                 } else {
                     let text = failureText[job.id] ?? "worker exited with status \(status) before finishing"
                     try finish(job, .failed, tail.isEmpty ? text : text + "\nlast lines of its stderr:\n" + tail)
@@ -221,6 +227,17 @@ public final class Coordinator {
         summary.counts[.pending, default: 0] += queue.count
         if summary.counts[.pending] == 0 { summary.counts[.pending] = nil }
         return summary
+    }
+}
+
+/// How a worker's exit status reads.
+enum WorkerExit {
+    /// The signal, when `status` (128 + signal) says the worker was stopped from outside by a
+    /// signal that asks a process to end (KILL, TERM, HUP, INT, QUIT); crashes (SEGV, ILL, ABRT,
+    /// BUS, FPE) are faults of the job and return nil.
+    static func stoppingSignal(_ status: Int32) -> Int32? {
+        let signal = status - 128
+        return [SIGKILL, SIGTERM, SIGHUP, SIGINT, SIGQUIT].contains(signal) ? signal : nil
     }
 }
 

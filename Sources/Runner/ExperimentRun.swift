@@ -68,6 +68,19 @@ public struct ResultsLayout: Sendable {
     public func samples(_ hash: String, job: Int64) -> String {
         (root as NSString).appendingPathComponent("samples/\(hash)/job-\(job)")
     }
+    /// Removes the temporary files of writes that never finished (`.NAME.tmp-PID`) from an
+    /// experiment's checkpoint folder and its jobs' sample folders.
+    public func removeUnfinishedFiles(_ hash: String) {
+        let files = FileManager.default
+        let sampleRoot = (root as NSString).appendingPathComponent("samples/\(hash)")
+        let jobFolders = ((try? files.contentsOfDirectory(atPath: sampleRoot)) ?? []).map { (sampleRoot as NSString).appendingPathComponent($0) }
+        for folder in [checkpoints(hash)] + jobFolders {
+            for name in (try? files.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                try? files.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+            }
+        }
+    }
+
     /// A path inside the results folder relative to it (as the run log records artifacts).
     public func relative(_ path: String) -> String {
         let prefix = (root as NSString).standardizingPath + "/"
@@ -90,18 +103,18 @@ public enum ExperimentRun {
         let layout = ResultsLayout(root: request.results)
         let lock = try ResultsLock(folder: layout.root)
         defer { withExtendedLifetime(lock) {} }
-        let store = try RunStore(path: layout.database)
+        // Writes that find the log locked wait for it (telling the progress sink); the coordinator,
+        // the only caller, is blocked meanwhile, and the workers' reports queue in the pool.
+        nonisolated(unsafe) let sink = progress
+        let store = try RunStore(path: layout.database, onBusy: { sink?.runLogBusy($0) })
         // Closed before the lock is released: the last connection to close folds the WAL back into
         // the database, so a reader that opens the log after `exp run` ends sees one whole file.
         defer { try? store.close() }
 
-        // Checkpoints half-written by a worker killed mid-write (`.job-N.ckpt.tmp-PID`): nothing
-        // reads them, and the lock says no worker of this folder is alive to finish them.
-        let checkpointFolder = layout.checkpoints(loaded.hash)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: checkpointFolder)) ?? []
-        where name.hasPrefix(".") && name.contains(".ckpt.tmp-") {
-            try? FileManager.default.removeItem(atPath: (checkpointFolder as NSString).appendingPathComponent(name))
-        }
+        // Checkpoints and sample grids half-written by a worker killed mid-write
+        // (`.job-N.ckpt.tmp-PID`, `.epoch-0010.png.tmp-PID`): nothing reads them, and the lock says
+        // no worker of this folder is alive to finish them.
+        layout.removeUnfinishedFiles(loaded.hash)
 
         let specFile = layout.specFile(loaded.hash)
         try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

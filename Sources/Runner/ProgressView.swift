@@ -73,6 +73,21 @@ public final class ProgressView: ProgressSink {
         if !live { rows.removeAll { $0.0 == job } }
     }
 
+    public func runLogBusy(_ event: BusyEvent) {
+        let line: String
+        switch event {
+        case .waiting(let path, let holder):
+            line = "waiting: the run log \(path) is locked by \(holder ?? "another connection"); the workers go on and their "
+                + "reports are kept until it is free (Ctrl-C twice stops at once; running the same command again resumes)"
+        case .resumed(_, let seconds):
+            line = String(format: "the run log is free again after %.0f s; catching up", seconds)
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        // The live table is drawn again below the message.
+        drawnLines = 0
+        if live { redraw() }
+    }
+
     private func metricText(_ m: [String: Double]) -> String {
         shownMetrics.compactMap { key in m[key].map { "\(key) \(String(format: key.hasPrefix("accuracy") ? "%.3f" : "%.4f", $0))" } }
             .joined(separator: " ")

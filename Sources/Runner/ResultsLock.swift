@@ -29,7 +29,7 @@ public final class ResultsLock {
             throw ResultsFolderUnwritable(folder: folder, reason: "cannot create it")
         }
         path = (folder as NSString).appendingPathComponent(".exp-run.lock")
-        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ResultsFolderUnwritable(folder: folder, reason: String(cString: strerror(errno))) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"

@@ -141,19 +141,23 @@ public enum JobWorker {
                 return message
             }
             history.epochs.append(metrics)
+            // The epoch's sample grid is on disk, whole (written atomically), before the checkpoint
+            // that a resume starts after: a worker killed between the two draws it again.
+            var grid: String?
+            if let image = try trainer.sampleGrid(test, every: model.choices.sampleEvery ?? 10, epoch: epoch, last: model.epochs) {
+                let path = (layout.samples(request.experimentHash, job: request.jobID) as NSString)
+                    .appendingPathComponent(String(format: "epoch-%04d.png", epoch))
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try image.writePNG(to: path)
+                grid = path
+            }
             try trainer.checkpoint(extra: predictionSetup.merging([MetricsHistory.key: history.metadata]) { a, _ in a })
                 .write(to: checkpointPath)
             send(.epoch(epoch: epoch, metrics: metrics))
             if epoch == 1 || epoch == model.epochs {
                 send(.artifact(kind: "checkpoint", path: layout.relative(checkpointPath), epoch: epoch))
             }
-            if let grid = try trainer.sampleGrid(test, every: model.choices.sampleEvery ?? 10, epoch: epoch, last: model.epochs) {
-                let path = (layout.samples(request.experimentHash, job: request.jobID) as NSString)
-                    .appendingPathComponent(String(format: "epoch-%04d.png", epoch))
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try grid.writePNG(to: path)
-                send(.artifact(kind: "samples", path: layout.relative(path), epoch: epoch))
-            }
+            if let grid { send(.artifact(kind: "samples", path: layout.relative(grid), epoch: epoch)) }
             if shouldStop() && epoch < model.epochs {
                 let message = WorkerMessage.interrupted(epoch: epoch)
                 send(message)

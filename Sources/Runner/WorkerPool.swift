@@ -11,15 +11,22 @@ public enum WorkerEvent: Sendable {
     case exited(job: String, status: Int32, stderrTail: String)
 }
 
-/// A blocking FIFO of events shared by the reader threads and the coordinator.
+/// A blocking FIFO of events shared by the reader threads and the coordinator, holding at most
+/// `capacity` events: while the coordinator waits (for a locked run log, say), the workers'
+/// reports queue here; when it is full, the reader threads stop reading, the pipes fill and the
+/// workers wait on their next write. Nothing is dropped, and memory stays bounded.
 final class EventQueue: @unchecked Sendable {
     private var items: [WorkerEvent] = []
     private let condition = NSCondition()
+    let capacity: Int
+
+    init(capacity: Int = 10_000) { self.capacity = capacity }
 
     func push(_ e: WorkerEvent) {
         condition.lock()
+        while items.count >= capacity { condition.wait() }
         items.append(e)
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -31,7 +38,9 @@ final class EventQueue: @unchecked Sendable {
         while items.isEmpty {
             if !condition.wait(until: deadline) { return nil }
         }
-        return items.removeFirst()
+        let first = items.removeFirst()
+        condition.broadcast()
+        return first
     }
 }
 

@@ -56,8 +56,15 @@ struct Run: ParsableCommand {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         var coordinator: Coordinator?
+        var interrupts = 0
         source.setEventHandler {
-            FileHandle.standardError.write(Data("\nstopping: workers finish their current epoch and checkpoint\n".utf8))
+            interrupts += 1
+            if interrupts > 1 {
+                // The run log and the checkpoints survive a kill at any moment: a rerun resumes.
+                FileHandle.standardError.write(Data("\nstopping now; run the same command again to resume\n".utf8))
+                _exit(130)
+            }
+            FileHandle.standardError.write(Data("\nstopping: workers finish their current epoch and checkpoint (Ctrl-C again stops at once)\n".utf8))
             coordinator?.requestStop()
         }
         source.resume()

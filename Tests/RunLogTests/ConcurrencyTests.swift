@@ -3,6 +3,7 @@
 // "database is locked".
 
 import Foundation
+import GRDB
 import RunLog
 import TestSupport
 import Testing
@@ -45,6 +46,47 @@ import Testing
     #expect(counts.count == 3)
     #expect(counts.allSatisfy { $0["n"] == (2 * epochs).databaseValue })
     #expect(try reader.jobs(experimentID: experimentID).prefix(3).allSatisfy { $0.epochsDone == epochs })
+}
+
+/// Another connection holds the write lock for longer than SQLite's busy timeout: the write waits
+/// (it neither fails nor is lost), says so once, and goes through when the lock is released.
+@Test func aWriteWaitsForALockHeldPastTheBusyTimeout() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path + "/runs.sqlite"
+    let events = EventBox()
+    let writer = try RunStore(path: path, onBusy: { events.append($0) })
+    let (_, jobs) = try registerMinimal(writer)
+    var configuration = Configuration()
+    configuration.allowsUnsafeTransactions = true  // the lock outlives one access
+    let holder = try DatabaseQueue(path: path, configuration: configuration)
+    try holder.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+    let done = DispatchSemaphore(value: 0)
+    let errors = ErrorBox()
+    Thread {
+        do { try writer.recordEpoch(jobID: jobs[0].id, epoch: 1, metrics: ["loss": 0.5]) } catch { errors.append("\(error)") }
+        done.signal()
+    }.start()
+    // Past the busy timeout, the write is still waiting and has said so once.
+    #expect(done.wait(timeout: .now() + RunStore.writerBusyTimeout + 2) == .timedOut)
+    // This process holds the lock itself, so no other process is named.
+    #expect(events.all == [.waiting(path: path, holder: nil)])
+    try holder.inDatabase { try $0.execute(sql: "COMMIT") }
+    #expect(done.wait(timeout: .now() + 20) == .success)
+    #expect(errors.messages.isEmpty, "\(errors.messages)")
+    guard events.all.count == 2, case .resumed(_, let seconds) = events.all[1] else {
+        Issue.record("expected a resumed event, got \(events.all)")
+        return
+    }
+    #expect(seconds >= RunStore.writerBusyTimeout)
+    #expect(try writer.query("SELECT COUNT(*) AS n FROM metrics").first?["n"] == 1.databaseValue)
+}
+
+final class EventBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [BusyEvent] = []
+    func append(_ e: BusyEvent) { lock.lock(); stored.append(e); lock.unlock() }
+    var all: [BusyEvent] { lock.lock(); defer { lock.unlock() }; return stored }
 }
 
 /// Collects error messages from several threads.

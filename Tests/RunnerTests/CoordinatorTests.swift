@@ -111,3 +111,22 @@ private func script(_ lines: [WorkerMessage], then tail: String = "exit 0") -> [
     #expect(lines[3] == "completed   HA-GAN run 0 fold 1 [1/2 done]")
     #expect(formatDuration(3725) == "1h02m" && formatDuration(185) == "3m05s" && formatDuration(42) == "42s")
 }
+
+/// A worker killed from outside (a user, the out-of-memory killer) leaves its job interrupted,
+/// for a plain rerun to resume; a worker that crashes leaves it failed.
+@Test func killedWorkersAreInterruptedAndCrashedOnesFailed() throws {
+    let log = MemoryLog()
+    let pool = WorkerPool(executable: URL(fileURLWithPath: "/bin/sh"))
+    let jobs = [
+        PlannedJob(id: 5, name: "killed", arguments: script([.started(resumedFromEpoch: 0, epochs: 2), .epoch(epoch: 1, metrics: ["loss": 1])],
+                                                       then: "kill -KILL $$")),
+        PlannedJob(id: 7, name: "segfault", arguments: script([.started(resumedFromEpoch: 0, epochs: 2)], then: "kill -SEGV $$")),
+    ]
+    let summary = try Coordinator(log: log, pool: pool, options: CoordinatorOptions(jobs: 2), progress: nil).run(jobs)
+    #expect(summary.counts == [.interrupted: 1, .failed: 1])
+    #expect(log.statuses[5]!.0 == .interrupted && log.errors[5]!.contains("killed by signal 9"))
+    #expect(log.statuses[7]!.0 == .failed && log.errors[7]!.contains("status 139"))
+    // A plain rerun starts the interrupted job again, not the failed one.
+    let again = try Coordinator(log: log, pool: pool, options: CoordinatorOptions(jobs: 2), progress: nil).run(jobs)
+    #expect(again.counts == [.interrupted: 1] && again.skippedUnfinished == 1)
+}

@@ -11,60 +11,6 @@ import Spec
 import SyntheticFaces
 import Testing
 
-/// The `exp` executable of this build (built with the tests by `swift test`).
-private var expExecutable: URL {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    #if DEBUG
-        let config = "debug"
-    #else
-        let config = "release"
-    #endif
-    return root.appendingPathComponent(".build/\(config)/exp")
-}
-
-private func temporaryFolder(_ name: String) -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("exp-\(name)-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-/// A spec small enough to run in seconds: 8 synthetic subjects, 2 folds, 3 epochs of both models.
-private func tinySpec(in folder: String, epochs: Int = 3) throws -> String {
-    let text = """
-        {"specVersion": 1, "name": "tiny", "table": "none", "seed": 7,
-         "dataset": {"kind": "synthetic", "imageSize": 36, "cropSize": 32, "augmentation": ["center", "center:flip"],
-                     "subjects": 8, "imagesPerExpression": 2},
-         "character": {"kind": "synthetic"},
-         "protocol": {"folds": 2, "runs": 1},
-         "models": [
-           {"name": "CNN(baseline)", "kind": "cnn", "epochs": \(epochs), "batchSize": 16},
-           {"name": "HA-GAN", "kind": "hagan", "epochs": \(epochs), "batchSize": 16, "codeSize": 16, "noiseSize": 8, "sampleEvery": 0}
-         ]}
-        """
-    let path = (folder as NSString).appendingPathComponent("tiny.json")
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    return path
-}
-
-private func runExp(_ arguments: [String]) throws -> Process {
-    let p = Process()
-    p.executableURL = expExecutable
-    p.arguments = arguments
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    return p
-}
-
-/// Processes whose command line mentions `text` (Linux /proc).
-private func processes(mentioning text: String) -> Int {
-    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
-    return pids.filter { pid in
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
-    }.count
-}
-
 /// Every metric and prediction of an experiment, in a fixed order, as text (NaN-safe).
 private func numbers(_ results: String) throws -> (metrics: [String], predictions: [String]) {
     let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
@@ -141,10 +87,17 @@ private func numbers(_ results: String) throws -> (metrics: [String], prediction
     let experimentFolder = (checkpoints as NSString).appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: checkpoints)[0])
     let stale = (experimentFolder as NSString).appendingPathComponent(".job-1.ckpt.tmp-99999")
     #expect(FileManager.default.createFile(atPath: stale, contents: Data([1, 2, 3])))
+    // And a sample grid half-written (image writes go through a temporary file too).
+    let hash = (experimentFolder as NSString).lastPathComponent
+    let sampleFolder = (results as NSString).appendingPathComponent("samples/\(hash)/job-3")
+    try FileManager.default.createDirectory(atPath: sampleFolder, withIntermediateDirectories: true)
+    let staleGrid = (sampleFolder as NSString).appendingPathComponent(".epoch-0002.png.tmp-99999")
+    #expect(FileManager.default.createFile(atPath: staleGrid, contents: Data([1, 2, 3])))
     let resumed = try runExp(["run", spec, "--results", results, "--jobs", "2"])
     resumed.waitUntilExit()
     #expect(resumed.terminationStatus == 0)
     #expect(!FileManager.default.fileExists(atPath: stale), "a half-written checkpoint was left behind")
+    #expect(!FileManager.default.fileExists(atPath: staleGrid), "a half-written sample grid was left behind")
     let store = try RunStore(path: database, readOnly: true)
     let jobs = try store.jobs(experimentID: try store.experiment(matching: "tiny").id)
     #expect(jobs.allSatisfy { $0.status == .completed })

@@ -1,0 +1,72 @@
+// Running the real `exp` executable from the tests: where this build put it, a tiny synthetic
+// spec, and the processes a run leaves behind.
+
+import Foundation
+
+/// The `exp` executable of this build (built with the tests by `swift test`).
+var expExecutable: URL {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    #if DEBUG
+        let config = "debug"
+    #else
+        let config = "release"
+    #endif
+    return root.appendingPathComponent(".build/\(config)/exp")
+}
+
+func temporaryFolder(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("exp-\(name)-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// A spec small enough to run in seconds: 8 synthetic subjects, 2 folds, 3 epochs of both models;
+/// HA-GAN draws a sample grid every `sampleEvery` epochs (0: never).
+func tinySpec(in folder: String, epochs: Int = 3, sampleEvery: Int = 0) throws -> String {
+    let text = """
+        {"specVersion": 1, "name": "tiny", "table": "none", "seed": 7,
+         "dataset": {"kind": "synthetic", "imageSize": 36, "cropSize": 32, "augmentation": ["center", "center:flip"],
+                     "subjects": 8, "imagesPerExpression": 2},
+         "character": {"kind": "synthetic"},
+         "protocol": {"folds": 2, "runs": 1},
+         "models": [
+           {"name": "CNN(baseline)", "kind": "cnn", "epochs": \(epochs), "batchSize": 16},
+           {"name": "HA-GAN", "kind": "hagan", "epochs": \(epochs), "batchSize": 16, "codeSize": 16, "noiseSize": 8, "sampleEvery": \(sampleEvery)}
+         ]}
+        """
+    let path = (folder as NSString).appendingPathComponent("tiny.json")
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+/// Starts `exp` with these arguments; its standard error goes to the file `stderr` when given
+/// (appended), else nowhere.
+func runExp(_ arguments: [String], stderr: String? = nil) throws -> Process {
+    let p = Process()
+    p.executableURL = expExecutable
+    p.arguments = arguments
+    p.standardOutput = FileHandle.nullDevice
+    if let stderr {
+        if !FileManager.default.fileExists(atPath: stderr) { _ = FileManager.default.createFile(atPath: stderr, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+        handle.seekToEndOfFile()
+        p.standardError = handle
+    } else {
+        p.standardError = FileHandle.nullDevice
+    }
+    try p.run()
+    return p
+}
+
+/// Ids of the processes whose command line mentions every one of `texts` (Linux /proc).
+func processIDs(mentioning texts: String...) -> [Int32] {
+    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
+    return pids.filter { pid in
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        return texts.allSatisfy { line.contains($0) }
+    }
+}
+
+/// How many processes' command lines mention `text`.
+func processes(mentioning text: String) -> Int { processIDs(mentioning: text).count }
