@@ -10,6 +10,11 @@ extension Image {
     /// Throws `DataError.cannotDecode` naming the file when it is missing, empty, truncated,
     /// damaged or not an image.
     public init(contentsOf path: String) throws {
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            throw DataError.cannotDecode(path: path, reason: "no such file")
+        }
+        if isFolder.boolValue { throw DataError.cannotDecode(path: path, reason: "it is a folder, not an image file") }
         var decoded = ic_image()
         var message = [CChar](repeating: 0, count: 512)
         let status = ic_decode_file(path, &decoded, &message, message.count)

@@ -93,6 +93,10 @@ extension HAGANTrainer {
     /// error when the file is no HA-GAN checkpoint or its tensors do not fit that configuration.
     public convenience init(checkpoint: Checkpoint) throws {
         let config: HAGANConfig = try savedConfig(checkpoint, model: "hagan")
+        let s = downsampledSizes(config.imageSize)[4]
+        // G's encoder and decoder linears and D's trunk linear, the layers that grow with the crop.
+        try requireStoredWeights(checkpoint, (256 * s * s) * (2 * config.codeSize + config.characterCount + config.noiseSize) + 128 * s * s * 1024,
+                                 config: "imageSize \(config.imageSize), codeSize \(config.codeSize), noiseSize \(config.noiseSize)")
         try self.init(config: config, random: SeededGenerator(seed: 0))
         try restore(from: checkpoint)
     }
@@ -103,12 +107,26 @@ extension CNNTrainer {
     /// error when the file is no CNN checkpoint or its tensors do not fit that configuration.
     public convenience init(checkpoint: Checkpoint) throws {
         let config: CNNConfig = try savedConfig(checkpoint, model: "cnn")
+        let s = downsampledSizes(config.imageSize)[4]
+        try requireStoredWeights(checkpoint, 128 * s * s * 1024, config: "imageSize \(config.imageSize)")
         try self.init(config: config, random: SeededGenerator(seed: 0))
         try restore(from: checkpoint)
     }
 }
 
 // MARK: Shared helpers
+
+/// A checkpoint stores every weight of its networks: one whose configuration asks for more weights
+/// (in its largest layers alone) than the file holds was changed after training, and building
+/// those networks could exhaust memory, so it is refused before anything is allocated.
+func requireStoredWeights(_ c: Checkpoint, _ needed: Int, config: String) throws {
+    let stored = c.tensors.reduce(0) { $0 + $1.tensor.count }
+    guard needed <= stored else {
+        throw ModelCheckpointError.architecture(
+            path: c.path, problem: "its configuration (\(config)) needs at least \(needed) weights but the file holds \(stored) numbers; "
+                + "the file was changed after training, use the checkpoint `exp run` wrote", differences: [])
+    }
+}
 
 /// The configuration saved in a checkpoint of `model`, strictly decoded.
 func savedConfig<C: Decodable>(_ c: Checkpoint, model: String) throws -> C {

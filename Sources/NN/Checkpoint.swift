@@ -214,7 +214,13 @@ public struct Checkpoint: Equatable, Sendable {
                 guard d >= 0, d < 1 << 32 else { throw CheckpointError.malformed(path: r.path, reason: "tensor '\(name)' has dimension \(d)") }
                 shape.append(Int(d))
             }
-            let n = shape.reduce(1, *)
+            // The element count, checked against the bytes left before it is used (no overflow).
+            var n = 1
+            for d in shape {
+                let (product, overflow) = n.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= (end - r.offset) / 4 else { throw CheckpointError.truncated(path: r.path) }
+                n = product
+            }
             let raw = try r.bytes(4 * n)
             let scalars = raw.withUnsafeBytes { p in (0..<n).map { p.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) } }
             tensors.append(NamedTensor(name: name, tensor: Tensor(shape: shape, scalars: scalars)))

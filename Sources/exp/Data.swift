@@ -17,7 +17,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect datasets and measure the data path.",
-        subcommands: [DataInspect.self, DataBench.self]
+        subcommands: [DataInspect.self, DataCheck.self, DataBench.self]
     )
 }
 
