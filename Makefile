@@ -49,5 +49,12 @@ chaos: deps
 	EXP_CHAOS_TRIALS=$(TRIALS) EXP_CHAOS_SEED=$(SEED) EXP_CHAOS_LOCK_SECONDS=$(LOCK) \
 		$(SWIFT) test -c release --skip-build --filter chaosRunsResume
 
+# The fuzz test at full size (the suite runs 150 cases per format): CASES mutated PNG, JPEG, TIFF
+# files and checkpoints each, read by `exp data check` in child processes. Prints the counts.
+CASES ?= 2000
+fuzz: deps
+	$(RELEASE) --build-tests
+	EXP_FUZZ_CASES=$(CASES) EXP_FUZZ_SEED=$(SEED) $(SWIFT) test -c release --skip-build --filter fuzzedImagesAndCheckpoints
+
 clean:
 	rm -rf .build

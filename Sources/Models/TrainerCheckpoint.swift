@@ -93,6 +93,7 @@ extension HAGANTrainer {
     /// error when the file is no HA-GAN checkpoint or its tensors do not fit that configuration.
     public convenience init(checkpoint: Checkpoint) throws {
         let config: HAGANConfig = try savedConfig(checkpoint, model: "hagan")
+        try validSaved(checkpoint, config.validate)
         let s = downsampledSizes(config.imageSize)[4]
         // G's encoder and decoder linears and D's trunk linear, the layers that grow with the crop.
         try requireStoredWeights(checkpoint, (256 * s * s) * (2 * config.codeSize + config.characterCount + config.noiseSize) + 128 * s * s * 1024,
@@ -107,6 +108,7 @@ extension CNNTrainer {
     /// error when the file is no CNN checkpoint or its tensors do not fit that configuration.
     public convenience init(checkpoint: Checkpoint) throws {
         let config: CNNConfig = try savedConfig(checkpoint, model: "cnn")
+        try validSaved(checkpoint, config.validate)
         let s = downsampledSizes(config.imageSize)[4]
         try requireStoredWeights(checkpoint, 128 * s * s * 1024, config: "imageSize \(config.imageSize)")
         try self.init(config: config, random: SeededGenerator(seed: 0))
@@ -115,6 +117,14 @@ extension CNNTrainer {
 }
 
 // MARK: Shared helpers
+
+/// Runs a configuration's `validate` on the one a checkpoint holds: a value out of range there
+/// (the file was edited) is an error about the checkpoint.
+func validSaved(_ c: Checkpoint, _ validate: () throws -> Void) throws {
+    do { try validate() } catch let error as ModelConfigError {
+        throw ModelCheckpointError.architecture(path: c.path, problem: "its configuration is not usable (\(error))", differences: [])
+    }
+}
 
 /// A checkpoint stores every weight of its networks: one whose configuration asks for more weights
 /// (in its largest layers alone) than the file holds was changed after training, and building
