@@ -25,6 +25,8 @@ public enum PredictionError: Error, Equatable, CustomStringConvertible {
     case noImages
     /// A weight or statistic of the checkpoint is NaN or infinite: its predictions would be too.
     case nonFinite(path: String, tensor: String)
+    /// The --character-out folder cannot be used.
+    case characterFolder(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum PredictionError: Error, Equatable, CustomStringConvertible {
             return "checkpoint \(p) holds a CNN baseline, which draws no character images; drop --character-out or give an HA-GAN checkpoint"
         case .noImages:
             return "no image given: pass one or more image files (PNG, JPEG or TIFF)"
+        case .characterFolder(let p, let reason):
+            return "--character-out \(p): \(reason); give a folder that exists or can be created"
         case .nonFinite(let p, let tensor):
             return "checkpoint \(p) holds NaN or infinite values in \(tensor), so every prediction would be NaN; "
                 + "use a checkpoint of a job that completed (a diverged job's last checkpoint is not one)"
@@ -150,7 +154,7 @@ public final class Predictor {
         if characterFolder != nil, case .cnn = network { throw PredictionError.noGenerator(path: checkpointPath) }
         let inputs = try images.map(input)
         var names = Set<String>()
-        if let characterFolder { try FileManager.default.createDirectory(atPath: characterFolder, withIntermediateDirectories: true) }
+        if let characterFolder { try Predictor.prepareFolder(characterFolder) }
         return try zip(images, inputs).map { path, tensor in
             let p = predict(tensor)
             var out = ImagePrediction(image: path, label: p.label, expression: setup.classes[p.label],
@@ -165,6 +169,29 @@ public final class Predictor {
                 out.characterImage = file
             }
             return out
+        }
+    }
+
+    /// Creates the character image folder, or says why it cannot be one.
+    private static func prepareFolder(_ path: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw PredictionError.characterFolder(path: path, reason: "it is a file, not a folder") }
+            guard FileManager.default.isWritableFile(atPath: path) else { throw PredictionError.characterFolder(path: path, reason: "the folder is not writable") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            // Say which existing parent stands in the way.
+            var parent = (path as NSString).deletingLastPathComponent
+            while !parent.isEmpty, parent != "/", !FileManager.default.fileExists(atPath: parent) {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+            let exists = FileManager.default.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isFolder)
+            let reason = exists && !isFolder.boolValue ? "it cannot be created: \(parent) is a file"
+                : "it cannot be created in \(parent.isEmpty ? "." : parent) (not writable?)"
+            throw PredictionError.characterFolder(path: path, reason: reason)
         }
     }
 

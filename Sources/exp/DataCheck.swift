@@ -49,7 +49,7 @@ struct DataCheck: ParsableCommand {
         if let head, [UInt8](head) == Checkpoint.magic {
             let predictor = try Predictor(checkpoint: path)
             let model = predictor.modelKind == "hagan" ? "HA-GAN" : "CNN baseline"
-            return "checkpoint of a \(model) after epoch \(predictor.epoch); \(predictor.setup.classes.count) classes, "
+            return "\(model) checkpoint after epoch \(predictor.epoch); \(predictor.setup.classes.count) classes, "
                 + "\(predictor.setup.cropSize)x\(predictor.setup.cropSize) crops of \(predictor.setup.imageSize)x\(predictor.setup.imageSize) images"
         }
         let image = try Image(contentsOf: path)

@@ -152,6 +152,14 @@ func predictionsEqualTheWorkersEvaluation(kind: String) throws {
     #expect(throws: PredictionError.noGenerator(path: jobs.checkpoints["cnn"]!)) {
         try cnn.run(images: paths, characterFolder: out)
     }
+    // A character folder that is a file, or lies under one, is an error naming both.
+    let file = files[0]
+    #expect(throws: PredictionError.characterFolder(path: file, reason: "it is a file, not a folder")) {
+        try predictor.run(images: paths, characterFolder: file)
+    }
+    #expect(throws: PredictionError.characterFolder(path: file + "/sub", reason: "it cannot be created: \(file) is a file")) {
+        try predictor.run(images: paths, characterFolder: file + "/sub")
+    }
 }
 
 @Test func checkpointsWithoutTheSetupAreReadThroughTheirSpec() throws {
