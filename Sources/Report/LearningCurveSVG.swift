@@ -1,63 +1,120 @@
 // LearningCurveSVG: a model's learning curves as a standalone SVG: losses (top-level keys such as
-// `loss`, `loss.d`, `loss.g`) in the upper panel and accuracies in the lower one, each a mean over
-// the model's jobs per epoch (the `learning_curves` view). NaN and infinite means leave gaps.
+// `loss`, `loss.d`, `loss.g`) in the upper panel and accuracies in the lower one, each the mean
+// over the model's jobs per epoch (the `learning_curves` view) drawn over a band from the lowest to
+// the highest job. NaN and infinite means leave gaps. The legend sits under each panel, wrapped to
+// its width, so long keys are never cut.
 
 import Foundation
 
 enum LearningCurveSVG {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-    static let width = 640.0, panelHeight = 240.0, margin = (left: 60.0, right: 150.0, top: 30.0, bottom: 34.0)
+    static let width = 640.0, plotHeight = 200.0
+    static let margin = (left: 60.0, right: 16.0, top: 28.0, bottom: 36.0)
+    /// Legend rows: an entry takes its text's width (about 6.5 px a character at 11 px) plus the swatch.
+    static let legendRow = 16.0
 
     /// The curves to draw: losses without sub-terms, and accuracies.
     static func panels(_ curves: [String: [CurvePoint]]) -> [(title: String, keys: [String])] {
         let keys = curves.keys.sorted()
         let losses = keys.filter { $0.hasPrefix("loss") && $0.filter { $0 == "." }.count <= 1 }
         let accuracies = keys.filter { $0.hasPrefix("accuracy") }
-        return [("Loss (mean over jobs)", losses), ("Accuracy (mean over jobs)", accuracies)].filter { !$0.keys.isEmpty }
+        return [("Loss (mean over jobs, band: lowest to highest)", losses), ("Accuracy (mean over jobs, band: lowest to highest)", accuracies)]
+            .filter { !$0.keys.isEmpty }
+    }
+
+    /// Legend entries placed left to right, wrapping at the panel's width: (key, x, row).
+    static func legendLayout(_ keys: [String]) -> [(key: String, x: Double, row: Int)] {
+        var out: [(String, Double, Int)] = []
+        var x = margin.left, row = 0
+        for key in keys {
+            let entry = 26 + 6.5 * Double(key.count) + 14
+            if x + entry > width - margin.right && x > margin.left {
+                row += 1
+                x = margin.left
+            }
+            out.append((key, x, row))
+            x += entry
+        }
+        return out
+    }
+
+    static func panelHeight(_ keys: [String]) -> Double {
+        margin.top + plotHeight + margin.bottom + Double((legendLayout(keys).last?.row ?? 0) + 1) * legendRow + 8
     }
 
     static func render(model: String, curves: [String: [CurvePoint]]) -> String {
         let panels = panels(curves)
-        let height = Double(panels.count) * panelHeight + 30
+        let height = panels.reduce(30.0) { $0 + panelHeight($1.keys) }
         var svg = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
             "<text x=\"\(Int(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">\(xml(model)): learning curves</text>",
         ]
-        for (index, panel) in panels.enumerated() {
-            svg += self.panel(panel.title, keys: panel.keys, curves: curves, top: 30 + Double(index) * panelHeight)
+        var top = 30.0
+        for panel in panels {
+            svg += self.panel(panel.title, keys: panel.keys, curves: curves, top: top)
+            top += panelHeight(panel.keys)
         }
         svg.append("</svg>")
         return svg.joined(separator: "\n") + "\n"
     }
 
+    /// Round tick values covering [low, high]: steps of 1, 2 or 5 times a power of ten, about five.
+    static func ticks(_ low: Double, _ high: Double) -> [Double] {
+        let span = high - low
+        guard span > 0, span.isFinite else { return [low] }
+        let raw = span / 5, power = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
+        var out: [Double] = []
+        var v = ceil(low / step) * step
+        while v <= high + step * 1e-9 {
+            out.append(abs(v) < step * 1e-9 ? 0 : v)
+            v += step
+        }
+        return out
+    }
+
     static func panel(_ title: String, keys: [String], curves: [String: [CurvePoint]], top: Double) -> [String] {
         let points = keys.flatMap { curves[$0] ?? [] }
-        let values = points.compactMap(\.mean).filter(\.isFinite)
+        let values = points.flatMap { [$0.mean, $0.low, $0.high].compactMap { $0 } }.filter(\.isFinite)
         let epochs = points.map(\.epoch)
         let x0 = Double(epochs.min() ?? 1), x1 = Double(max(epochs.max() ?? 1, (epochs.min() ?? 1) + 1))
         var y0 = values.min() ?? 0, y1 = values.max() ?? 1
-        if title.hasPrefix("Accuracy") { y0 = min(y0, 0); y1 = max(y1, 1) }
+        // Losses are non-negative and accuracies fractions: both axes start at 0.
+        y0 = min(y0, 0)
+        if title.hasPrefix("Accuracy") { y1 = max(y1, 1) }
         if y1 - y0 < 1e-12 { y1 = y0 + 1 }
-        let left = margin.left, right = width - margin.right, plotTop = top + margin.top, bottom = top + panelHeight - margin.bottom
-        func x(_ epoch: Int) -> Double { left + (Double(epoch) - x0) / (x1 - x0) * (right - left) }
+        let left = margin.left, right = width - margin.right, plotTop = top + margin.top, bottom = plotTop + plotHeight
+        func x(_ epoch: Double) -> Double { left + (epoch - x0) / (x1 - x0) * (right - left) }
         func y(_ value: Double) -> Double { bottom - (value - y0) / (y1 - y0) * (bottom - plotTop) }
         var out = [
-            "<text x=\"\(f(left))\" y=\"\(f(plotTop - 8))\">\(xml(title))</text>",
+            "<text x=\"\(f(left))\" y=\"\(f(plotTop - 8))\" font-size=\"12\">\(xml(title))</text>",
             "<rect x=\"\(f(left))\" y=\"\(f(plotTop))\" width=\"\(f(right - left))\" height=\"\(f(bottom - plotTop))\" fill=\"none\" stroke=\"#999\"/>",
-            "<text x=\"\(f(left - 4))\" y=\"\(f(plotTop + 4))\" text-anchor=\"end\">\(String(format: "%.3g", y1))</text>",
-            "<text x=\"\(f(left - 4))\" y=\"\(f(bottom))\" text-anchor=\"end\">\(String(format: "%.3g", y0))</text>",
-            "<text x=\"\(f(left))\" y=\"\(f(bottom + 14))\" text-anchor=\"middle\">\(Int(x0))</text>",
-            "<text x=\"\(f(right))\" y=\"\(f(bottom + 14))\" text-anchor=\"middle\">\(Int(x1))</text>",
-            "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 26))\" text-anchor=\"middle\">epoch</text>",
+            "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 28))\" text-anchor=\"middle\">epoch</text>",
         ]
+        for t in ticks(y0, y1) {
+            out.append("<line x1=\"\(f(left))\" y1=\"\(f(y(t)))\" x2=\"\(f(right))\" y2=\"\(f(y(t)))\" stroke=\"#eee\"/>")
+            out.append("<text x=\"\(f(left - 4))\" y=\"\(f(y(t) + 4))\" text-anchor=\"end\">\(String(format: "%g", t))</text>")
+        }
+        for t in ticks(x0, x1) where t == t.rounded() {
+            out.append("<line x1=\"\(f(x(t)))\" y1=\"\(f(bottom))\" x2=\"\(f(x(t)))\" y2=\"\(f(bottom + 4))\" stroke=\"#999\"/>")
+            out.append("<text x=\"\(f(x(t)))\" y=\"\(f(bottom + 15))\" text-anchor=\"middle\">\(Int(t))</text>")
+        }
         for (i, key) in keys.enumerated() {
             let color = palette[i % palette.count]
+            let curve = curves[key] ?? []
+            // The band: lowest to highest job, where both are finite and more than one job reported.
+            let band = curve.filter { p in p.points > 1 && (p.low?.isFinite ?? false) && (p.high?.isFinite ?? false) }
+            if band.count > 1 {
+                let upper = band.map { "\(f(x(Double($0.epoch)))),\(f(y($0.high!)))" }
+                let lower = band.reversed().map { "\(f(x(Double($0.epoch)))),\(f(y($0.low!)))" }
+                out.append("<polygon fill=\"\(color)\" fill-opacity=\"0.15\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>")
+            }
             // Consecutive finite means form one polyline; a NaN mean breaks it.
             var segments: [[String]] = [[]]
-            for p in curves[key] ?? [] {
+            for p in curve {
                 if let v = p.mean, v.isFinite {
-                    segments[segments.count - 1].append("\(f(x(p.epoch))),\(f(y(v)))")
+                    segments[segments.count - 1].append("\(f(x(Double(p.epoch)))),\(f(y(v)))")
                 } else if !(segments.last?.isEmpty ?? true) {
                     segments.append([])
                 }
@@ -70,9 +127,12 @@ enum LearningCurveSVG {
                     out.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(segment.joined(separator: " "))\"/>")
                 }
             }
-            let ly = plotTop + 12 + Double(i) * 14
-            out.append("<line x1=\"\(f(right + 10))\" y1=\"\(f(ly - 4))\" x2=\"\(f(right + 28))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>")
-            out.append("<text x=\"\(f(right + 32))\" y=\"\(f(ly))\">\(xml(key))</text>")
+        }
+        for (i, entry) in legendLayout(keys).enumerated() {
+            let color = palette[i % palette.count]
+            let ly = bottom + margin.bottom + Double(entry.row) * legendRow + 10
+            out.append("<line x1=\"\(f(entry.x))\" y1=\"\(f(ly - 4))\" x2=\"\(f(entry.x + 20))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>")
+            out.append("<text x=\"\(f(entry.x + 26))\" y=\"\(f(ly))\">\(xml(entry.key))</text>")
         }
         return out
     }

@@ -17,8 +17,10 @@ public enum ReportBuilder {
             }
         }
         tables += experiments.map(table)
+        // The user's experiments first, in the paper's table order; then the paper tables without runs.
         let order = Dictionary(uniqueKeysWithValues: (PaperTable.paperTables + [.none]).enumerated().map { ($1.rawValue, $0) })
-        tables.sort { (order[$0.table] ?? 9) < (order[$1.table] ?? 9) }
+        func key(_ t: ReportTable) -> (Int, Int) { (t.experiment == nil ? 1 : 0, order[t.table] ?? 9) }
+        tables.sort { key($0) < key($1) }
         return Report(tables: tables)
     }
 

@@ -1,12 +1,13 @@
 // ReportGenerator: the entry point of `exp report`: opens the run log read-only, picks the
 // experiments, builds the report and renders it; with Markdown written to a file, also the
-// figures beside it (learning curves as SVG, the latest sample grid copied as PNG).
+// figures beside it (learning curves as SVG, the latest sample grid copied as PNG). HTML is one
+// self-contained file with its figures inline.
 
 import Foundation
 import RunLog
 
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case text, markdown, latex, csv, json
+    case text, markdown, html, latex, csv, json
 }
 
 public enum ReportGenerator {
@@ -24,10 +25,13 @@ public enum ReportGenerator {
         return (ReportBuilder.build(data, onlyGiven: experiment != nil), data)
     }
 
-    public static func render(_ report: Report, format: ReportFormat, figures: [Int: FigureLinks] = [:]) throws -> String {
+    /// `data` and `results` give HTML its figures (curves, the sample grid read from `results`).
+    public static func render(_ report: Report, format: ReportFormat, figures: [Int: FigureLinks] = [:], data: [ExperimentData] = [],
+                              results: String = "results", layout: TextLayout = TextLayout()) throws -> String {
         switch format {
-        case .text: return TextRenderer.render(report)
+        case .text: return TextRenderer.render(report, layout: layout)
         case .markdown: return MarkdownRenderer.render(report, figures: figures)
+        case .html: return HTMLRenderer.render(report, data: data, results: results)
         case .latex: return LaTeXRenderer.render(report)
         case .csv: return CSVRenderer.render(report)
         case .json: return try JSONRenderer.render(report)
@@ -36,11 +40,12 @@ public enum ReportGenerator {
 
     /// Builds and renders the report; returns the text, or writes it to `out` (with figures for
     /// Markdown) and returns nil.
-    public static func run(results: String, experiment: String?, format: ReportFormat, out: String?) throws -> String? {
+    public static func run(results: String, experiment: String?, format: ReportFormat, out: String?,
+                           layout: TextLayout = TextLayout()) throws -> String? {
         let (report, data) = try load(results: results, experiment: experiment)
-        guard let out else { return try render(report, format: format) }
+        guard let out else { return try render(report, format: format, data: data, results: results, layout: layout) }
         let figures = format == .markdown ? try FigureWriter.write(report, data: data, results: results, markdownPath: out) : [:]
-        let text = try render(report, format: format, figures: figures)
+        let text = try render(report, format: format, figures: figures, data: data, results: results, layout: layout)
         do {
             try text.write(toFile: out, atomically: true, encoding: .utf8)
         } catch {

@@ -14,12 +14,15 @@ public struct JobResult: Equatable, Sendable {
     public var accuracy: Double? { samples.flatMap { $0 > 0 ? Double(correct ?? 0) / Double($0) : nil } }
 }
 
-/// The mean of one metric over a model's jobs at one epoch.
+/// The mean of one metric over a model's jobs at one epoch, and its range over them.
 public struct CurvePoint: Equatable, Sendable, Codable {
     public var epoch: Int
     public var mean: Double?
     public var points: Int
     public var nanCount: Int
+    /// The smallest and largest value over the jobs (NaN values aside).
+    public var low: Double? = nil
+    public var high: Double? = nil
 }
 
 /// What the log holds for one experiment.
@@ -34,8 +37,22 @@ public struct ExperimentData: Sendable {
     public var confusion: [String: [[Int]]]
     /// Per model, per metric key: the curve.
     public var curves: [String: [String: [CurvePoint]]]
-    /// The latest sample-grid artifact (path relative to the results folder), if any.
-    public var latestSamples: (path: String, epoch: Int?, model: String)?
+    /// The latest sample-grid artifact, if any.
+    public var latestSamples: SampleGridRecord?
+}
+
+/// A sample grid the run log records: its file (relative to the results folder), the epoch and
+/// job that drew it, and the true labels of its rows (the job's first test images; empty when the
+/// job has no predictions yet).
+public struct SampleGridRecord: Equatable, Sendable {
+    /// The worker draws at most this many rows (`ModelTrainer.sampleGrid`).
+    public static let maximumRows = 8
+    public var path: String
+    public var epoch: Int?
+    public var model: String
+    public var run: Int
+    public var fold: Int
+    public var rowLabels: [Int]
 }
 
 public enum RunLogQueries {
@@ -76,19 +93,32 @@ public enum RunLogQueries {
 
         var curves: [String: [String: [CurvePoint]]] = [:]
         for row in try store.rows(
-            "SELECT model_name, key, epoch, points, mean_value, nan_count FROM learning_curves WHERE experiment_id = ? ORDER BY model_name, key, epoch", [id])
+            "SELECT model_name, key, epoch, points, mean_value, min_value, max_value, nan_count FROM learning_curves WHERE experiment_id = ? ORDER BY model_name, key, epoch", [id])
         {
-            let point = CurvePoint(epoch: row["epoch"].int ?? 0, mean: row["mean_value"].double, points: row["points"].int ?? 0, nanCount: row["nan_count"].int ?? 0)
+            let point = CurvePoint(epoch: row["epoch"].int ?? 0, mean: row["mean_value"].double, points: row["points"].int ?? 0,
+                                   nanCount: row["nan_count"].int ?? 0, low: row["min_value"].double, high: row["max_value"].double)
             curves[row["model_name"].string ?? "", default: [:]][row["key"].string ?? "", default: []].append(point)
         }
 
-        let samples = try store.rows(
+        var samples: SampleGridRecord?
+        if let row = try store.rows(
             """
-            SELECT a.path, a.epoch, j.model_name FROM artifacts a JOIN jobs j ON j.id = a.job_id
+            SELECT a.path, a.epoch, a.job_id, j.model_name, j.run, j.fold FROM artifacts a JOIN jobs j ON j.id = a.job_id
             WHERE j.experiment_id = ? AND a.kind = 'samples'
             ORDER BY coalesce(a.epoch, -1) DESC, a.created_at DESC, j.run, j.fold, a.path LIMIT 1
             """, [id]
-        ).first.map { (path: $0["path"].string ?? "", epoch: $0["epoch"].int, model: $0["model_name"].string ?? "") }
+        ).first {
+            // The grid's rows are the job's first test images, in the order of its predictions.
+            let job = row["job_id"]
+            let labels = try store.rows(
+                """
+                SELECT true_label FROM predictions WHERE job_id = ? AND epoch = (SELECT MAX(epoch) FROM predictions WHERE job_id = ?)
+                ORDER BY sample_index LIMIT \(SampleGridRecord.maximumRows)
+                """, [job, job]
+            ).compactMap { $0["true_label"].int }
+            samples = SampleGridRecord(path: row["path"].string ?? "", epoch: row["epoch"].int, model: row["model_name"].string ?? "",
+                                       run: row["run"].int ?? 0, fold: row["fold"].int ?? 0, rowLabels: labels)
+        }
 
         return ExperimentData(
             record: experiment, spec: spec, classNames: classNames, jobs: jobs, perClass: perClass, confusion: confusion,

@@ -1,6 +1,7 @@
 // `exp report`: the paper's Tables 1-3 (and tables of other experiments) rebuilt from the run log.
 
 import ArgumentParser
+import Foundation
 import Report
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -19,9 +20,15 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Experiment name or spec-hash prefix (default: the latest experiment of each table).") var experiment: String?
     @Option(help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var format: ReportFormat = .text
     @Option(help: "Write the report to this file instead of standard output.") var out: String?
+    @Flag(help: "Text: print the paper tables without runs in full (their literature rows), not one line each.") var allTables = false
 
     func run() throws {
-        if let text = try ReportGenerator.run(results: results, experiment: experiment, format: format, out: out) {
+        // Text wraps at the terminal's width, or 100 columns when not on a terminal.
+        var size = winsize()
+        let columns = out == nil && isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
+            ? Int(size.ws_col) : 100
+        let layout = TextLayout(width: columns, allTables: allTables)
+        if let text = try ReportGenerator.run(results: results, experiment: experiment, format: format, out: out, layout: layout) {
             print(text, terminator: "")
         }
     }

@@ -17,7 +17,8 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
 
 @Test func pooledAccuracyMeanAndStdMatchHandValues() throws {
     let report = try fixtureReport()
-    #expect(report.tables.map(\.table) == ["ckplus", "mmi", "oulu", "none"])
+    // The user's experiments first, then the paper tables without runs.
+    #expect(report.tables.map(\.table) == ["ckplus", "none", "mmi", "oulu"])
     let ck = report.tables[0]
     #expect(ck.experiment?.name == "paper-fixture" && ck.experiment?.jobsCompleted == 8 && ck.experiment?.jobsTotal == 8)
     let cnn = try #require(ck.models.first { $0.name == "CNN(baseline)" })
@@ -115,8 +116,25 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     for table in report.tables {
         #expect(table.experiment == nil && !table.literature.isEmpty && table.models.allSatisfy { !$0.hasResults })
     }
+    // One line per table, unless every table is asked for (then both our rows say so in each).
     let text = try ReportGenerator.render(report, format: .text)
-    #expect(text.components(separatedBy: "no runs yet").count - 1 == 6)
+    #expect(text.components(separatedBy: "no runs yet").count - 1 == 3 && text.split(separator: "\n").count == 4)
+    let all = try ReportGenerator.render(report, format: .text, layout: TextLayout(allTables: true))
+    #expect(all.components(separatedBy: "no runs yet").count - 1 == 6 && all.contains("LBP-TOP [40]"))
+}
+
+/// Prose wraps at the layout's width, with a hanging indent.
+@Test func textReportWrapsToTheWidth() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try writeFixture(results: folder.path)
+    let text = try #require(try ReportGenerator.run(results: folder.path, experiment: "paper-fixture", format: .text, out: nil,
+                                                    layout: TextLayout(width: 60)))
+    let lines = text.split(separator: "\n")
+    // The table rows keep their columns; every other line fits.
+    let prose = lines.filter { !$0.contains("(ours)") && !$0.hasPrefix("Method ") }
+    #expect(prose.allSatisfy { $0.count <= 60 }, "\(prose.filter { $0.count > 60 })")
+    #expect(lines.contains { $0.hasPrefix("  (Nadeau") || $0.hasPrefix("  t-test") || $0.hasPrefix("  ") })
 }
 
 @Test func markdownWithOutWritesLinkedFigures() throws {
@@ -158,4 +176,55 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
         guard case .newerSchema(_, let found, _, _) = error else { Issue.record("unexpected \(error)"); return }
         #expect(found == 99 && error.description.contains("newer exp"))
     }
+}
+
+@Test func htmlReportHoldsEveryElementInOneFile() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try writeFixture(results: folder.path)
+    let html = try #require(try ReportGenerator.run(results: folder.path, experiment: "paper-fixture", format: .html, out: nil))
+    for part in ["<h3>Protocol notes</h3>", "<h3>Provenance</h3>", "0123456789ab", "<h3>Accuracy per fold</h3>", "Counts", "Row-normalised (%)",
+                 "Classification report", "precision    recall  f1-score   support", "learning curves", "HA-GAN - CNN(baseline) over 4 paired"] {
+        #expect(html.contains(part), "missing \(part)")
+    }
+    // Self-contained: no external reference of any kind.
+    #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<link"))
+    // The fold plot, one learning-curve figure per model.
+    #expect(html.components(separatedBy: "<svg").count - 1 == 3)
+}
+
+/// The scores of a 2-class confusion matrix, computed by hand.
+@Test func classificationReportMatchesHandValues() {
+    // true 0: 3 right, 1 called 1; true 1: 2 right, none wrong.
+    let r = ClassificationReport(confusion: [[3, 1], [0, 2]], names: ["a", "b"])
+    #expect(abs(r.classes[0].precision - 1) < 1e-12 && abs(r.classes[0].recall - 0.75) < 1e-12)
+    #expect(abs(r.classes[0].f1 - 1.5 / 1.75) < 1e-12)
+    #expect(abs(r.classes[1].precision - 2.0 / 3) < 1e-12 && abs(r.classes[1].recall - 1) < 1e-12 && abs(r.classes[1].f1 - 0.8) < 1e-12)
+    #expect(r.classes.map(\.support) == [4, 2] && abs(r.accuracy - 5.0 / 6) < 1e-12)
+    #expect(abs(r.macro.f1 - (1.5 / 1.75 + 0.8) / 2) < 1e-12)
+    #expect(abs(r.weighted.recall - (4 * 0.75 + 2 * 1) / 6) < 1e-12)
+    // A class never predicted and never present scores 0, not NaN.
+    let empty = ClassificationReport(confusion: [[2, 0], [0, 0]], names: ["a", "b"])
+    #expect(empty.classes[1].precision == 0 && empty.classes[1].recall == 0 && empty.classes[1].f1 == 0)
+    #expect(r.text.contains("weighted avg") && r.text.contains("    accuracy"))
+}
+
+/// Learning-curve legends wrap under the panel: every entry ends inside the figure.
+@Test func learningCurveLegendsFitTheFigure() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try writeFixture(results: folder.path, extraMetricKeys: ["accuracy.generated_pairs", "accuracy.validation_recalibrated_long_name"])
+    let out = folder.path + "/report.md"
+    _ = try ReportGenerator.run(results: folder.path, experiment: "paper-fixture", format: .markdown, out: out)
+    let svg = try String(contentsOfFile: folder.path + "/report-figures/ckplus-paper-fixture-ha-gan-curves.svg", encoding: .utf8)
+    let widthMatch = try #require(try Regex(#"width="([0-9.]+)""#).firstMatch(in: svg))
+    let widthText = try #require(widthMatch.output[1].substring)
+    let width = try #require(Double(widthText))
+    var legends = 0
+    for match in svg.matches(of: try Regex(#"<text x="([0-9.]+)" y="[0-9.]+">((?:accuracy|loss)[a-z._]*)</text>"#)) {
+        let x = Double(match.output[1].substring!)!, text = String(match.output[2].substring!)
+        #expect(x + 6.5 * Double(text.count) <= width, "legend '\(text)' at x \(x) runs past the width \(width)")
+        legends += 1
+    }
+    #expect(legends >= 4)
 }

@@ -56,16 +56,19 @@ func register(_ store: RunStore, _ text: String) throws -> (Int64, [JobRecord]) 
     return (id, try store.upsertJobs(experimentID: id, plan(loaded.spec)))
 }
 
-func complete(_ store: RunStore, _ job: Int64, epochs: Int, _ predictions: [Prediction]) throws {
+func complete(_ store: RunStore, _ job: Int64, epochs: Int, _ predictions: [Prediction], extraMetricKeys: [String] = []) throws {
     try store.transition(jobID: job, to: .running)
     for epoch in 1...epochs {
-        try store.recordEpoch(jobID: job, epoch: epoch, metrics: ["loss": 2.0 / Double(epoch), "accuracy.test": 0.25 * Double(epoch)])
+        var metrics = ["loss": 2.0 / Double(epoch), "accuracy.test": 0.25 * Double(epoch)]
+        for key in extraMetricKeys { metrics[key] = 0.2 * Double(epoch) }
+        try store.recordEpoch(jobID: job, epoch: epoch, metrics: metrics)
     }
     try store.finish(jobID: job, status: .completed, predictions: predictions)
 }
 
-/// Writes the fixture into `results/runs.sqlite` (and a sample-grid file the log points to).
-func writeFixture(results: String, partial: Bool = true) throws {
+/// Writes the fixture into `results/runs.sqlite` (and a sample-grid file the log points to);
+/// `extraMetricKeys` adds metrics to HA-GAN's epochs (for figures with more curves).
+func writeFixture(results: String, partial: Bool = true, extraMetricKeys: [String] = []) throws {
     let store = try RunStore(path: results + "/runs.sqlite")
     defer { try? store.close() }
     let (_, jobs) = try register(store, paperFixtureSpec)
@@ -78,7 +81,8 @@ func writeFixture(results: String, partial: Bool = true) throws {
         try complete(store, id("CNN(baseline)", run, fold), epochs: 2, predictions(correct: correct, total: total, offset: fold))
     }
     for (run, fold, correct, total) in hagan {
-        try complete(store, id("HA-GAN", run, fold), epochs: 2, predictions(correct: correct, total: total, offset: fold))
+        try complete(store, id("HA-GAN", run, fold), epochs: 2, predictions(correct: correct, total: total, offset: fold),
+                     extraMetricKeys: extraMetricKeys)
     }
     let grid = "samples/hagan-r1f1-e2.png"
     try FileManager.default.createDirectory(atPath: results + "/samples", withIntermediateDirectories: true)
