@@ -5,9 +5,11 @@ SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release
 EXP := .build/release/exp
 APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config
+# Used by tests only: the HTML report is checked in headless Chromium.
+TEST_APT_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench chaos fuzz clean
+.PHONY: all deps test-deps build test demo bench chaos fuzz clean
 
 all: build
 
@@ -18,6 +20,13 @@ deps:
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(APT_PACKAGES); \
 	fi
 
+# What the tests need beyond the build.
+test-deps: deps
+	@if ! command -v chromium >/dev/null; then \
+		echo "Installing test tools: $(TEST_APT_PACKAGES)"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(TEST_APT_PACKAGES); \
+	fi
+
 build: deps
 	$(RELEASE)
 
@@ -26,7 +35,7 @@ build: deps
 # (`swift test` building them itself would compile everything a second time, for testing).
 # --no-parallel: the BLAS thread count is process-wide and the determinism tests set it, so tests
 # that train must not overlap.
-test: deps
+test: test-deps
 	$(RELEASE) --build-tests
 	$(SWIFT) test -c release --skip-build --no-parallel
 
