@@ -16,6 +16,16 @@ public struct TextLayout: Sendable {
     }
 }
 
+/// Aligned text tables for the commands that print them (`exp ls`, `exp compare`).
+public enum TextTable {
+    /// Columns padded to their widest cell, two spaces apart; trailing blanks trimmed.
+    public static func aligned(_ rows: [[String]]) -> [String] { TextRenderer.aligned(rows) }
+    /// A comparison's sentence, as the report prints it.
+    public static func comparisonLine(_ c: PairedResult) -> String { Format.comparisonLine(c) }
+    /// Words wrapped at `width`, continuation lines indented.
+    public static func wrap(_ text: String, width: Int, indent: String) -> String { TextRenderer.wrap(text, width, indent: indent) }
+}
+
 enum TextRenderer {
     static func render(_ report: Report, layout: TextLayout = TextLayout()) -> String {
         let full = report.tables.filter { layout.allTables || $0.experiment != nil }

@@ -5,6 +5,7 @@
 import Foundation
 import Report
 import RunLog
+import Spec
 import TestSupport
 import Testing
 
@@ -227,4 +228,40 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
         legends += 1
     }
     #expect(legends >= 4)
+}
+
+/// Two experiments of one spec that differ in one key, on the same folds: the difference is that
+/// key alone, and each model is paired over the test sets holding the same subjects.
+@Test func compareShowsTheKeysThatDifferAndPairsSharedFolds() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try RunStore(path: folder.path + "/runs.sqlite")
+    let changed = paperFixtureSpec.replacingOccurrences(of: #"{"name": "HA-GAN", "kind": "hagan", "epochs": 2}"#,
+                                                        with: #"{"name": "HA-GAN", "kind": "hagan", "epochs": 2, "l1Weight": 100}"#)
+    #expect(changed != paperFixtureSpec)
+    // HA-GAN's accuracy per (run, fold) in each experiment; the CNN's is the same in both.
+    let before = [(0, 0, 2, 4), (0, 1, 1, 2), (1, 0, 2, 3), (1, 1, 2, 3)], after = [(0, 0, 4, 4), (0, 1, 2, 2), (1, 0, 2, 3), (1, 1, 3, 3)]
+    for (text, hagan) in [(paperFixtureSpec, before), (changed, after)] {
+        let (experiment, jobs) = try register(store, text)
+        for run in 0..<2 { try store.recordFoldAssignments(experimentID: experiment, run: run, ["S1": 0, "S2": 1, "S3": 0]) }
+        for (run, fold, correct, total) in hagan {
+            let cnn = jobs.first { $0.modelName == "CNN(baseline)" && $0.run == run && $0.fold == fold }!
+            try complete(store, cnn.id, epochs: 1, predictions(correct: 1, total: 2))
+            let job = jobs.first { $0.modelName == "HA-GAN" && $0.run == run && $0.fold == fold }!
+            try complete(store, job.id, epochs: 1, predictions(correct: correct, total: total))
+        }
+    }
+    try store.close()
+    let c = try ExperimentComparisons.compare(results: folder.path, keys: [String(try SpecLoader.load(text: paperFixtureSpec).hash.prefix(8)),
+                                                                           String(try SpecLoader.load(text: changed).hash.prefix(8))])
+    #expect(c.differences.map(\.key) == ["models[1].l1Weight"])
+    #expect(c.differences.first?.values.last == "100")
+    let hagan = try #require(c.pairs.first { $0.model == "HA-GAN" }?.result)
+    // Differences per (run, fold): 2/4, 1/2, 0, 1/3 -> mean 1/3.
+    #expect(hagan.pairs == 4 && abs(hagan.meanDifference - (0.5 + 0.5 + 0 + 1.0 / 3) / 4) < 1e-12)
+    let cnn = try #require(c.pairs.first { $0.model == "CNN(baseline)" })
+    #expect(cnn.result?.meanDifference == 0 && cnn.unmatched == 0)
+    let overview = try ExperimentComparisons.overview(results: folder.path)
+    #expect(overview.count == 2 && overview.allSatisfy { $0.jobsDone == 8 && $0.jobsTotal == 8 })
+    #expect(overview[1].accuracies.map(\.model) == ["CNN(baseline)", "HA-GAN"] && abs(overview[1].accuracies[1].mean - (1 + 5.0 / 6) / 2) < 1e-12)
 }

@@ -1,0 +1,175 @@
+// ExperimentComparison: several experiments of one run log side by side (`exp compare`): the spec
+// keys whose values differ, each model's mean accuracy per experiment, and for a model present in
+// two experiments a paired comparison over the (run, fold) test sets they share: the same run and
+// fold holding the same subjects in both (their recorded fold assignments agree). Also the one-line
+// overview of every experiment (`exp ls`).
+
+import Foundation
+import RunLog
+import Spec
+
+/// One experiment in a listing.
+public struct ExperimentOverview: Equatable, Sendable {
+    public var name: String
+    public var hash: String
+    public var table: String
+    public var created: String
+    public var jobsDone: Int
+    public var jobsTotal: Int
+    /// Seconds from the first job's start to the last job's end (nil before any job finished).
+    public var wallSeconds: Double?
+    /// Model name -> mean accuracy over runs (fractions), in spec order.
+    public var accuracies: [(model: String, mean: Double)]
+
+    public static func == (a: ExperimentOverview, b: ExperimentOverview) -> Bool {
+        a.name == b.name && a.hash == b.hash && a.table == b.table && a.created == b.created && a.jobsDone == b.jobsDone
+            && a.jobsTotal == b.jobsTotal && a.wallSeconds == b.wallSeconds && a.accuracies.map(\.model) == b.accuracies.map(\.model)
+            && a.accuracies.map(\.mean) == b.accuracies.map(\.mean)
+    }
+}
+
+/// A model's accuracy in two experiments over the test sets they share.
+public struct CrossExperimentPair: Equatable, Sendable {
+    public var model: String
+    /// `later` minus `earlier`, in the order the experiments were given.
+    public var earlier: String
+    public var later: String
+    public var result: PairedResult?
+    /// (run, fold) test sets both completed but whose subjects differ (not paired).
+    public var unmatched: Int
+}
+
+public struct ExperimentComparison: Sendable {
+    public var experiments: [ExperimentRecord]
+    /// Spec key (a JSON path such as `models[1].l1Weight`) -> its value in each experiment (nil: absent).
+    public var differences: [(key: String, values: [String?])]
+    /// Model name -> mean accuracy in each experiment (nil: not there, or no completed run).
+    public var accuracies: [(model: String, means: [Double?])]
+    public var pairs: [CrossExperimentPair]
+}
+
+public enum ExperimentComparisons {
+    /// Every experiment of the run log, oldest first.
+    public static func overview(results: String) throws -> [ExperimentOverview] {
+        let store = try RunStore(path: ReportGenerator.databasePath(results: results), readOnly: true)
+        defer { try? store.close() }
+        return try store.experiments().map { e in
+            let jobs = try store.rows(
+                """
+                SELECT SUM(status = 'completed') AS done, COUNT(*) AS total,
+                       (julianday(MAX(finished_at)) - julianday(MIN(started_at))) * 86400 AS wall
+                FROM jobs WHERE experiment_id = ?
+                """, [.integer(e.id)]).first
+            var byModel: [String: Double] = [:]
+            for row in try store.rows("SELECT model_name, mean_accuracy FROM model_accuracy WHERE experiment_id = ?", [.integer(e.id)]) {
+                if let name = row["model_name"].string, let mean = row["mean_accuracy"].double { byModel[name] = mean }
+            }
+            let order = (try? SpecLoader.load(text: e.specJSON).spec.models.map(\.name)) ?? byModel.keys.sorted()
+            return ExperimentOverview(
+                name: e.name, hash: String(e.specHash.prefix(12)), table: e.tableName, created: e.createdAt,
+                jobsDone: jobs?["done"].int ?? 0, jobsTotal: jobs?["total"].int ?? 0, wallSeconds: jobs?["wall"].double,
+                accuracies: order.compactMap { name in byModel[name].map { (name, $0) } })
+        }
+    }
+
+    /// Compares the experiments `keys` name (names or spec-hash prefixes), in that order.
+    public static func compare(results: String, keys: [String]) throws -> ExperimentComparison {
+        let store = try RunStore(path: ReportGenerator.databasePath(results: results), readOnly: true)
+        defer { try? store.close() }
+        let records = try keys.map { try store.experiment(matching: $0) }
+        let data = try records.map { try RunLogQueries.load(store, experiment: $0) }
+
+        // Spec differences over the flattened canonical specs (the name and description aside).
+        let flat = records.map { flatten((try? JSONSerialization.jsonObject(with: Data($0.specJSON.utf8))) ?? [:], path: "") }
+        let allKeys = Set(flat.flatMap(\.keys)).subtracting(["name", "description"]).sorted()
+        let differences = allKeys.compactMap { key -> (key: String, values: [String?])? in
+            let values = flat.map { $0[key] }
+            return Set(values.map { $0 ?? "\u{0}" }).count > 1 ? (key, values) : nil
+        }
+
+        let report = ReportBuilder.build(data, onlyGiven: true)
+        var models: [String] = []
+        for d in data { for m in d.spec.models.map(\.name) where !models.contains(m) { models.append(m) } }
+        let accuracies = models.map { name -> (model: String, means: [Double?]) in
+            (name, records.map { r in
+                report.tables.first { $0.experiment?.hash == String(r.specHash.prefix(12)) }?.models.first { $0.name == name }?.mean
+            })
+        }
+
+        var pairs: [CrossExperimentPair] = []
+        for model in models {
+            let holders = data.indices.filter { i in data[i].spec.models.contains { $0.name == model } }
+            for (x, i) in holders.enumerated() {
+                for j in holders.dropFirst(x + 1) {
+                    pairs.append(try pair(model, data[i], data[j], store: store))
+                }
+            }
+        }
+        return ExperimentComparison(experiments: records, differences: differences, accuracies: accuracies, pairs: pairs)
+    }
+
+    /// `model` in `b` against `model` in `a` over the (run, fold) test sets holding the same subjects.
+    static func pair(_ model: String, _ a: ExperimentData, _ b: ExperimentData, store: RunStore) throws -> CrossExperimentPair {
+        func accuracies(_ d: ExperimentData) -> [String: (run: Int, fold: Int, accuracy: Double)] {
+            var out: [String: (Int, Int, Double)] = [:]
+            for r in d.jobs where r.job.modelName == model && r.job.status == .completed {
+                if let acc = r.accuracy { out["\(r.job.run)/\(r.job.fold)"] = (r.job.run, r.job.fold, acc) }
+            }
+            return out
+        }
+        let left = accuracies(a), right = accuracies(b)
+        var assignments: [Int64: [Int: [String: Int]]] = [:]
+        func subjects(_ d: ExperimentData, run: Int, fold: Int) throws -> Set<String> {
+            if assignments[d.record.id]?[run] == nil {
+                assignments[d.record.id, default: [:]][run] = try store.foldAssignments(experimentID: d.record.id, run: run)
+            }
+            return Set(assignments[d.record.id]![run]!.filter { $0.value == fold }.keys)
+        }
+        func label(_ d: ExperimentData) -> String { "\(d.record.name) (\(d.record.specHash.prefix(8)))" }
+        var matched: [String] = []
+        var unmatched = 0
+        for key in Set(left.keys).intersection(right.keys).sorted() {
+            let l = left[key]!
+            // Test sets are the same when the recorded assignments put the same subjects in them.
+            let mine = try subjects(a, run: l.run, fold: l.fold)
+            if !mine.isEmpty, try mine == subjects(b, run: l.run, fold: l.fold) { matched.append(key) } else { unmatched += 1 }
+        }
+        let later = matched.map { right[$0]!.accuracy }, earlier = matched.map { left[$0]!.accuracy }
+        var result: PairedResult?
+        if let plain = Statistics.paired(later, earlier) {
+            let k = Double(a.spec.protocol.folds), held = a.spec.protocol.validation ?? 0
+            let corrected = Statistics.paired(later, earlier, testTrainRatio: 1 / ((k - 1) * (1 - held)))
+            result = PairedResult(
+                model: "\(model) in \(label(b))", baseline: "\(model) in \(label(a))", pairs: plain.count,
+                meanDifference: plain.meanDifference, ciLow: plain.confidenceInterval?.low, ciHigh: plain.confidenceInterval?.high,
+                pValue: plain.pValue, correctedCILow: corrected?.confidenceInterval?.low, correctedCIHigh: corrected?.confidenceInterval?.high,
+                correctedPValue: corrected?.pValue)
+        }
+        return CrossExperimentPair(model: model, earlier: label(a), later: label(b), result: result, unmatched: unmatched)
+    }
+
+    /// JSON flattened to dotted paths with [i] for array elements; leaves as compact JSON text.
+    static func flatten(_ value: Any, path: String) -> [String: String] {
+        if let object = value as? [String: Any] {
+            var out: [String: String] = [:]
+            for (k, v) in object { out.merge(flatten(v, path: path.isEmpty ? k : "\(path).\(k)")) { a, _ in a } }
+            return out
+        }
+        if let array = value as? [Any] {
+            // Arrays of plain values compare as one value; arrays of objects element by element.
+            if array.allSatisfy({ !($0 is [String: Any]) && !($0 is [Any]) }) { return [path: leaf(array)] }
+            var out: [String: String] = [:]
+            for (i, v) in array.enumerated() { out.merge(flatten(v, path: "\(path)[\(i)]")) { a, _ in a } }
+            return out
+        }
+        return [path: leaf(value)]
+    }
+
+    static func leaf(_ value: Any) -> String {
+        if let s = value as? String { return s }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(value)"
+    }
+}

@@ -1,0 +1,85 @@
+// `exp ls` and `exp compare`: the experiments of a run log on one line each, and several of them
+// side by side (the spec keys that differ, accuracies, paired tests over shared test sets).
+
+import ArgumentParser
+import Foundation
+import Report
+import Runner
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List the experiments of a run log: name, hash, table, jobs done, wall time and mean accuracy per model.")
+
+    @Option(help: "Results folder holding runs.sqlite.") var results = "results"
+
+    func run() throws {
+        try requireRunLog(results)
+        let rows = try ExperimentComparisons.overview(results: results)
+        guard !rows.isEmpty else {
+            print("no experiments in \(ResultsLayout(root: results).database) yet: run `exp run SPEC`")
+            return
+        }
+        let header = ["name", "hash", "table", "created", "jobs", "wall time", "mean accuracy (%)"]
+        let cells = rows.map { e in
+            [e.name, e.hash, e.table, String(e.created.prefix(16)).replacingOccurrences(of: "T", with: " "), "\(e.jobsDone)/\(e.jobsTotal)",
+             e.wallSeconds.map { formatDuration($0) } ?? "-",
+             e.accuracies.isEmpty ? "-" : e.accuracies.map { "\($0.model) \(String(format: "%.2f", 100 * $0.mean))" }.joined(separator: ", ")]
+        }
+        TextTable.aligned([header] + cells).forEach { print($0) }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare experiments: the spec keys that differ, mean accuracies side by side, paired tests over shared folds.",
+        discussion: """
+            Name two or more experiments by name or spec-hash prefix. A model present in two experiments \
+            is compared over the (run, fold) test sets both completed that hold the same subjects (the \
+            same seed and split), with the paired t-test and Nadeau and Bengio's corrected test.
+            """)
+
+    @Argument(help: ArgumentHelp("Experiments (name or spec-hash prefix), two or more.", valueName: "experiment")) var experiments: [String] = []
+    @Option(help: "Results folder holding runs.sqlite.") var results = "results"
+
+    func validate() throws {
+        guard experiments.count >= 2 else { throw ValidationError("name two or more experiments to compare (see `exp ls`)") }
+    }
+
+    func run() throws {
+        try requireRunLog(results)
+        let c = try ExperimentComparisons.compare(results: results, keys: experiments)
+        let names = c.experiments.map { "\($0.name) (\($0.specHash.prefix(8)))" }
+        print("Spec differences:")
+        if c.differences.isEmpty {
+            print("  none (the specs differ only in name or description)")
+        } else {
+            TextTable.aligned([["key"] + names] + c.differences.map { [$0.key] + $0.values.map { $0 ?? "(absent)" } }).forEach { print("  " + $0) }
+        }
+        print("")
+        print("Mean accuracy over runs (%):")
+        TextTable.aligned([["model"] + names] + c.accuracies.map { a in
+            [a.model] + a.means.map { $0.map { String(format: "%.2f", 100 * $0) } ?? "-" }
+        }).forEach { print("  " + $0) }
+        print("")
+        print("Paired over the test sets both experiments completed with the same subjects:")
+        if c.pairs.isEmpty { print("  no model is in two of these experiments") }
+        for p in c.pairs {
+            let unmatched = p.unmatched > 0 ? " (\(p.unmatched) shared (run, fold) pairs hold different subjects and are left out)" : ""
+            if let result = p.result {
+                print(TextTable.wrap("- " + TextTable.comparisonLine(result) + unmatched, width: 100, indent: "    "))
+            } else {
+                print("- \(p.model): no shared test set completed in \(p.earlier) and \(p.later)\(unmatched)")
+            }
+        }
+    }
+}
+
+/// Every command that reads a run log says the same when there is none.
+func requireRunLog(_ results: String) throws {
+    let path = ResultsLayout(root: results).database
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw ValidationError("no run log at \(path): run `exp run SPEC` first, or pass --results")
+    }
+}
