@@ -2,6 +2,8 @@
 // setting, accuracy), our rows under a midrule with folds, runs and epochs; notes and the paired
 // comparison below it as a small paragraph.
 
+import Foundation
+
 enum LaTeXRenderer {
     static func escape(_ text: String) -> String {
         var out = ""
@@ -18,12 +20,27 @@ enum LaTeXRenderer {
         return out
     }
 
+    /// Escaped text whose `code` spans become \texttt{...}.
+    static func prose(_ text: String) -> String {
+        let parts = text.components(separatedBy: "`")
+        return parts.enumerated().map { i, part in
+            i % 2 == 1 && i < parts.count - 1 ? "\\texttt{\(escape(part))}" : escape(part)
+        }.joined()
+    }
+
+    /// The caption without the "Table N. " the title starts with: LaTeX numbers the table itself.
+    static func caption(_ title: String) -> String {
+        guard title.hasPrefix("Table "), let dot = title.firstIndex(of: "."), title[title.index(title.startIndex, offsetBy: 6)..<dot].allSatisfy(\.isNumber)
+        else { return title }
+        return String(title[title.index(after: dot)...]).trimmingCharacters(in: .whitespaces)
+    }
+
     static func render(_ report: Report) -> String {
         "% Requires \\usepackage{booktabs}.\n" + report.tables.map(table).joined(separator: "\n")
     }
 
     static func table(_ table: ReportTable) -> String {
-        var out = ["\\begin{table}[t]", "\\centering", "\\caption{\(escape(table.title))}", "\\label{tab:\(table.table)\(table.experiment.map { "-" + $0.hash } ?? "")}"]
+        var out = ["\\begin{table}[t]", "\\centering", "\\caption{\(escape(caption(table.title)))}", "\\label{tab:\(table.table)\(table.experiment.map { "-" + $0.hash } ?? "")}"]
         out.append("\\begin{tabular}{llrrrr}")
         out.append("\\toprule")
         out.append("Method & Setting & Accuracy (\\%) & Folds & Runs & Epochs \\\\")
@@ -39,8 +56,8 @@ enum LaTeXRenderer {
         out.append("\\bottomrule")
         out.append("\\end{tabular}")
         var notes: [String] = []
-        if let line = Format.experimentLine(table) { notes.append(escape(line)) }
-        notes += table.notes.map(escape)
+        if let line = Format.experimentLine(table) { notes.append(prose(line)) }
+        notes += table.notes.map(prose)
         notes += table.comparisons.map { escape(Format.comparisonLine($0)) }
         if !notes.isEmpty {
             out.append("\\par\\smallskip\\footnotesize")

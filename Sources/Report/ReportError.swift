@@ -5,6 +5,8 @@ public enum ReportError: Error, Equatable, CustomStringConvertible, Sendable {
     case unreadableSpec(experiment: String, reason: String)
     /// A figure that cannot be written or an artifact that cannot be copied.
     case figure(path: String, reason: String)
+    /// Options that do not go together.
+    case option(String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum ReportError: Error, Equatable, CustomStringConvertible, Sendable {
             return "experiment \(experiment): its stored spec cannot be read by this build (\(reason)); use the exp version that ran it"
         case .figure(let path, let reason):
             return "\(path): \(reason). Choose another --out location."
+        case .option(let text):
+            return text
         }
     }
 }

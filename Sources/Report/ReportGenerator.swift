@@ -41,11 +41,23 @@ public enum ReportGenerator {
     /// Builds and renders the report; returns the text, or writes it to `out` (with figures for
     /// Markdown) and returns nil.
     public static func run(results: String, experiment: String?, format: ReportFormat, out: String?,
-                           layout: TextLayout = TextLayout()) throws -> String? {
+                           layout: TextLayout = TextLayout(), csvTable: CSVTable = .summary) throws -> String? {
+        if csvTable != .summary {
+            guard format == .csv else { throw ReportError.option("--table \(csvTable.rawValue) is a CSV export: add --format csv") }
+            let store = try RunStore(path: databasePath(results: results), readOnly: true)
+            defer { try? store.close() }
+            let data = try RunLogQueries.select(store, experiment: experiment).map { try RunLogQueries.load(store, experiment: $0) }
+            return try write(try CSVExports.render(csvTable, data: data, store: store), to: out)
+        }
         let (report, data) = try load(results: results, experiment: experiment)
         guard let out else { return try render(report, format: format, data: data, results: results, layout: layout) }
         let figures = format == .markdown ? try FigureWriter.write(report, data: data, results: results, markdownPath: out) : [:]
-        let text = try render(report, format: format, figures: figures, data: data, results: results, layout: layout)
+        return try write(try render(report, format: format, figures: figures, data: data, results: results, layout: layout), to: out)
+    }
+
+    /// The text itself without `out`; else written there, and nil.
+    static func write(_ text: String, to out: String?) throws -> String? {
+        guard let out else { return text }
         do {
             try text.write(toFile: out, atomically: true, encoding: .utf8)
         } catch {

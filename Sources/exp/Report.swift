@@ -5,6 +5,7 @@ import Foundation
 import Report
 
 extension ReportFormat: ExpressibleByArgument {}
+extension CSVTable: ExpressibleByArgument {}
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +22,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var format: ReportFormat = .text
     @Option(help: "Write the report to this file instead of standard output.") var out: String?
     @Flag(help: "Text: print the paper tables without runs in full (their literature rows), not one line each.") var allTables = false
+    @Option(help: "CSV: what to export: \(CSVTable.allCases.map(\.rawValue).joined(separator: ", ")) (the table rows; one row per job, class, metric and epoch, or test prediction).")
+    var table: CSVTable = .summary
 
     func run() throws {
         // Text wraps at the terminal's width, or 100 columns when not on a terminal.
@@ -28,7 +31,7 @@ struct ReportCommand: ParsableCommand {
         let columns = out == nil && isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
             ? Int(size.ws_col) : 100
         let layout = TextLayout(width: columns, allTables: allTables)
-        if let text = try ReportGenerator.run(results: results, experiment: experiment, format: format, out: out, layout: layout) {
+        if let text = try ReportGenerator.run(results: results, experiment: experiment, format: format, out: out, layout: layout, csvTable: table) {
             print(text, terminator: "")
         }
     }

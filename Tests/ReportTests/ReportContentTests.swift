@@ -265,3 +265,42 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     #expect(overview.count == 2 && overview.allSatisfy { $0.jobsDone == 8 && $0.jobsTotal == 8 })
     #expect(overview[1].accuracies.map(\.model) == ["CNN(baseline)", "HA-GAN"] && abs(overview[1].accuracies[1].mean - (1 + 5.0 / 6) / 2) < 1e-12)
 }
+
+/// The CSV exports: one row per job, class, metric and epoch, or prediction, numbers as numbers.
+@Test func csvExportsGiveOneNumberPerField() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try writeFixture(results: folder.path)
+    func export(_ table: CSVTable, _ experiment: String? = "paper-fixture") throws -> [[String]] {
+        let text = try #require(try ReportGenerator.run(results: folder.path, experiment: experiment, format: .csv, out: nil, csvTable: table))
+        return text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+    let folds = try export(.folds)
+    #expect(folds.count == 1 + 8)
+    let cnn00 = try #require(folds.first { $0[2] == "CNN(baseline)" && $0[4] == "0" && $0[5] == "0" })
+    #expect(cnn00[9] == "3" && cnn00[10] == "4" && cnn00[11] == "0.75")
+    let classes = try export(.classes)
+    // HA-GAN pooled: anger 4/4 right, happy 4/4, sad 3/4 (one called anger): anger's precision 4/5.
+    let anger = try #require(classes.first { $0[2] == "HA-GAN" && $0[4] == "anger" })
+    #expect(anger[5] == "4" && anger[6] == "4" && Double(anger[7]) == 0.8 && Double(anger[8]) == 1)
+    #expect(try export(.predictions).count == 1 + 12 + 12)
+    // The diverged job's NaN loss is the word nan, not an empty field.
+    let epochs = try export(.epochs, "partial")
+    #expect(epochs.contains { $0[6] == "loss" && $0[7] == "nan" })
+    #expect(epochs.dropFirst().allSatisfy { $0[7] == "nan" || Double($0[7]) != nil })
+    // The summary splits "4/4" into two numbers.
+    let summary = try export(.summary)
+    #expect(summary[0].contains("folds_completed") && summary.contains { $0[2] == "HA-GAN (ours)" && $0[8] == "4" && $0[9] == "4" })
+    #expect(throws: ReportError.option("--table folds is a CSV export: add --format csv")) {
+        _ = try ReportGenerator.run(results: folder.path, experiment: nil, format: .text, out: nil, csvTable: .folds)
+    }
+}
+
+@Test func latexCaptionsAreNotNumberedTwiceAndNotesHaveNoBackticks() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try RunStore(path: folder.path + "/runs.sqlite").close()
+    let tex = try #require(try ReportGenerator.run(results: folder.path, experiment: nil, format: .latex, out: nil))
+    #expect(tex.contains("\\caption{MMI: Accuracy") && !tex.contains("\\caption{Table"))
+    #expect(!tex.contains("`") && tex.contains("\\texttt{exp run experiments/mmi.json}"))
+}
