@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import Report
+import RunLog
 import Runner
 
 struct ListCommand: ParsableCommand {
@@ -76,10 +77,8 @@ struct CompareCommand: ParsableCommand {
     }
 }
 
-/// Every command that reads a run log says the same when there is none.
+/// Every command that reads a run log says the same when there is none (and exits with 1).
 func requireRunLog(_ results: String) throws {
     let path = ResultsLayout(root: results).database
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw ValidationError("no run log at \(path): run `exp run SPEC` first, or pass --results")
-    }
+    guard FileManager.default.fileExists(atPath: path) else { throw RunLogError.missing(path: path) }
 }

@@ -26,6 +26,7 @@ struct ReportCommand: ParsableCommand {
     var table: CSVTable = .summary
 
     func run() throws {
+        try requireRunLog(results)
         // Text wraps at the terminal's width, or 100 columns when not on a terminal.
         var size = winsize()
         let columns = out == nil && isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
