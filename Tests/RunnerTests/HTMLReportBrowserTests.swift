@@ -42,7 +42,7 @@ private func headless(_ arguments: [String]) throws -> (out: String, err: String
     let root = expExecutable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let spec = root.appendingPathComponent("experiments/demo.json").path
     let results = (folder as NSString).appendingPathComponent("results")
-    let run = try runExp(["run", spec, "--results", results, "--jobs", "2", "--set", "models[0].epochs=2", "--set", "models[1].epochs=2"])
+    let run = try runExp(["run", spec, "--results", results, "--jobs", "2", "--set", "models[0].epochs=2", "--set", "models[1].epochs=2", "--set", "protocol.runs=1"])
     run.waitUntilExit()
     #expect(run.terminationStatus == 0)
     let page = (folder as NSString).appendingPathComponent("report.html")
