@@ -245,68 +245,79 @@ private func runChecked(_ arguments: [String], seconds: Double = 120) throws -> 
     let casesFolder = (folder as NSString).appendingPathComponent("cases")
     try FileManager.default.createDirectory(atPath: casesFolder, withIntermediateDirectories: true)
     var outcomes: [String: Outcome] = [:]
+    // Files that crashed or hung are kept here for a person to reproduce; the others are deleted
+    // batch by batch, so the disk holds one batch at a time (checkpoints are megabytes each).
+    let kept = expExecutable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("test-artifacts/fuzz-crashes")
     for format in formats {
-        var files: [(path: String, what: String)] = []
-        for i in 0..<cases {
-            let base = seeds[format]![i % seeds[format]!.count]
-            let forged = mutator.below(2) == 0
-            let (bytes, what) = switch (format, forged) {
-            case ("png", true): mutator.forgePNG(base)
-            case ("checkpoint", true): mutator.forgeCheckpoint(base)
-            default: mutator.blind(base)
-            }
-            let path = (casesFolder as NSString).appendingPathComponent("\(format)-\(i).\(format == "checkpoint" ? "ckpt" : format)")
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
-            files.append((path, what))
-        }
         var outcome = Outcome()
-        var accepted: [String] = []
-        for batch in stride(from: 0, to: files.count, by: 25).map({ Array(files[$0..<min(files.count, $0 + 25)]) }) {
-            var result = try runChecked(["data", "check"] + batch.map(\.path))
-            var lines = result.output.split(separator: "\n")
-            func complete() -> Bool {
-                result.normal && (result.status == 0 || result.status == 1)
-                    && batch.allSatisfy { f in lines.contains { $0.hasPrefix("ok     \(f.path):") || $0.hasPrefix("error  \(f.path):") } }
+        for first in stride(from: 0, to: cases, by: 25) {
+            var batch: [(path: String, what: String)] = []
+            for i in first..<min(cases, first + 25) {
+                let base = seeds[format]![i % seeds[format]!.count]
+                let forged = mutator.below(2) == 0
+                let (bytes, what) = switch (format, forged) {
+                case ("png", true): mutator.forgePNG(base)
+                case ("checkpoint", true): mutator.forgeCheckpoint(base)
+                default: mutator.blind(base)
+                }
+                let path = (casesFolder as NSString).appendingPathComponent("\(format)-\(i).\(format == "checkpoint" ? "ckpt" : format)")
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                batch.append((path, what))
             }
-            if complete() {
+            var accepted: [String] = []
+            var crashed: Set<String> = []
+            var result = try runChecked(["data", "check"] + batch.map(\.path))
+            let lines = result.output.split(separator: "\n")
+            let complete = result.normal && (result.status == 0 || result.status == 1)
+                && batch.allSatisfy { f in lines.contains { $0.hasPrefix("ok     \(f.path):") || $0.hasPrefix("error  \(f.path):") } }
+            if complete {
                 for f in batch {
                     if lines.contains(where: { $0.hasPrefix("ok     \(f.path):") }) { outcome.ok += 1; accepted.append(f.path) } else { outcome.refused += 1 }
                 }
-                continue
-            }
-            // Something in the batch crashed or hung: each file alone, to count them.
-            for f in batch {
-                result = try runChecked(["data", "check", f.path], seconds: 60)
-                lines = result.output.split(separator: "\n")
-                if !result.normal || !(result.status == 0 || result.status == 1) {
-                    outcome.crashes.append("\(f.path) (\(f.what)): \(result.normal ? "exit \(result.status)" : "killed by signal \(result.status)") \(result.output.suffix(200))")
-                } else if result.status == 0 {
-                    outcome.ok += 1
-                    accepted.append(f.path)
-                } else {
-                    outcome.refused += 1
-                }
-            }
-        }
-        // An accepted checkpoint predicts finite probabilities, or says why it cannot.
-        if format == "checkpoint" {
-            for path in accepted {
-                let result = try runChecked(["predict", "--checkpoint", path, "--format", "json", probe], seconds: 60)
-                if !result.normal || !(result.status == 0 || result.status == 1) {
-                    outcome.crashes.append("\(path): exp predict \(result.normal ? "exit \(result.status)" : "killed by signal \(result.status)")")
-                } else if result.status == 0 {
-                    let json = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-                    let rows = json?["predictions"] as? [[String: Any]] ?? []
-                    let probabilities = rows.flatMap { ($0["probabilities"] as? [String: Double] ?? [:]).values }
-                    if rows.count != 1 || probabilities.isEmpty || !probabilities.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }) {
-                        outcome.crashes.append("\(path): exp predict printed no finite probabilities: \(result.output.prefix(300))")
+            } else {
+                // Something in the batch crashed or hung: each file alone, to count them.
+                for f in batch {
+                    result = try runChecked(["data", "check", f.path], seconds: 60)
+                    if !result.normal || !(result.status == 0 || result.status == 1) {
+                        outcome.crashes.append("\(f.path) (\(f.what)): \(result.normal ? "exit \(result.status)" : "killed by signal \(result.status)") \(result.output.suffix(200))")
+                        crashed.insert(f.path)
+                    } else if result.status == 0 {
+                        outcome.ok += 1
+                        accepted.append(f.path)
+                    } else {
+                        outcome.refused += 1
                     }
                 }
+            }
+            // An accepted checkpoint predicts finite probabilities, or says why it cannot.
+            if format == "checkpoint" {
+                for path in accepted {
+                    let result = try runChecked(["predict", "--checkpoint", path, "--format", "json", probe], seconds: 60)
+                    if !result.normal || !(result.status == 0 || result.status == 1) {
+                        outcome.crashes.append("\(path): exp predict \(result.normal ? "exit \(result.status)" : "killed by signal \(result.status)")")
+                        crashed.insert(path)
+                    } else if result.status == 0 {
+                        let json = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+                        let rows = json?["predictions"] as? [[String: Any]] ?? []
+                        let probabilities = rows.flatMap { ($0["probabilities"] as? [String: Double] ?? [:]).values }
+                        if rows.count != 1 || probabilities.isEmpty || !probabilities.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }) {
+                            outcome.crashes.append("\(path): exp predict printed no finite probabilities: \(result.output.prefix(300))")
+                            crashed.insert(path)
+                        }
+                    }
+                }
+            }
+            for f in batch {
+                if crashed.contains(f.path) {
+                    try? FileManager.default.createDirectory(at: kept, withIntermediateDirectories: true)
+                    try? FileManager.default.copyItem(atPath: f.path, toPath: kept.appendingPathComponent((f.path as NSString).lastPathComponent).path)
+                }
+                try? FileManager.default.removeItem(atPath: f.path)
             }
         }
         outcomes[format] = outcome
         print("fuzz \(format): \(cases) cases (seed \(seed)): \(outcome.ok) read, \(outcome.refused) refused with a message, \(outcome.crashes.count) crashed or hung")
-        #expect(outcome.crashes.isEmpty, "\(format): \(outcome.crashes.prefix(5))")
+        #expect(outcome.crashes.isEmpty, "\(format): \(outcome.crashes.prefix(5)); the files are kept in \(kept.path)")
         #expect(outcome.ok + outcome.refused + outcome.crashes.count >= cases)
     }
     // The mutations reach past the first check: some files are still read, most are refused.

@@ -282,7 +282,18 @@ func predictionsEqualTheWorkersEvaluation(kind: String) throws {
     let huge = try jobs.modified("hagan", name: "huge.ckpt") {
         $0.metadata["config"] = $0.metadata["config"]!.replacingOccurrences(of: "\"expressionCount\":6", with: "\"expressionCount\":1000000000")
     }
-    #expect(throws: ModelConfigError.self) { try Predictor(checkpoint: huge) }
+    let tooMany = #expect(throws: ModelCheckpointError.self) { try Predictor(checkpoint: huge) }
+    #expect(tooMany?.description.contains(huge) == true && tooMany?.description.contains("expressionCount") == true)
+    // Sizes in range whose networks the file does not hold (16 GB of weights): refused before building.
+    let large = try jobs.modified("hagan", name: "large.ckpt") { c in
+        var config = c.metadata["config"]!
+        for key in ["imageSize", "codeSize"] {
+            config = config.replacingOccurrences(of: "\"\(key)\":[0-9]+", with: "\"\(key)\":\(key == "codeSize" ? 4096 : 1024)", options: .regularExpression)
+        }
+        c.metadata["config"] = config
+    }
+    let unheld = #expect(throws: ModelCheckpointError.self) { try Predictor(checkpoint: large) }
+    #expect(unheld?.description.contains("needs at least") == true, "\(unheld?.description ?? "")")
     let wide = try jobs.modified("cnn", name: "wide.ckpt") {
         $0.metadata["extra.prediction"] = $0.metadata["extra.prediction"]!.replacingOccurrences(of: "\"imageSize\":36", with: "\"imageSize\":100000")
     }
