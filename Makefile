@@ -4,7 +4,10 @@
 SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release
 EXP := .build/release/exp
-APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config
+# libdlib-dev: dlib's face detector and shape predictor (C++); libdlib-data: its 68-point landmark
+# model, /usr/share/dlib/shape_predictor_68_face_landmarks.dat, read at run time.
+APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config libdlib-dev libdlib-data
+DLIB_MODEL := /usr/share/dlib/shape_predictor_68_face_landmarks.dat
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build test demo bench chaos fuzz clean
@@ -13,7 +16,8 @@ all: build
 
 # Installs the system libraries that pkg-config cannot find.
 deps:
-	@if ! pkg-config --exists openblas libpng libtiff-4 sqlite3 || ! [ -f /usr/include/jpeglib.h ]; then \
+	@if ! pkg-config --exists openblas libpng libtiff-4 sqlite3 dlib-1 || ! [ -f /usr/include/jpeglib.h ] \
+		|| ! [ -f $(DLIB_MODEL) ]; then \
 		echo "Installing system libraries: $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(APT_PACKAGES); \
 	fi
