@@ -37,6 +37,9 @@ public struct SyntheticImageFile: Equatable, Sendable {
     public var label: Vocabulary.Expression
     /// Expression intensity: 0 at a sequence's neutral onset (and for neutral), up to 1 at a full peak.
     public var intensity: Float
+    /// The 68 landmarks the face was drawn with (iBUG order), in the file's pixels; nil for the
+    /// characters.
+    public var landmarks: [Point]?
 
     /// What the image shows: neutral at intensity 0, else `label`.
     public var expression: Vocabulary.Expression { intensity == 0 ? .neutral : label }
@@ -126,8 +129,15 @@ public enum SyntheticLayouts {
         return String(repeating: "0", count: max(0, width - s.count)) + s
     }
 
-    private static func file(_ path: String, subject: String, _ r: HumanRecord) -> SyntheticImageFile {
-        SyntheticImageFile(path: path, subject: subject, label: r.label, intensity: r.intensity)
+    /// The record of a written human image; `origin` is where the face sits in a larger frame.
+    private static func file(_ path: String, subject: String, _ r: HumanRecord, origin: (x: Int, y: Int) = (0, 0)) -> SyntheticImageFile {
+        SyntheticImageFile(path: path, subject: subject, label: r.label, intensity: r.intensity,
+                           landmarks: r.landmarks.map { Point(x: $0.x + Float(origin.x), y: $0.y + Float(origin.y)) })
+    }
+
+    /// Where a record's face sits in its frame ((0, 0) without one).
+    private static func origin(_ r: HumanRecord, size: Int, frame: FrameSize?, seed: UInt64) -> (x: Int, y: Int) {
+        frame.map { SyntheticFrames.origin(faceSize: size, frame: $0, subject: r.subject, seed: seed) } ?? (0, 0)
     }
 
     private static func writeCKPlus(subjects: Int, seed: UInt64, size: Int, root: String) throws -> SyntheticTree {
@@ -168,8 +178,7 @@ public enum SyntheticLayouts {
     /// A record's image, placed in `frame` at the subject's place when there is one.
     private static func framed(_ r: HumanRecord, size: Int, frame: FrameSize?, seed: UInt64) -> Image {
         guard let frame else { return r.image }
-        return SyntheticFrames.place(r.image, in: frame,
-                                     at: SyntheticFrames.origin(faceSize: size, frame: frame, subject: r.subject, seed: seed))
+        return SyntheticFrames.place(r.image, in: frame, at: origin(r, size: size, frame: frame, seed: seed))
     }
 
     private static func writeOulu(subjects: Int, seed: UInt64, size: Int, frame: FrameSize?, root: String) throws -> SyntheticTree {
@@ -186,7 +195,7 @@ public enum SyntheticLayouts {
                     let r = humans.record(subject: subject.index, sequence: q, frame: f)
                     let path = "\(folder)/\(pad(f, 3)).jpeg"
                     try framed(r, size: size, frame: frame, seed: seed).writeJPEG(to: "\(root)/\(path)")
-                    tree.files.append(file(path, subject: name, r))
+                    tree.files.append(file(path, subject: name, r, origin: origin(r, size: size, frame: frame, seed: seed)))
                 }
                 tree.sequences += 1
             }
@@ -210,7 +219,7 @@ public enum SyntheticLayouts {
                     let r = humans.record(subject: subject.index, sequence: q, frame: min(k, count - 1 - k))
                     let path = "\(session)/\(pad(k + 1, 4)).png"
                     try framed(r, size: size, frame: frame, seed: seed).writePNG(to: "\(root)/\(path)")
-                    tree.files.append(file(path, subject: subject.name, r))
+                    tree.files.append(file(path, subject: subject.name, r, origin: origin(r, size: size, frame: frame, seed: seed)))
                 }
                 labels += "\(session),\(subject.name),\(mmiCode(humans.label(sequence: q)))\n"
                 tree.sequences += 1
@@ -258,7 +267,7 @@ public enum SyntheticLayouts {
                     rig += "\(file),\(fergName(e)),"
                         + r.rig.values.map { String(format: "%.4f", Double($0)) }.joined(separator: ",") + "\n"
                     tree.files.append(SyntheticImageFile(path: "\(character.name)/\(file)", subject: character.name,
-                                                         label: e, intensity: e == .neutral ? 0 : 1))
+                                                         label: e, intensity: e == .neutral ? 0 : 1, landmarks: nil))
                 }
             }
             try SyntheticFiles.write(rig, to: "\(root)/\(character.name)/rig.csv")
