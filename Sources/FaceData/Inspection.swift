@@ -87,8 +87,9 @@ public struct DatasetInspection: Sendable {
     /// How the faces were aligned: the settings, counts by landmark source, every image without a
     /// face and with several (up to `listLimit` each), and what the cache saved.
     private func alignmentLines(_ a: AlignmentReport, listLimit: Int) -> [String] {
-        var lines = ["faces: align \(a.method.rawValue), noFace \(a.noFacePolicy.rawValue); eyes \(percent(a.eyeDistance)) of the side apart, "
-            + "\(percent(a.eyeLevel)) down; dlib upsample up to \(a.upsample)"]
+        var lines = [a.method == .none ? "faces: align none (whole frames resized)"
+            : "faces: align \(a.method.rawValue), noFace \(a.noFacePolicy.rawValue); eyes \(percent(a.eyeDistance)) of the side apart, "
+                + "\(percent(a.eyeLevel)) down; dlib upsample up to \(a.upsample)"]
         if !a.summary.isEmpty { lines.append("  " + a.summary) }
         if !a.noFace.isEmpty {
             let outcome: String

@@ -66,6 +66,7 @@ struct DataAlign: ParsableCommand {
     @Option(help: ArgumentHelp("Folder to write the aligned dataset to.", valueName: "dir")) var out: String
     @Option(help: ArgumentHelp("Write a contact sheet (PNG) of sampled images.", valueName: "file")) var sheet: String?
     @Option(help: "Images on the contact sheet.") var sheetImages = 12
+    @Option(help: "Height of a contact sheet row in pixels.") var sheetHeight = 180
     @Option(help: "Side of the aligned face images.") var imageSize = 80
     @Option(help: "Channels of the aligned face images (1 or 3).") var channels = 3
     @Option(help: "Results folder whose faces/ cache holds the detections.") var results = "results"
@@ -74,6 +75,7 @@ struct DataAlign: ParsableCommand {
         guard channels == 1 || channels == 3 else { throw ValidationError("--channels \(channels): use 1 or 3") }
         guard (16...1024).contains(imageSize) else { throw ValidationError("--image-size \(imageSize): use 16...1024") }
         guard sheetImages >= 1 else { throw ValidationError("--sheet-images \(sheetImages): use at least 1") }
+        guard (32...1024).contains(sheetHeight) else { throw ValidationError("--sheet-height \(sheetHeight): use 32...1024") }
     }
 
     func run() throws {
@@ -94,7 +96,7 @@ struct DataAlign: ParsableCommand {
             + "\(out)/landmarks (\(summary.withoutFace) without a face)")
         if let sheet {
             let indices = AlignmentSheet.sampleIndices(count: sheetImages, of: loaded.samples.count)
-            try AlignmentSheet.make(loaded, indices: indices, preprocessor: aligner.preprocessor).writePNG(to: sheet)
+            try AlignmentSheet.make(loaded, indices: indices, preprocessor: aligner.preprocessor, height: sheetHeight).writePNG(to: sheet)
             print("contact sheet of \(indices.count) images: \(sheet)")
         }
     }
