@@ -58,7 +58,9 @@ struct DataAlign: ParsableCommand {
             --kind folder), OUT/index.csv, and OUT/landmarks/<path under the root>.csv in OpenFace \
             2.0's columns (read back with --option openface=OUT/landmarks). With --sheet, a contact \
             sheet: sampled frames with dlib's box (green), the 68 landmarks (red) and the eye centres \
-            (blue) beside their aligned faces. Detections are cached in RESULTS/faces, as by `exp run`.
+            (blue) beside their aligned faces. Images with no face are listed with the reason; with \
+            --no-face skip they are left out of OUT, otherwise written whole. Detections are cached in \
+            RESULTS/faces, as by `exp run`.
             """)
 
     @OptionGroup var dataset: DatasetOptions

@@ -11,7 +11,8 @@ import Vocabulary
 
 let testProvenance = Provenance(
     toolVersion: "test", gitCommit: "abc123", gitDirty: true, os: "Linux", cpu: "test cpu", blasConfig: "OpenBLAS test",
-    blasThreads: 1, datasetFingerprint: nil, faceAlignment: #"{"detected":3,"method":"auto"}"#)
+    blasThreads: 1, datasetFingerprint: nil,
+    faceAlignment: #"{"detected":10,"images":12,"method":"auto","noFace":[],"noFaceCount":2,"noFacePolicy":"skip"}"#)
 
 func openStore(in folder: TemporaryFolder) throws -> (RunStore, String) {
     let path = folder.path + "/runs.sqlite"
