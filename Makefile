@@ -4,7 +4,10 @@
 SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release
 EXP := .build/release/exp
-APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config
+# libdlib-dev: dlib's face detector and shape predictor (C++); libdlib-data: its 68-point landmark
+# model, /usr/share/dlib/shape_predictor_68_face_landmarks.dat, read at run time.
+APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config libdlib-dev libdlib-data
+DLIB_MODEL := /usr/share/dlib/shape_predictor_68_face_landmarks.dat
 # Used by tests only: the HTML report is checked in headless Chromium.
 TEST_APT_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -15,7 +18,8 @@ all: build
 
 # Installs the system libraries that pkg-config cannot find.
 deps:
-	@if ! pkg-config --exists openblas libpng libtiff-4 sqlite3 || ! [ -f /usr/include/jpeglib.h ]; then \
+	@if ! pkg-config --exists openblas libpng libtiff-4 sqlite3 dlib-1 || ! [ -f /usr/include/jpeglib.h ] \
+		|| ! [ -f $(DLIB_MODEL) ]; then \
 		echo "Installing system libraries: $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(APT_PACKAGES); \
 	fi

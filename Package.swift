@@ -22,6 +22,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "Vocabulary"),
+        .target(name: "Hashing"),
         .target(name: "NN", dependencies: ["COpenBLAS", "Vocabulary"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "TestSupport"),
@@ -29,12 +30,19 @@ let package = Package(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
         ),
-        .target(name: "FaceData", dependencies: ["NN", "CImageCodecs", "Vocabulary"]),
+        // dlib's face detector and 68-point shape predictor (Debian: libdlib-dev, pkg-config dlib-1;
+        // the model file comes from libdlib-data). dlib's headers call CBLAS (DLIB_USE_BLAS): those
+        // calls bind to the OpenBLAS that NN links, the same library Debian's libblas.so.3 points to.
+        .target(
+            name: "CFaceDetection",
+            linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("openblas")]
+        ),
+        .target(name: "FaceData", dependencies: ["NN", "CImageCodecs", "CFaceDetection", "Hashing", "Vocabulary"]),
         .target(name: "SyntheticFaces", dependencies: ["FaceData", "NN", "Vocabulary"]),
         .target(name: "Models", dependencies: ["NN", "Vocabulary"]),
         .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models"]),
-        .target(name: "Spec", dependencies: ["Vocabulary"]),
-        .target(name: "RunLog", dependencies: ["Spec", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Spec", dependencies: ["Vocabulary", "Hashing"]),
+        .target(name: "RunLog", dependencies: ["Spec", "Hashing", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
         .target(name: "Runner", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Spec", "RunLog", "Vocabulary", "CProcessControl"]),
         .target(name: "Report", dependencies: ["Spec", "RunLog", "Vocabulary"]),
@@ -49,10 +57,10 @@ let package = Package(
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "NN", "Vocabulary", "TestSupport"]),
         .testTarget(name: "SyntheticFacesTests", dependencies: ["SyntheticFaces", "FaceData", "NN", "Vocabulary", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Vocabulary"]),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "Vocabulary", "NN", "TestSupport"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Vocabulary", "Hashing", "NN", "TestSupport"]),
         .testTarget(
             name: "RunLogTests",
-            dependencies: ["RunLog", "Spec", "Vocabulary", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["RunLog", "Spec", "Hashing", "Vocabulary", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "RunnerTests",
@@ -61,5 +69,6 @@ let package = Package(
         ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Spec", "RunLog", "Vocabulary", "TestSupport"], exclude: ["Golden"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx14
 )

@@ -1,6 +1,6 @@
 // Timing and memory readings for every benchmark: a monotonic clock, medians over repetitions,
-// wall and CPU seconds of one run, and the process's current and peak resident memory (Linux
-// /proc/self/status; 0 where unavailable).
+// wall and CPU seconds of one run, the process's current and peak resident memory (Linux
+// /proc/self/status; 0 where unavailable), and the CPU the figures were measured on.
 
 import Foundation
 
@@ -50,5 +50,23 @@ public enum Measure {
             return kb / 1024
         }
         return (field("VmRSS"), field("VmHWM"))
+    }
+
+    /// "<model name>, avx512f yes|no, N logical CPUs" from /proc/cpuinfo (the model name as lscpu
+    /// shows it; "unknown CPU" where the file is missing).
+    public static func cpuDescription(cpuinfoPath: String = "/proc/cpuinfo") -> String {
+        let count = ProcessInfo.processInfo.activeProcessorCount
+        guard let text = try? String(contentsOfFile: cpuinfoPath, encoding: .utf8) else { return "unknown CPU, \(count) logical CPUs" }
+        func field(_ key: String) -> String? {
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == key {
+                    return parts[1].trimmingCharacters(in: .whitespaces)
+                }
+            }
+            return nil
+        }
+        let avx512 = field("flags").map { $0.split(separator: " ").contains("avx512f") } ?? false
+        return "\(field("model name") ?? "unknown CPU"), avx512f \(avx512 ? "yes" : "no"), \(count) logical CPUs"
     }
 }

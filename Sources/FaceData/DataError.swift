@@ -20,6 +20,15 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case unreadableFiles([SkippedFile])
     /// Folds asked for more subjects than the dataset has.
     case tooFewSubjects(subjects: Int, folds: Int)
+    /// dlib's 68-point shape model is missing or unreadable; `package` provides it.
+    case faceModel(path: String, reason: String, package: String)
+    /// dlib failed on an image (an exception it raised, caught in CFaceDetection).
+    case detectorFailed(reason: String)
+    /// `noFace: error`: images in which no face was found (or, with `align: landmarks`, without
+    /// landmarks), all listed; `policyKey` names the setting that chooses another outcome.
+    case noFace([SkippedFile], policyKey: String)
+    /// The face cache folder cannot be created or written.
+    case faceCache(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -45,6 +54,18 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case let .tooFewSubjects(subjects, folds):
             return "cannot split \(subjects) subject(s) into \(folds) subject-independent folds: "
                 + "use at most \(subjects) folds."
+        case let .faceModel(path, reason, package):
+            return "cannot load dlib's 68-point face landmark model \(path): \(reason). It is installed by the Debian "
+                + "package \(package) (apt-get install \(package), or make deps); only face detection needs it."
+        case let .detectorFailed(reason):
+            return "face detection failed: \(reason)."
+        case let .noFace(files, policyKey):
+            let list = files.prefix(20).map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
+            let more = files.count > 20 ? "\n  ... and \(files.count - 20) more" : ""
+            return "\(files.count) image(s) with no face to align; remove them, or set \(policyKey) to skip (leave them out) "
+                + "or center (use the whole frame):\n\(list)\(more)"
+        case let .faceCache(path, reason):
+            return "cannot use the face cache \(path): \(reason)."
         }
     }
 }

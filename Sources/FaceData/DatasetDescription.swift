@@ -71,7 +71,8 @@ public protocol DatasetLoader: Sendable {
 
 /// Options every kind accepts, handled by `DatasetLoaders` after the loader ran.
 public let commonDatasetOptions: [String: String] = [
-    "openface": "folder of OpenFace 2.0 FeatureExtraction CSVs, <image name>.csv, used to align images without landmarks",
+    "openface": "folder of OpenFace 2.0 FeatureExtraction CSVs, <image name>.csv (or <path under the root>.csv), "
+        + "used to align images without landmarks",
 ]
 
 /// The loaders known to a program, by kind.
@@ -148,17 +149,29 @@ public struct DatasetLoaders: Sendable {
         dataset.skipped += unreadable
     }
 
+    /// OpenFace landmarks for the samples without landmarks of their own: `<folder>/<path under the
+    /// root without extension>.csv` (the tree `exp data align` writes, where frames of different
+    /// sequences may share a name), else `<folder>/<image name without extension>.csv` (OpenFace's
+    /// flat output).
     private func attachOpenFaceLandmarks(_ dataset: inout Dataset, folder: String) throws {
         guard FileSystem.isDirectory(folder) else {
             throw DataError.missingPath(path: folder, expected: "a folder of OpenFace FeatureExtraction CSV files")
         }
+        var base = (dataset.description.root as NSString).standardizingPath
+        if !FileSystem.isDirectory(base) { base = (base as NSString).deletingLastPathComponent }
         for i in dataset.samples.indices where dataset.samples[i].landmarks == nil {
             guard case .file(let path) = dataset.samples[i].source else { continue }
+            let full = (path as NSString).standardizingPath
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            let csv = (folder as NSString).appendingPathComponent(stem + ".csv")
-            guard FileSystem.exists(csv) else { continue }
+            var candidates = [FileSystem.join(folder, stem + ".csv")]
+            if full.hasPrefix(base + "/") {
+                let relative = (String(full.dropFirst(base.count + 1)) as NSString).deletingPathExtension
+                candidates.insert(FileSystem.join(folder, relative + ".csv"), at: 0)
+            }
+            guard let csv = candidates.first(where: FileSystem.exists) else { continue }
             let rows = try OpenFaceCSV.read(csv)
             dataset.samples[i].landmarks = rows.first(where: \.success)?.points
+            dataset.samples[i].landmarkSource = dataset.samples[i].landmarks == nil ? nil : .openface
         }
     }
 }

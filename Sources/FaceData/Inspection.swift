@@ -17,8 +17,12 @@ public struct DatasetInspection: Sendable {
         var lines: [String] = []
         lines.append("dataset \(d.description.kind) at \(d.description.root), classes \(d.description.classes.rawValue)")
         lines.append("\(d.samples.count) images of \(d.subjects.count) subjects in \(d.classes.count - d.emptyClasses.count) classes")
-        let aligned = d.samples.filter { $0.landmarks != nil }.count
-        if aligned > 0 { lines.append("\(aligned) images have landmarks (aligned by eye centres)") }
+        if let a = d.alignment {
+            lines += alignmentLines(a, listLimit: listLimit)
+        } else {
+            let aligned = d.samples.filter { $0.landmarks != nil }.count
+            if aligned > 0 { lines.append("\(aligned) images have landmarks (aligned by eye centres)") }
+        }
         lines.append("")
         lines.append("images per class:")
         for (label, (expression, count)) in zip(d.classes, d.countsPerClass).enumerated() {
@@ -74,6 +78,45 @@ public struct DatasetInspection: Sendable {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// The alignment part of the report alone (empty when the faces were not aligned).
+    public func renderAlignment(listLimit: Int = 20) -> String {
+        dataset.alignment.map { alignmentLines($0, listLimit: listLimit).joined(separator: "\n") } ?? ""
+    }
+
+    /// How the faces were aligned: the settings, counts by landmark source, every image without a
+    /// face and with several (up to `listLimit` each), and what the cache saved.
+    private func alignmentLines(_ a: AlignmentReport, listLimit: Int) -> [String] {
+        var lines = [a.method == .none ? "faces: align none (whole frames resized)"
+            : "faces: align \(a.method.rawValue), noFace \(a.noFacePolicy.rawValue); eyes \(percent(a.eyeDistance)) of the side apart, "
+                + "\(percent(a.eyeLevel)) down; dlib upsample up to \(a.upsample)"]
+        if !a.summary.isEmpty { lines.append("  " + a.summary) }
+        if !a.noFace.isEmpty {
+            let outcome: String
+            switch a.noFacePolicy {
+            case .error: outcome = "exp run stops on them (set dataset.noFace to skip or center)"
+            case .skip: outcome = "left out"
+            case .center: outcome = "whole frames resized"
+            }
+            lines.append("  \(a.missingWhat): \(a.noFace.count) (\(outcome))")
+            for s in a.noFace.prefix(listLimit) { lines.append("    \(s.path): \(s.reason)") }
+            if a.noFace.count > listLimit { lines.append("    ... and \(a.noFace.count - listLimit) more") }
+        }
+        if !a.multipleFaces.isEmpty {
+            lines.append("  more than one face: \(a.multipleFaces.count) (the largest used)")
+            for s in a.multipleFaces.prefix(listLimit) { lines.append("    \(s.path): \(s.reason)") }
+            if a.multipleFaces.count > listLimit { lines.append("    ... and \(a.multipleFaces.count - listLimit) more") }
+        }
+        if let detector = a.detector {
+            lines.append("  detector: \(detector); \(a.detectionsRun) detections run, \(a.detectionsFromCache) from the cache")
+        }
+        if a.facesFromCache > 0 || a.repairedEntries > 0 {
+            lines.append("  face images from the cache: \(a.facesFromCache); damaged cache entries redone: \(a.repairedEntries)")
+        }
+        return lines
+    }
+
+    private func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
 
     private func pad(_ s: String, _ width: Int) -> String {
         s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)

@@ -192,7 +192,8 @@ enum Resampling {
 }
 
 /// From a sample to the square face image that augmentation crops: decode, convert channels,
-/// align when the sample has landmarks (else take the image as an already-cropped face), resize.
+/// align when the sample has landmarks (else take the image as an already-cropped face), resize
+/// (section 5.1: aligned faces, then 75x75 crops).
 public struct Preprocessor: Equatable, Sendable {
     public var channels: Int
     /// Side of the square face image (the paper crops 75x75 patches from it).
@@ -207,13 +208,20 @@ public struct Preprocessor: Equatable, Sendable {
         self.eyes = eyes
     }
 
+    /// The sample's face image: read from its face cache entry when `FaceAligner` made one (the
+    /// same bits `prepare` gives), else decoded and prepared; a damaged entry is written again.
     public func image(for sample: Sample) throws -> Image {
+        if let entry = sample.cachedFace, let face = FaceCache.readFace(entry, size: imageSize, channels: channels) {
+            return face
+        }
         let decoded: Image
         switch sample.source {
         case .file(let path): decoded = try Image(contentsOf: path)
         case .memory(let image): decoded = image
         }
-        return prepare(decoded, landmarks: sample.landmarks)
+        let face = prepare(decoded, landmarks: sample.landmarks)
+        if let entry = sample.cachedFace { try FaceCache.writeFace(face, to: entry) }
+        return face
     }
 
     public func prepare(_ image: Image, landmarks: [Point]?) -> Image {

@@ -39,8 +39,16 @@ public struct Sample: Equatable, Sendable {
     public var sequence: String?
     /// The frame number within the sequence, when known.
     public var frame: Int?
-    /// 68 facial landmarks (iBUG order) in the source image's pixels, when the dataset has them.
+    /// 68 facial landmarks (iBUG order) in the source image's pixels: the dataset's own, an
+    /// OpenFace CSV's or dlib's (see `landmarkSource`); nil when the face is not aligned.
     public var landmarks: [Point]?
+    /// Where `landmarks` came from.
+    public var landmarkSource: LandmarkSource?
+    /// dlib's box around the face used, when the landmarks are dlib's.
+    public var faceBox: FaceBox?
+    /// The face cache entry holding this sample's preprocessed face image, once `FaceAligner` made
+    /// or found it; `Preprocessor` reads it instead of decoding the file again.
+    public var cachedFace: String?
 
     public init(source: ImageSource, label: Int, expression: Expression, subject: String,
                 sequence: String? = nil, frame: Int? = nil, landmarks: [Point]? = nil) {
@@ -51,7 +59,18 @@ public struct Sample: Equatable, Sendable {
         self.sequence = sequence
         self.frame = frame
         self.landmarks = landmarks
+        self.landmarkSource = landmarks == nil ? nil : .dataset
     }
+}
+
+/// Where a sample's landmarks came from.
+public enum LandmarkSource: String, Codable, Sendable {
+    /// The dataset's own files (CK+ `Landmarks/`).
+    case dataset
+    /// An OpenFace 2.0 FeatureExtraction CSV (`dataset.openface`).
+    case openface
+    /// dlib's detector and shape predictor (`FaceDetector`).
+    case detector
 }
 
 /// A file or sequence a loader left out, and why.
@@ -89,6 +108,8 @@ public struct Dataset: Sendable {
     public var unknownLabels: [String: Int]
     /// Frames chosen per sequence (video datasets only).
     public var selections: [SequenceFrames]
+    /// How the faces were aligned, once `FaceAligner` ran.
+    public var alignment: AlignmentReport?
 
     public init(description: DatasetDescription, classes: [Expression], samples: [Sample],
                 skipped: [SkippedFile] = [], unknownLabels: [String: Int] = [:],

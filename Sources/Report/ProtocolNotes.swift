@@ -1,9 +1,10 @@
 // ProtocolNotes: plain sentences saying where an experiment's protocol differs from the paper's
 // (section 5: faces aligned with CE-CLM landmarks, 75x75 crops, 110 augmented variants per
 // training image, 10 subject-independent folds, 2 runs, six expressions, FERG-DB characters;
-// section 5.1: 200 epochs, batch 130, Adam 0.0002 / 0.5 and no schedule), every open choice the
-// spec made that is not the paper's reading (evaluation networks, D^e on generated pairs, lambda),
-// whether validation subjects were held out, and which jobs did not finish.
+// section 5.1: 200 epochs, batch 130, Adam 0.0002 / 0.5 and no schedule), how the faces were
+// aligned (FaceAlignmentNote), every open choice the spec made that is not the paper's reading
+// (evaluation networks, D^e on generated pairs, lambda), whether validation subjects were held
+// out, and which jobs did not finish.
 
 import Spec
 import Vocabulary
@@ -24,7 +25,7 @@ enum ProtocolNotes {
             notes.append("Images \(spec.dataset.imageSize)x\(spec.dataset.imageSize) cropped to \(spec.dataset.cropSize)x\(spec.dataset.cropSize) (paper: crops \(PaperProtocol.cropSize)x\(PaperProtocol.cropSize); it gives no image size before cropping).")
         }
         notes += modelNotes(spec)
-        if let alignment = alignmentNote(spec.dataset) { notes.append(alignment) }
+        if let alignment = FaceAlignmentNote.note(spec, recorded: data.record.provenance.faceAlignment) { notes.append(alignment) }
         if let character = spec.character, character.kind == .synthetic {
             notes.append("Characters: the synthetic \(character.characters.joined(separator: ", ")) (paper: a FERG-DB character).")
         }
@@ -79,22 +80,6 @@ enum ProtocolNotes {
             if !differences.isEmpty { notes.append("\(model.name): " + differences.joined(separator: "; ") + ".") }
         }
         return notes
-    }
-
-    /// How the faces were aligned, when not as the paper (CE-CLM landmarks).
-    static func alignmentNote(_ d: DatasetSpec) -> String? {
-        switch d.kind {
-        case .synthetic: return nil
-        case .folder, .csv:
-            return d.openface == nil ? "Faces: the image files as given, not aligned by exp (paper: aligned on CE-CLM landmarks)." : nil
-        case .ckplus:
-            return d.openface == nil
-                ? "Faces: aligned by the eye centres of CK+'s own landmarks where the copy has them, else whole frames resized (paper: CE-CLM landmarks)."
-                : nil
-        case .mmi, .oulu:
-            return d.openface == nil
-                ? "Faces: whole frames resized, not aligned (paper: aligned on CE-CLM landmarks); set dataset.openface to align them." : nil
-        }
     }
 
     private static func formatNumber(_ v: Double) -> String {

@@ -3,6 +3,7 @@
 // path bytes, hashed. Hidden files (names starting with ".") are skipped.
 
 import Foundation
+import Hashing
 import Spec
 
 public enum DatasetFingerprint {

@@ -16,10 +16,13 @@ public struct Provenance: Equatable, Sendable {
     public var blasThreads: Int
     /// `DatasetFingerprint` of the dataset files; nil for synthetic data.
     public var datasetFingerprint: String?
+    /// How the faces were aligned, as JSON (FaceData's `AlignmentReport`: counts by landmark source,
+    /// images with no face or several, the detector); nil for synthetic data and older logs.
+    public var faceAlignment: String?
 
     public init(
         toolVersion: String, gitCommit: String?, gitDirty: Bool?, os: String, cpu: String, blasConfig: String,
-        blasThreads: Int, datasetFingerprint: String?
+        blasThreads: Int, datasetFingerprint: String?, faceAlignment: String? = nil
     ) {
         self.toolVersion = toolVersion
         self.gitCommit = gitCommit
@@ -29,6 +32,7 @@ public struct Provenance: Equatable, Sendable {
         self.blasConfig = blasConfig
         self.blasThreads = blasThreads
         self.datasetFingerprint = datasetFingerprint
+        self.faceAlignment = faceAlignment
     }
 }
 

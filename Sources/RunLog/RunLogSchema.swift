@@ -8,13 +8,14 @@ import GRDB
 
 public enum RunLogSchema {
     /// The schema version this build writes and reads (`PRAGMA user_version`).
-    public static let version = 2
+    public static let version = 3
 
     /// All migrations, in order.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
+        migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
         return migrator
     }
 
@@ -183,5 +184,12 @@ public enum RunLogSchema {
     static let v2 = """
         CREATE INDEX metrics_by_epoch ON metrics(job_id, epoch);
         PRAGMA user_version = 2;
+        """
+
+    /// How the faces were aligned (section 5.1), the data check's `AlignmentReport` as JSON: the
+    /// counts by landmark source, the images with no face or several, the detector and its settings.
+    static let v3 = """
+        ALTER TABLE experiments ADD COLUMN face_alignment TEXT;
+        PRAGMA user_version = 3;
         """
 }

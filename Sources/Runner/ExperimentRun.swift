@@ -1,8 +1,9 @@
 // `exp run SPEC`: load and identify the spec, lock the results folder, register the experiment
 // and its jobs in the run log, and hand the jobs that still need running to the coordinator.
 // The results folder holds `runs.sqlite`, `experiments/<hash>/spec.json` (what workers read),
-// `checkpoints/<hash>/job-<id>.ckpt` and `samples/<hash>/`.
+// `checkpoints/<hash>/job-<id>.ckpt`, `samples/<hash>/` and `faces/` (the face cache).
 
+import FaceData
 import Foundation
 import NN
 import RunLog
@@ -65,6 +66,9 @@ public struct ResultsLayout: Sendable {
     public func checkpoint(_ hash: String, job: Int64) -> String {
         (checkpoints(hash) as NSString).appendingPathComponent("job-\(job).ckpt")
     }
+    /// The face cache every job of every experiment in this folder shares (detections and aligned
+    /// faces, keyed by image content and alignment settings).
+    public var faces: FaceCache { FaceCache(folder: (root as NSString).appendingPathComponent("faces")) }
     public func samples(_ hash: String, job: Int64) -> String {
         (root as NSString).appendingPathComponent("samples/\(hash)/job-\(job)")
     }
@@ -121,12 +125,15 @@ public enum ExperimentRun {
         try Data(loaded.canonicalJSON.utf8).write(to: URL(fileURLWithPath: specFile), options: .atomic)
 
         let fingerprint = spec.dataset.kind == .synthetic ? nil : try spec.dataset.root.map { try DatasetFingerprint.ofDirectory($0) }
-        let provenance = ProvenanceProbe.collect(
+        // Loading the data here finds a bad root, unreadable files, faces that cannot be found or
+        // too few subjects for the folds before any worker starts; it also fills the face cache, so
+        // the workers detect nothing.
+        layout.faces.removeUnfinishedFiles()
+        let dataset = try JobData.dataset(spec, cache: layout.faces)
+        var provenance = ProvenanceProbe.collect(
             toolVersion: toolVersion, sourceDirectory: FileManager.default.currentDirectoryPath,
             blasConfig: BLAS.configuration, blasThreads: request.options.threadsPerJob, datasetFingerprint: fingerprint)
-        // Loading the data here finds a bad root, unreadable files or too few subjects for the
-        // folds before any worker starts.
-        let dataset = try JobData.dataset(spec)
+        provenance.faceAlignment = dataset.alignment?.json
         // So is a character domain HA-GAN cannot use (a missing FERG-DB root, an unknown character).
         if spec.models.contains(where: { $0.kind == .hagan }) { _ = try JobData.characterDomain(spec) }
         let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: JobData.classNames(spec))

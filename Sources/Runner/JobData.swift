@@ -1,5 +1,7 @@
 // What one job trains and tests on, built from the spec: the human dataset (any FaceData kind,
-// the synthetic one included), the subject-independent fold split of the job's run, the training
+// the synthetic one included) with its faces aligned (section 5.1; detection and aligned faces
+// cached in the results folder, so each image is detected once for every job), the
+// subject-independent fold split of the job's run, the training
 // batches with the spec's augmentation, the test fold's centre crops, and, for HA-GAN, the
 // character domain (section 5.2: FERG-DB, or the synthetic characters) with one neutral image per
 // character (the L1 target of eq. 4) and real images per expression (the real pairs of eq. 5).
@@ -51,9 +53,27 @@ public enum JobData {
                                   options: options.compactMapValues { $0 }, skipUnreadable: d.skipUnreadable)
     }
 
-    /// Loads the human dataset (decoding every file once, so unreadable ones are found now).
-    public static func dataset(_ spec: ExperimentSpec, checkImages: Bool = true) throws -> Dataset {
-        try loaders.load(description(spec), checkImages: checkImages)
+    /// The spec's face alignment choices.
+    public static func alignmentSettings(_ spec: ExperimentSpec) -> AlignmentSettings {
+        AlignmentSettings(method: spec.dataset.alignMethod, noFace: spec.dataset.noFacePolicy, geometry: spec.dataset.alignmentGeometry)
+    }
+
+    /// The preprocessing of the spec's face images (channels, image size, eye positions).
+    public static func preprocessor(_ spec: ExperimentSpec) -> Preprocessor {
+        Preprocessor(channels: spec.dataset.channels, imageSize: spec.dataset.imageSize, eyes: alignmentSettings(spec).eyes)
+    }
+
+    /// Loads the human dataset and aligns its faces. File datasets go through `FaceAligner`, which
+    /// decodes every file not already in `cache` (so unreadable ones are found now), detects faces
+    /// where the spec asks, and applies `noFace`. Synthetic faces are drawn aligned and are used as
+    /// they are.
+    public static func dataset(_ spec: ExperimentSpec, cache: FaceCache? = nil, stopOnNoFace: Bool = true) throws -> Dataset {
+        guard spec.dataset.kind != .synthetic else { return try loaders.load(description(spec)) }
+        var dataset = try loaders.load(description(spec), checkImages: false)
+        let aligner = FaceAligner(settings: alignmentSettings(spec), channels: spec.dataset.channels,
+                                  imageSize: spec.dataset.imageSize, cache: cache)
+        try aligner.align(&dataset, stopOnNoFace: stopOnNoFace)
+        return dataset
     }
 
     /// Class names in label order.

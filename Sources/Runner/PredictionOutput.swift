@@ -1,6 +1,9 @@
 // `exp predict`'s output: a text table (one row per image: the expression and every class
-// probability) or JSON (an object per image with the probabilities at full Float precision).
+// probability, and with detection the face box) or JSON (an object per image with the
+// probabilities at full Float precision and, with detection, the box, the 68 landmarks and how
+// many faces dlib found).
 
+import FaceData
 import Foundation
 
 public enum PredictionFormat: String, CaseIterable, Sendable {
@@ -20,10 +23,11 @@ extension Predictor {
         let model = modelKind == "hagan" ? "HA-GAN" : "CNN baseline"
         var out = "# \(checkpointPath): \(model), epoch \(epoch)" + (generatorSummary.map { "; \($0)" } ?? "") + "\n"
         let withCharacters = predictions.contains { $0.characterImage != nil }
-        let header = ["image", "expression"] + setup.classes + (withCharacters ? ["character"] : [])
+        let withFaces = predictions.contains { $0.face != nil }
+        let header = ["image", "expression"] + setup.classes + (withCharacters ? ["character"] : []) + (withFaces ? ["face"] : [])
         let rows = predictions.map { p in
             [p.image, p.expression] + p.probabilities.map { String(format: "%.4f", Double($0)) }
-                + (withCharacters ? [p.characterImage ?? "-"] : [])
+                + (withCharacters ? [p.characterImage ?? "-"] : []) + (withFaces ? [faceCell(p.face)] : [])
         }
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
         for row in [header] + rows {
@@ -35,12 +39,28 @@ extension Predictor {
         return out
     }
 
+    /// "WxH at x,y", and how many faces there were when more than one.
+    private func faceCell(_ finding: FaceFinding?) -> String {
+        guard let finding, let b = finding.face?.box else { return "-" }
+        let several = finding.faces > 1 ? " (largest of \(finding.faces))" : ""
+        return "\(Int(b.width))x\(Int(b.height)) at \(Int(b.left)),\(Int(b.top))\(several)"
+    }
+
+    private struct JSONFace: Encodable {
+        var box: FaceBox
+        var confidence: Double
+        var landmarks: [[Float]]
+        /// Faces dlib found; the largest is the one used.
+        var faces: Int
+    }
+
     private struct JSONRow: Encodable {
         var image: String
         var expression: String
         var label: Int
         var probabilities: [String: Float]
         var character: String?
+        var face: JSONFace?
     }
 
     private struct JSONDocument: Encodable {
@@ -55,7 +75,10 @@ extension Predictor {
         let rows = predictions.map { p in
             JSONRow(image: p.image, expression: p.expression, label: p.label,
                     probabilities: Dictionary(uniqueKeysWithValues: zip(setup.classes, p.probabilities)),
-                    character: p.characterImage)
+                    character: p.characterImage,
+                    face: p.face.flatMap { f in
+                        f.face.map { JSONFace(box: $0.box, confidence: $0.confidence, landmarks: $0.landmarks.map { [$0.x, $0.y] }, faces: f.faces) }
+                    })
         }
         let document = JSONDocument(checkpoint: checkpointPath, model: modelKind, epoch: epoch, classes: setup.classes, predictions: rows)
         let encoder = JSONEncoder()

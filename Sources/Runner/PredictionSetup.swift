@@ -1,8 +1,10 @@
 // What `exp predict` needs besides the networks, stored by the worker in each checkpoint under the
 // metadata key "extra.prediction" (JSON): the class names in logit order, the input preprocessing
-// (channels, face image size, crop size) and, for HA-GAN, the character names (Id_AN is the
-// configuration's `testCharacter` index into them). Checkpoints written before this key existed
-// are read through the spec the run saved beside them (results/experiments/<hash>/spec.json).
+// (channels, face image size, crop size, and where alignment put the eyes and how far dlib
+// upsampled, for `--detect`) and, for HA-GAN, the character names (Id_AN is the configuration's
+// `testCharacter` index into them). Checkpoints written before this key existed are read through
+// the spec the run saved beside them (results/experiments/<hash>/spec.json); setups written before
+// the alignment entries align with the standard geometry.
 
 import FaceData
 import Foundation
@@ -25,19 +27,36 @@ public struct PredictionSetup: Codable, Equatable, Sendable {
     public var cropSize: Int
     /// HA-GAN's character names, in one-hot order; empty for the CNN baseline.
     public var characters: [String]
+    /// The spec's alignment geometry (`dataset.alignment`): eye distance and level as shares of the
+    /// face image, dlib's upsampling. Nil in checkpoints from before it was recorded (standard).
+    public var eyeDistance: Double?
+    public var eyeLevel: Double?
+    public var upsample: Int?
 
-    public init(classes: [String], channels: Int, imageSize: Int, cropSize: Int, characters: [String]) {
+    public init(classes: [String], channels: Int, imageSize: Int, cropSize: Int, characters: [String],
+                alignment: AlignmentGeometry = .standard) {
         self.classes = classes
         self.channels = channels
         self.imageSize = imageSize
         self.cropSize = cropSize
         self.characters = characters
+        self.eyeDistance = alignment.eyeDistance
+        self.eyeLevel = alignment.eyeLevel
+        self.upsample = alignment.upsample
+    }
+
+    /// The geometry faces were aligned with in training.
+    public var alignment: AlignmentGeometry {
+        let standard = AlignmentGeometry.standard
+        return AlignmentGeometry(eyeDistance: eyeDistance ?? standard.eyeDistance, eyeLevel: eyeLevel ?? standard.eyeLevel,
+                                 upsample: upsample ?? standard.upsample)
     }
 
     /// The setup of a model trained from `spec`.
     public init(spec: ExperimentSpec, model: ModelSpec) {
         self.init(classes: JobData.classNames(spec), channels: spec.dataset.channels, imageSize: spec.dataset.imageSize,
-                  cropSize: spec.dataset.cropSize, characters: model.kind == .hagan ? spec.character?.characters ?? [] : [])
+                  cropSize: spec.dataset.cropSize, characters: model.kind == .hagan ? spec.character?.characters ?? [] : [],
+                  alignment: spec.dataset.alignmentGeometry)
     }
 
     /// The checkpoint metadata entries the trainer stores under "extra.".
@@ -49,10 +68,12 @@ public struct PredictionSetup: Codable, Equatable, Sendable {
     }
 
     /// The same preprocessing as the test fold's images in the worker: channels converted, the face
-    /// resized to `imageSize` (an input is taken as an already-cropped face: no landmarks), then the
-    /// centre crop of `cropSize`, as an NCHW tensor [1, channels, cropSize, cropSize] in [-1, 1].
-    public func tensor(_ image: Image) -> Tensor {
-        let face = Preprocessor(channels: channels, imageSize: imageSize).prepare(image, landmarks: nil)
+    /// aligned on `landmarks` by the eye centres as in training (without landmarks the image is
+    /// taken as an already-cropped face and resized to `imageSize`), then the centre crop of
+    /// `cropSize`, as an NCHW tensor [1, channels, cropSize, cropSize] in [-1, 1].
+    public func tensor(_ image: Image, landmarks: [Point]? = nil) -> Tensor {
+        let settings = AlignmentSettings(geometry: alignment)
+        let face = Preprocessor(channels: channels, imageSize: imageSize, eyes: settings.eyes).prepare(image, landmarks: landmarks)
         return Image.tensor([Augmenter(.none, cropSize: cropSize).testImage(face)])
     }
 

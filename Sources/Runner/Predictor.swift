@@ -2,8 +2,9 @@
 // describes itself (the network configuration in "config", the classes, preprocessing and
 // characters in "extra.prediction"); an image is decoded, converted, resized and centre-cropped by
 // the same FaceData functions as the test fold's images, and predicted as at test time (section 4:
-// eval mode, HA-GAN through G and D^e with the configuration's test z). Each image is predicted on
-// its own, so its result never depends on the other images of the call.
+// eval mode, HA-GAN through G and D^e with the configuration's test z). With detection, the face
+// is first found by dlib and aligned on its landmarks as the training faces were (section 5.1).
+// Each image is predicted on its own, so its result never depends on the other images of the call.
 //
 // It lives in Runner, not Models: it needs FaceData's decoding and preprocessing, which Models does
 // not import, and the setup the worker stores in its checkpoints.
@@ -27,6 +28,8 @@ public enum PredictionError: Error, Equatable, CustomStringConvertible {
     case nonFinite(path: String, tensor: String)
     /// The --character-out folder cannot be used.
     case characterFolder(path: String, reason: String)
+    /// Detection found no face to align in an image.
+    case noFace(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -42,6 +45,8 @@ public enum PredictionError: Error, Equatable, CustomStringConvertible {
             return "no image given: pass one or more image files (PNG, JPEG or TIFF)"
         case .characterFolder(let p, let reason):
             return "--character-out \(p): \(reason); give a folder that exists or can be created"
+        case .noFace(let p, let reason):
+            return "\(p): \(reason); give a photo with a frontal face, or drop --detect to take the whole image as the face"
         case .nonFinite(let p, let tensor):
             return "checkpoint \(p) holds NaN or infinite values in \(tensor), so every prediction would be NaN; "
                 + "use a checkpoint of a job that completed (a diverged job's last checkpoint is not one)"
@@ -59,6 +64,8 @@ public struct ImagePrediction: Equatable, Sendable {
     public var probabilities: [Float]
     /// The generated character image written for it (HA-GAN with a character folder).
     public var characterImage: String?
+    /// What dlib found, with detection: the face used (box, landmarks) and how many there were.
+    public var face: FaceFinding?
 }
 
 public final class Predictor {
@@ -130,6 +137,16 @@ public final class Predictor {
         setup.tensor(try Image(contentsOf: path))
     }
 
+    /// The network input for a photo of any size: dlib's largest face, aligned by its eye centres
+    /// with the training geometry, then centre-cropped. Throws `PredictionError.noFace` naming the
+    /// file when no face is found.
+    public func detectedInput(_ path: String, detector: FaceDetector) throws -> (input: Tensor, finding: FaceFinding) {
+        let image = try Image(contentsOf: path)
+        let finding = try detector.find(in: image, upsample: setup.alignment.upsample)
+        guard let face = finding.face else { throw PredictionError.noFace(path: path, reason: finding.reason ?? "no face found") }
+        return (setup.tensor(image, landmarks: face.landmarks), finding)
+    }
+
     /// Class probabilities of one preprocessed input [1, C, S, S], as at test time.
     public func predict(_ input: Tensor) -> Models.Prediction {
         switch network {
@@ -149,16 +166,23 @@ public final class Predictor {
     /// Predicts every image; with `characterFolder` (HA-GAN only), writes each input's character
     /// image there as `<input name>.png` (`-2`, `-3`, ... added when names repeat). Every image is
     /// decoded before anything is written, so a bad one stops the call with nothing half done.
-    public func run(images: [String], characterFolder: String? = nil) throws -> [ImagePrediction] {
+    /// With `detector`, each image is a photo whose face dlib finds and aligns first.
+    public func run(images: [String], characterFolder: String? = nil, detector: FaceDetector? = nil) throws -> [ImagePrediction] {
         guard !images.isEmpty else { throw PredictionError.noImages }
         if characterFolder != nil, case .cnn = network { throw PredictionError.noGenerator(path: checkpointPath) }
-        let inputs = try images.map(input)
+        var findings: [String: FaceFinding] = [:]
+        let inputs = try images.map { path -> Tensor in
+            guard let detector else { return try input(path) }
+            let (tensor, finding) = try detectedInput(path, detector: detector)
+            findings[path] = finding
+            return tensor
+        }
         var names = Set<String>()
         if let characterFolder { try Predictor.prepareFolder(characterFolder) }
         return try zip(images, inputs).map { path, tensor in
             let p = predict(tensor)
             var out = ImagePrediction(image: path, label: p.label, expression: setup.classes[p.label],
-                                      probabilities: p.probabilities, characterImage: nil)
+                                      probabilities: p.probabilities, characterImage: nil, face: findings[path])
             if let characterFolder {
                 let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 var name = stem, k = 1

@@ -69,10 +69,10 @@ public enum JobWorker {
         // Data: the run's fold split (validation subjects held out of training when the spec asks),
         // training batches, and the centre crops of the test fold, the validation subjects and,
         // for recalibrated evaluation networks, the training images.
-        let dataset = try JobData.dataset(spec)
+        let dataset = try JobData.dataset(spec, cache: layout.faces)
         let split = try JobData.folds(dataset, spec, run: job.run).split(dataset, fold: job.fold)
         let (trainIndices, validationIndices) = JobData.validationSplit(split.train, dataset: dataset, spec, run: job.run, fold: job.fold)
-        let preprocessor = Preprocessor(channels: spec.dataset.channels, imageSize: spec.dataset.imageSize)
+        let preprocessor = JobData.preprocessor(spec)
         let augmenter = JobData.augmenter(spec)
         let seed = SeededGenerator(seed: job.seed)
         var train = BatchIterator(dataset: dataset, indices: trainIndices, preprocessor: preprocessor, augmenter: augmenter,

@@ -1,5 +1,5 @@
 // DatasetSpec: the human-face dataset of an experiment (kind, location, classes, frames, image and
-// crop sizes, augmentation) with the options that only some kinds have.
+// crop sizes, augmentation, face alignment) with the options that only some kinds have.
 
 import Vocabulary
 
@@ -38,6 +38,47 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     /// Any kind but `synthetic`: a folder of OpenFace 2.0 FeatureExtraction CSVs
     /// (`<image name>.csv`) whose landmarks align images that have none of their own.
     public var openface: String?
+    /// Any kind but `synthetic`: where the landmarks that align each face come from (section 5.1);
+    /// nil means the default of the spec's version (`alignMethod`), and stays out of the canonical
+    /// spec.
+    public var align: Alignment?
+    /// Any kind but `synthetic`, not with `align: none`: what to do with an image where no face is
+    /// found or that has no landmarks; nil means the default of the spec's version (`noFacePolicy`).
+    public var noFace: NoFacePolicy?
+    /// Any kind but `synthetic`, not with `align: none`: eye positions and detector upsampling;
+    /// nil means `AlignmentGeometry.standard`.
+    public var alignment: AlignmentGeometry?
+    /// The `specVersion` of the spec this dataset belongs to, which sets the alignment defaults
+    /// (not a key of its own).
+    public var specVersion = ExperimentSpec.currentVersion
+
+    /// The alignment defaults of a spec version. Version 2 finds faces where a dataset ships no
+    /// landmarks (`auto`) and stops on images without one (`error`). Version 1 specs were written
+    /// before face detection: they align on the landmarks a dataset ships (or OpenFace CSVs) and
+    /// resize the other images whole (`landmarks`, `center`), what they always meant, so their
+    /// hashes and their data stay as they were.
+    public static func defaultAlign(version: Int) -> Alignment { version >= 2 ? .auto : .landmarks }
+    public static func defaultNoFace(version: Int) -> NoFacePolicy { version >= 2 ? .error : .center }
+
+    /// The alignment this dataset uses.
+    public var alignMethod: Alignment { align ?? Self.defaultAlign(version: specVersion) }
+    /// The no-face policy.
+    public var noFacePolicy: NoFacePolicy { noFace ?? Self.defaultNoFace(version: specVersion) }
+    /// The eye positions and detector upsampling (`alignment`, the standard ones when absent).
+    public var alignmentGeometry: AlignmentGeometry { alignment ?? .standard }
+
+    /// Sets the spec version and stores the alignment choices that equal its defaults as absent, so
+    /// the canonical spec (and the hash) is the same whether a default is written or not. Called by
+    /// `ExperimentSpec` once it has read `specVersion`.
+    mutating func settle(specVersion version: Int) throws {
+        specVersion = version
+        if align == Self.defaultAlign(version: version) { align = nil }
+        if noFace == Self.defaultNoFace(version: version) { noFace = nil }
+        if alignMethod == .none, let key = noFace != nil ? "noFace" : alignment != nil ? "alignment" : nil {
+            throw SpecError.invalidValue(path: "dataset.\(key)", value: "(set)",
+                                         allowed: "absent with align \"none\" (no face is found or aligned)")
+        }
+    }
     /// `synthetic` only: number of rendered subjects, 2...10000; default 24.
     public var subjects: Int?
     /// `synthetic` only: images per subject and expression, 1...100; default 3.
@@ -70,6 +111,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         case kind, root, classes, frames, channels, imageSize, cropSize, augmentation, skipUnreadable
         case subjectPattern, subjects, imagesPerExpression
         case imagesFolder, emotionFolder, landmarksFolder, labelsFile, openface
+        case align, noFace, alignment
     }
 
     public init(from decoder: Decoder) throws {
@@ -99,6 +141,11 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         if kind != .synthetic {
             openface = try c.decodeIfPresent(String.self, forKey: .openface)
             if let openface { try c.check(openface, .openface, allowed: "a non-empty folder path") { !$0.isEmpty } }
+            // Settled against the spec version's defaults by `settle(specVersion:)`.
+            align = try c.decodeIfPresent(Alignment.self, forKey: .align)
+            noFace = try c.decodeIfPresent(NoFacePolicy.self, forKey: .noFace)
+            let geometry = try c.decodeIfPresent(AlignmentGeometry.self, forKey: .alignment)
+            alignment = geometry == .standard ? nil : geometry
         }
         switch kind {
         case .ckplus:

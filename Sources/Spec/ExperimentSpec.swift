@@ -1,4 +1,4 @@
-// ExperimentSpec: the top level of an experiment spec file (specVersion 1). One JSON file says which
+// ExperimentSpec: the top level of an experiment spec file (specVersion 2, or 1). One JSON file says which
 // dataset, which character domain, which protocol and which models; `docs/spec.md` lists every field.
 
 import Vocabulary
@@ -8,10 +8,13 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
     /// The largest seed: 2^53 - 1, the largest integer a JSON number holds exactly everywhere.
     public static let maximumSeed: UInt64 = 9_007_199_254_740_991
 
-    /// The only format version this build reads.
-    public static let currentVersion = 1
+    /// The format version of new specs. Version 2 added face detection: `dataset.align` defaults to
+    /// `auto` and `noFace` to `error` (see `DatasetSpec.defaultAlign`); everything else reads alike.
+    public static let currentVersion = 2
+    /// The format versions this build reads.
+    public static let supportedVersions = 1...2
 
-    /// Format version; must be 1.
+    /// Format version, 1 or 2.
     public var specVersion: Int
     /// Experiment name shown in status and reports (1-100 characters, no control characters).
     public var name: String
@@ -55,10 +58,10 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         specVersion = try c.decode(Int.self, forKey: .specVersion)
-        guard specVersion == ExperimentSpec.currentVersion else {
+        guard ExperimentSpec.supportedVersions.contains(specVersion) else {
             throw SpecError.invalidValue(
                 path: "specVersion", value: String(specVersion),
-                allowed: "\(ExperimentSpec.currentVersion) (this build reads spec version \(ExperimentSpec.currentVersion) only)")
+                allowed: "\(ExperimentSpec.currentVersion) (this build reads spec versions 1 and 2; 2 adds face detection)")
         }
         name = try c.decode(String.self, forKey: .name)
         try c.check(name, .name, allowed: "1 to 100 characters without control characters") { name in
@@ -68,6 +71,7 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
         table = try c.value(.table, default: .none)
         seed = try c.value(.seed, default: 1, in: 0...ExperimentSpec.maximumSeed)
         dataset = try c.decode(DatasetSpec.self, forKey: .dataset)
+        try dataset.settle(specVersion: specVersion)
         character = try c.decodeIfPresent(CharacterSpec.self, forKey: .character)
         `protocol` = try c.value(.protocol, default: ProtocolSpec())
         models = try c.decode([ModelSpec].self, forKey: .models)

@@ -2,6 +2,7 @@
 // canonical JSON (sorted keys, defaults filled, no whitespace) whose SHA-256 identifies the experiment.
 
 import Foundation
+import Hashing
 
 /// A decoded spec with its identity.
 public struct LoadedSpec: Equatable, Sendable {

@@ -8,6 +8,8 @@
 // oulu    OriginalImg/VL/Strong/P001/Anger/000.jpeg ... 007.jpeg (RGB, neutral -> peak).
 // mmi     <n>/0001.png ... 0009.png, one folder per session (RGB, onset -> apex -> offset, the apex
 //         in the middle); labels.csv "sequence,subject,label" with MMI's codes 1-6.
+//         Oulu and MMI frames are the face itself, or with `frame` a camera frame of that size with
+//         the face somewhere in it (SyntheticFrames), as the real ones are.
 // jaffe   AA.AN1.1.tiff ...: subject initials, expression code (AN DI FE HA NE SA SU) with the pose
 //         number 1-3, then a running image number, as in JAFFE's KA.AN1.39.tiff (gray, flat folder,
 //         3 posed peak images per expression, neutral included).
@@ -35,6 +37,9 @@ public struct SyntheticImageFile: Equatable, Sendable {
     public var label: Vocabulary.Expression
     /// Expression intensity: 0 at a sequence's neutral onset (and for neutral), up to 1 at a full peak.
     public var intensity: Float
+    /// The 68 landmarks the face was drawn with (iBUG order), in the file's pixels; nil for the
+    /// characters.
+    public var landmarks: [Point]?
 
     /// What the image shows: neutral at intensity 0, else `label`.
     public var expression: Vocabulary.Expression { intensity == 0 ? .neutral : label }
@@ -54,15 +59,17 @@ public struct SyntheticTree: Sendable {
 public enum SyntheticLayouts {
     /// Writes `layout` under `root`. For ferg, `subjects` is the number of images per character and
     /// expression (the characters are fixed); for the others, the number of human subjects.
+    /// With `frame` (oulu and mmi only), each face of `size` is placed in a camera frame of that size.
     @discardableResult
     public static func write(_ layout: SyntheticLayout, subjects: Int, seed: UInt64, size: Int,
-                             to root: String) throws -> SyntheticTree {
+                             frame: FrameSize? = nil, to root: String) throws -> SyntheticTree {
         precondition(subjects > 0 && subjects <= 10_000 && size >= 8,
                      "SyntheticLayouts.write(subjects: \(subjects), size: \(size))")
+        precondition(frame == nil || layout == .oulu || layout == .mmi, "SyntheticLayouts.write: frames only for oulu and mmi")
         switch layout {
         case .ckplus: return try writeCKPlus(subjects: subjects, seed: seed, size: size, root: root)
-        case .oulu: return try writeOulu(subjects: subjects, seed: seed, size: size, root: root)
-        case .mmi: return try writeMMI(subjects: subjects, seed: seed, size: size, root: root)
+        case .oulu: return try writeOulu(subjects: subjects, seed: seed, size: size, frame: frame, root: root)
+        case .mmi: return try writeMMI(subjects: subjects, seed: seed, size: size, frame: frame, root: root)
         case .jaffe: return try writeJAFFE(subjects: subjects, seed: seed, size: size, root: root)
         case .ferg: return try writeFERG(images: subjects, seed: seed, size: size, root: root)
         case .folder: return try writeFolder(subjects: subjects, seed: seed, size: size, root: root)
@@ -122,8 +129,15 @@ public enum SyntheticLayouts {
         return String(repeating: "0", count: max(0, width - s.count)) + s
     }
 
-    private static func file(_ path: String, subject: String, _ r: HumanRecord) -> SyntheticImageFile {
-        SyntheticImageFile(path: path, subject: subject, label: r.label, intensity: r.intensity)
+    /// The record of a written human image; `origin` is where the face sits in a larger frame.
+    private static func file(_ path: String, subject: String, _ r: HumanRecord, origin: (x: Int, y: Int) = (0, 0)) -> SyntheticImageFile {
+        SyntheticImageFile(path: path, subject: subject, label: r.label, intensity: r.intensity,
+                           landmarks: r.landmarks.map { Point(x: $0.x + Float(origin.x), y: $0.y + Float(origin.y)) })
+    }
+
+    /// Where a record's face sits in its frame ((0, 0) without one).
+    private static func origin(_ r: HumanRecord, size: Int, frame: FrameSize?, seed: UInt64) -> (x: Int, y: Int) {
+        frame.map { SyntheticFrames.origin(faceSize: size, frame: $0, subject: r.subject, seed: seed) } ?? (0, 0)
     }
 
     private static func writeCKPlus(subjects: Int, seed: UInt64, size: Int, root: String) throws -> SyntheticTree {
@@ -161,7 +175,13 @@ public enum SyntheticLayouts {
         return tree
     }
 
-    private static func writeOulu(subjects: Int, seed: UInt64, size: Int, root: String) throws -> SyntheticTree {
+    /// A record's image, placed in `frame` at the subject's place when there is one.
+    private static func framed(_ r: HumanRecord, size: Int, frame: FrameSize?, seed: UInt64) -> Image {
+        guard let frame else { return r.image }
+        return SyntheticFrames.place(r.image, in: frame, at: origin(r, size: size, frame: frame, seed: seed))
+    }
+
+    private static func writeOulu(subjects: Int, seed: UInt64, size: Int, frame: FrameSize?, root: String) throws -> SyntheticTree {
         let frames = 8
         let humans = SyntheticHumans(subjects: subjects, seed: seed, size: size, channels: 3, classes: Vocabulary.Expression.basic6,
                                      framesPerSequence: frames)
@@ -174,8 +194,8 @@ public enum SyntheticLayouts {
                 for f in 0..<frames {
                     let r = humans.record(subject: subject.index, sequence: q, frame: f)
                     let path = "\(folder)/\(pad(f, 3)).jpeg"
-                    try r.image.writeJPEG(to: "\(root)/\(path)")
-                    tree.files.append(file(path, subject: name, r))
+                    try framed(r, size: size, frame: frame, seed: seed).writeJPEG(to: "\(root)/\(path)")
+                    tree.files.append(file(path, subject: name, r, origin: origin(r, size: size, frame: frame, seed: seed)))
                 }
                 tree.sequences += 1
             }
@@ -183,7 +203,7 @@ public enum SyntheticLayouts {
         return tree
     }
 
-    private static func writeMMI(subjects: Int, seed: UInt64, size: Int, root: String) throws -> SyntheticTree {
+    private static func writeMMI(subjects: Int, seed: UInt64, size: Int, frame: FrameSize?, root: String) throws -> SyntheticTree {
         // Onset to apex in `rise` frames, then back: 2 * rise - 1 frames with the apex in the middle.
         let rise = 5
         let count = 2 * rise - 1
@@ -198,8 +218,8 @@ public enum SyntheticLayouts {
                 for k in 0..<count {
                     let r = humans.record(subject: subject.index, sequence: q, frame: min(k, count - 1 - k))
                     let path = "\(session)/\(pad(k + 1, 4)).png"
-                    try r.image.writePNG(to: "\(root)/\(path)")
-                    tree.files.append(file(path, subject: subject.name, r))
+                    try framed(r, size: size, frame: frame, seed: seed).writePNG(to: "\(root)/\(path)")
+                    tree.files.append(file(path, subject: subject.name, r, origin: origin(r, size: size, frame: frame, seed: seed)))
                 }
                 labels += "\(session),\(subject.name),\(mmiCode(humans.label(sequence: q)))\n"
                 tree.sequences += 1
@@ -247,7 +267,7 @@ public enum SyntheticLayouts {
                     rig += "\(file),\(fergName(e)),"
                         + r.rig.values.map { String(format: "%.4f", Double($0)) }.joined(separator: ",") + "\n"
                     tree.files.append(SyntheticImageFile(path: "\(character.name)/\(file)", subject: character.name,
-                                                         label: e, intensity: e == .neutral ? 0 : 1))
+                                                         label: e, intensity: e == .neutral ? 0 : 1, landmarks: nil))
                 }
             }
             try SyntheticFiles.write(rig, to: "\(root)/\(character.name)/rig.csv")

@@ -1,5 +1,6 @@
 // `exp data`: inspect a dataset in its native layout (classes, subjects, folds, skipped files,
-// frames chosen per sequence) and measure the data path's throughput.
+// frames chosen per sequence, how the faces were aligned) and measure the data path's and the face
+// detector's throughput. `exp data align` is in DataAlign.swift, `exp data check` in DataCheck.swift.
 
 import ArgumentParser
 import Benchmarks
@@ -17,7 +18,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect datasets and measure the data path.",
-        subcommands: [DataInspect.self, DataCheck.self, DataBench.self]
+        subcommands: [DataInspect.self, DataAlign.self, DataCheck.self, DataBench.self]
     )
 }
 
@@ -56,7 +57,11 @@ struct DataInspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Images per class, per subject and per fold; skipped files and why; frames chosen per sequence.",
-        discussion: "Name the dataset with --kind and --root, or give an experiment spec: then its dataset, folds and seed are used.")
+        discussion: """
+            Name the dataset with --kind and --root, or give an experiment spec: then its dataset, folds, \
+            seed and alignment settings are used. Faces are aligned as `exp run` aligns them; images \
+            with no face are counted and listed with the reason, whatever --no-face says.
+            """)
 
     @Argument(help: "An experiment spec (JSON) whose dataset to inspect.") var spec: String?
     @Option(name: .customLong("set"), help: "Override a spec value (with a spec), e.g. --set dataset.root=/data/CK+.")
@@ -65,21 +70,29 @@ struct DataInspect: ParsableCommand {
     @Option(help: "Subject-independent folds to show (0: none).") var folds = 0
     @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 1
     @Option(help: "How many skipped files and sequences to list one by one.") var list = 20
+    @OptionGroup var alignment: AlignmentOptions
+    @Option(help: "Results folder whose faces/ cache holds the detections (shared with exp run).") var results = "results"
 
     func validate() throws {
         guard folds == 0 || folds >= 2 else { throw ValidationError("--folds \(folds): use 0 (none) or at least 2") }
     }
 
     func run() throws {
+        let cache = ResultsLayout(root: results).faces
         if let spec {
-            // The spec's dataset, with the fold assignment of its first run.
+            // The spec's dataset, aligned as `exp run` aligns it (images with no face are listed,
+            // not fatal), with the fold assignment of its first run.
             let loadedSpec = try SpecLoader.load(path: spec, overrides: overrides).spec
-            let loaded = try JobData.dataset(loadedSpec)
+            let loaded = try JobData.dataset(loadedSpec, cache: cache, stopOnNoFace: false)
             let assignment = try JobData.folds(loaded, loadedSpec, run: 0)
             print(DatasetInspection(dataset: loaded, folds: assignment).render(listLimit: list))
             return
         }
-        let loaded = try dataLoaders.load(try dataset.description())
+        let description = try dataset.description()
+        var loaded = try dataLoaders.load(description, checkImages: false)
+        let settings = alignment.settings(kind: description.kind)
+        try FaceAligner(settings: settings, channels: 1, imageSize: PaperProtocol.imageSize, cache: cache)
+            .align(&loaded, stopOnNoFace: false)
         let assignment = folds > 0 ? try FoldAssignment(dataset: loaded, folds: folds, seed: seed) : nil
         print(DatasetInspection(dataset: loaded, folds: assignment).render(listLimit: list))
     }
@@ -97,6 +110,12 @@ struct DataBench: ParsableCommand {
     @Option(help: "Samples to run through.") var samples = 5000
     @Option(help: "Seed of the variant draws.") var seed: UInt64 = 1
     @Flag(help: "Time the steady state with the preprocessed-image cache warm (augmentation only).") var cached = false
+    @Flag(help: "Time dlib's face detection instead, on the dataset's images fitted into each of --frames.") var detect = false
+    @Option(help: "Frame sizes for --detect, WxH comma-separated.") var frames = "640x480,320x240"
+    @Option(help: "Detector upsampling for --detect (0: faces of 80 pixels and more).") var upsample = 0
+    @Option(help: "Detections timed per frame size for --detect.") var detections = 40
+    @Option(help: ArgumentHelp("dlib's 68-point landmark model for --detect.", valueName: "file"))
+    var faceModel = FaceDetector.defaultModelPath
 
     func validate() throws {
         guard channels == 1 || channels == 3 else { throw ValidationError("--channels \(channels): use 1 or 3") }
@@ -106,8 +125,17 @@ struct DataBench: ParsableCommand {
         guard samples > 0 else { throw ValidationError("--samples \(samples): use a positive count") }
     }
 
+    /// The --frames sizes.
+    var frameSizes: [(width: Int, height: Int)] {
+        frames.split(separator: ",").compactMap { part in
+            let wh = part.split(separator: "x").compactMap { Int($0) }
+            return wh.count == 2 && wh[0] >= 16 && wh[1] >= 16 ? (wh[0], wh[1]) : nil
+        }
+    }
+
     func run() throws {
         let loaded = try dataLoaders.load(try dataset.description(), checkImages: false)
+        if detect { return try runDetection(loaded) }
         let result = try DataBenchmark.run(
             dataset: loaded, preprocessor: Preprocessor(channels: channels, imageSize: imageSize),
             augmenter: Augmenter(.paper110, cropSize: cropSize), count: samples, seed: seed, cached: cached)
@@ -116,5 +144,29 @@ struct DataBench: ParsableCommand {
             : "decode + \(imageSize)x\(imageSize) preprocessing + \(cropSize)x\(cropSize) paper augmentation, no cache"
         print("\(result.samples) samples (\(path)) in \(String(format: "%.2f", result.seconds)) s: "
             + "\(Int(result.samplesPerSecond.rounded())) samples/s on one thread")
+    }
+
+    private func runDetection(_ loaded: Dataset) throws {
+        guard (0...3).contains(upsample) else { throw ValidationError("--upsample \(upsample): use 0...3") }
+        let sizes = frameSizes
+        guard !sizes.isEmpty, sizes.count == frames.split(separator: ",").count else {
+            throw ValidationError("--frames \(frames): give sizes like 640x480,320x240 (each side at least 16)")
+        }
+        let detector = try FaceDetector(modelPath: faceModel)
+        guard detections > 0 else { throw ValidationError("--detections \(detections): use a positive count") }
+        let picked = AlignmentSheet.sampleIndices(count: min(detections, 50), of: loaded.samples.count)
+        let images = try picked.map { loaded.samples[$0] }.map { sample -> Image in
+            switch sample.source {
+            case .file(let path): return try Image(contentsOf: path)
+            case .memory(let image): return image
+            }
+        }
+        print("dlib \(FaceDetector.dlibVersion) detection + 68 landmarks, one thread, upsample \(upsample); CPU \(Measure.cpuDescription())")
+        for (width, height) in sizes {
+            let r = try DetectionBenchmark.run(detector: detector, images: images, width: width, height: height, upsample: upsample,
+                                               count: detections)
+            print("\(width)x\(height): \(r.images) images in \(String(format: "%.2f", r.seconds)) s: "
+                + "\(String(format: "%.1f", r.perSecond)) detections/s (a face found in \(r.found))")
+        }
     }
 }

@@ -2,6 +2,7 @@
 // HA-GAN the character image it generates for each.
 
 import ArgumentParser
+import FaceData
 import NN
 import Runner
 
@@ -14,8 +15,12 @@ struct Predict: ParsableCommand {
             The checkpoint is one that `exp run` wrote: results/checkpoints/<hash>/job-<id>.ckpt. Each \
             image (PNG, JPEG or TIFF; alpha is dropped) is taken as an already-cropped face and prepared \
             as the test images were: converted to the model's channels (gray or RGB), resized to the \
-            spec's imageSize (images of any size are resized, not refused), and centre-cropped to cropSize. Prints the predicted \
-            expression and the class probabilities of each image. With --character-out, an HA-GAN \
+            spec's imageSize (images of any size are resized, not refused), and centre-cropped to cropSize. \
+            With --detect, each image is a photo of any size: dlib finds the face (the largest, when \
+            there are several), which is aligned by its eye centres as the training faces were before \
+            the crop; an image with no face is an error naming it. Prints the predicted \
+            expression and the class probabilities of each image (with --detect, the face box; \
+            --format json adds the 68 landmarks). With --character-out, an HA-GAN \
             also writes the character image it generates for each input (DIR/<image name>.png) with \
             the model's test character and test z.
             """)
@@ -26,6 +31,10 @@ struct Predict: ParsableCommand {
     var characterOut: String?
     @Option(help: "Output format.") var format: PredictionFormat = .text
     @Option(help: "BLAS threads (the same count gives the same bits).") var threads = 1
+    @Flag(help: "Find the face with dlib and align it as in training (photos of any size).") var detect = false
+    @Option(help: ArgumentHelp("dlib's 68-point landmark model for --detect (Debian package \(FaceDetector.modelPackage)).",
+                               valueName: "file"))
+    var faceModel = FaceDetector.defaultModelPath
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give one or more image files after the options") }
@@ -35,7 +44,8 @@ struct Predict: ParsableCommand {
     func run() throws {
         BLAS.threadCount = threads
         let predictor = try Predictor(checkpoint: checkpoint)
-        let predictions = try predictor.run(images: images, characterFolder: characterOut)
+        let detector = detect ? try FaceDetector(modelPath: faceModel) : nil
+        let predictions = try predictor.run(images: images, characterFolder: characterOut, detector: detector)
         print(predictor.render(predictions, format: format), terminator: "")
     }
 }

@@ -38,6 +38,17 @@ struct Synth: ParsableCommand {
     @Option(help: "Number of human subjects.")
     var subjects: Int = 6
 
+    @Option(help: ArgumentHelp("oulu and mmi: place each face (--size) in a camera frame of this size, e.g. 720x576 (MMI) or 320x240 (Oulu-CASIA).",
+                               valueName: "WxH"))
+    var frame: String?
+
+    /// The --frame size, nil when not given.
+    var frameSize: FrameSize? {
+        guard let frame else { return nil }
+        let parts = frame.split(separator: "x").compactMap { Int($0) }
+        return parts.count == 2 ? FrameSize(width: parts[0], height: parts[1]) : nil
+    }
+
     @Flag(help: "Draw the human subjects of the sheet without impurity or nuisances (full prototypes, centred).")
     var pure = false
 
@@ -54,6 +65,12 @@ struct Synth: ParsableCommand {
             }
             guard out != nil else { throw ValidationError("--layout needs --out DIR") }
         }
+        if let frame {
+            guard layout == "oulu" || layout == "mmi" else { throw ValidationError("--frame is for --layout oulu or mmi") }
+            guard let f = frameSize, f.width >= size, f.height >= size, f.width <= 4096, f.height <= 4096 else {
+                throw ValidationError("--frame \(frame): give WxH, each side at least --size (\(size)) and at most 4096")
+            }
+        }
         if let bench, bench < 1 { throw ValidationError("--bench \(bench): give a positive number of faces") }
     }
 
@@ -65,7 +82,7 @@ struct Synth: ParsableCommand {
             try ContactSheet.make(humans: humans, characters: characters, subjects: subjects).writePNG(to: sheet)
         }
         if let layout, let out, let kind = SyntheticLayout(rawValue: layout) {
-            let summary = try SyntheticLayouts.write(kind, subjects: subjects, seed: seed, size: size, to: out)
+            let summary = try SyntheticLayouts.write(kind, subjects: subjects, seed: seed, size: size, frame: frameSize, to: out)
             let sequences = summary.sequences > 0 ? "\(summary.sequences) sequences, " : ""
             let who = kind == .ferg ? "characters" : "subjects"
             print("\(layout): \(summary.images) images, \(sequences)\(summary.subjects.count) \(who) under \(out)")

@@ -70,11 +70,17 @@ enum RawPNG {
         return crc ^ 0xFFFF_FFFF
     }
 
+    /// zlib stream of stored (uncompressed) blocks of at most 65535 bytes.
     private static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        precondition(data.count < 65536, "RawPNG: one stored block only")
-        let n = UInt16(data.count)
-        var out: [UInt8] = [0x78, 0x01, 0x01, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8)]
-        out += data
+        var out: [UInt8] = [0x78, 0x01]
+        var start = 0
+        repeat {
+            let end = min(start + 65535, data.count)
+            let n = UInt16(end - start)
+            out += [end == data.count ? 1 : 0, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8)]
+            out += data[start..<end]
+            start = end
+        } while start < data.count
         var a: UInt32 = 1, b: UInt32 = 0
         for byte in data {
             a = (a + UInt32(byte)) % 65521

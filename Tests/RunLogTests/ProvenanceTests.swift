@@ -1,6 +1,7 @@
 // Provenance probes and the dataset fingerprint.
 
 import Foundation
+import Hashing
 import RunLog
 import Spec
 import TestSupport

@@ -11,7 +11,8 @@ import Vocabulary
 
 let testProvenance = Provenance(
     toolVersion: "test", gitCommit: "abc123", gitDirty: true, os: "Linux", cpu: "test cpu", blasConfig: "OpenBLAS test",
-    blasThreads: 1, datasetFingerprint: nil)
+    blasThreads: 1, datasetFingerprint: nil,
+    faceAlignment: #"{"detected":10,"images":12,"method":"auto","noFace":[],"noFaceCount":2,"noFacePolicy":"skip"}"#)
 
 func openStore(in folder: TemporaryFolder) throws -> (RunStore, String) {
     let path = folder.path + "/runs.sqlite"
@@ -34,7 +35,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
         #expect(tables.contains(name), "\(name)")
     }
     #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2"])
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3"])
     #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
     try store.close()
     // Reopening applies nothing new and keeps the data.
@@ -104,13 +105,18 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     try store.close()
     let queue = try DatabaseQueue(path: path)
     try queue.write { db in
-        try db.execute(sql: "DROP INDEX metrics_by_epoch; DELETE FROM grdb_migrations WHERE identifier = 'v2'; PRAGMA user_version = 1")
+        try db.execute(sql: """
+            DROP INDEX metrics_by_epoch; ALTER TABLE experiments DROP COLUMN face_alignment;
+            DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3'); PRAGMA user_version = 1
+            """)
     }
     try queue.close()
     #expect(throws: RunLogError.self) { try RunStore(path: path, readOnly: true) }
     let upgraded = try RunStore(path: path)
     #expect(try upgraded.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
     #expect(try upgraded.query("SELECT name FROM sqlite_master WHERE name = 'metrics_by_epoch'").count == 1)
+    // v3's column is there, empty for the experiment registered before it.
+    #expect(try upgraded.experiments().map(\.provenance.faceAlignment) == [nil as String?])
     #expect(try upgraded.metrics(jobID: jobs[0].id).map(\.value) == [1])
     #expect(try upgraded.jobs(experimentID: experimentID).count == 4)
 }

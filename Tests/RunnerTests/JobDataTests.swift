@@ -35,7 +35,7 @@ import Testing
 @Test func validationSubjectsAreInNeitherTrainingNorTest() throws {
     let text = #"{"specVersion": 1, "name": "v", "seed": 3, "dataset": {"kind": "synthetic", "subjects": 20, "imageSize": 40, "cropSize": 36, "imagesPerExpression": 1}, "protocol": {"folds": 4, "runs": 2, "validation": 0.2}, "models": [{"name": "c", "kind": "cnn"}]}"#
     let spec = try SpecLoader.load(text: text).spec
-    let dataset = try JobData.dataset(spec, checkImages: false)
+    let dataset = try JobData.dataset(spec)
     for run in 0..<2 {
         let folds = try JobData.folds(dataset, spec, run: run)
         for fold in 0..<4 {
@@ -53,7 +53,7 @@ import Testing
     // However large the share, a fold keeps at least one training subject.
     let most = try SpecLoader.load(text: text.replacingOccurrences(of: #""validation": 0.2"#, with: #""validation": 0.5"#)
         .replacingOccurrences(of: #""subjects": 20"#, with: #""subjects": 4"#)).spec
-    let few = try JobData.dataset(most, checkImages: false)
+    let few = try JobData.dataset(most)
     let fewSplit = try JobData.folds(few, most, run: 0).split(few, fold: 0)
     let (kept, held) = JobData.validationSplit(fewSplit.train, dataset: few, most, run: 0, fold: 0)
     #expect(!kept.isEmpty && !held.isEmpty && Set(kept + held) == Set(fewSplit.train))

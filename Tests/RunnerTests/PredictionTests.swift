@@ -3,7 +3,8 @@
 // fold's files, reproduces the probabilities of the worker's evaluation, whatever the other images
 // of the call; HA-GAN writes character images of the crop size; checkpoints from before the
 // prediction setup are read through the spec beside them; bad checkpoints and images are errors
-// that name the file.
+// that name the file; with detection, the face of a photograph (Tests/Fixtures) is found and
+// aligned as the training faces are, and JSON gives its box and landmarks.
 
 import FaceData
 import Foundation
@@ -13,6 +14,7 @@ import RunLog
 import Runner
 import Spec
 import SyntheticFaces
+import TestSupport
 import Testing
 
 /// One results folder with a finished 1-epoch job of each model, shared by the tests below.
@@ -128,6 +130,45 @@ func predictionsEqualTheWorkersEvaluation(kind: String) throws {
     // The input is the one the preprocessing functions give: resize to imageSize, centre crop.
     let face = Preprocessor(channels: 1, imageSize: 36).prepare(try Image(contentsOf: large), landmarks: nil)
     #expect(try predictor.input(large) == Image.tensor([Augmenter(.none, cropSize: 32).testImage(face)]))
+}
+
+@Test(.enabled(if: FileManager.default.fileExists(atPath: FaceDetector.defaultModelPath),
+               Comment(rawValue: "exp predict --detect test skipped: no dlib model at \(FaceDetector.defaultModelPath) "
+                   + "(install the Debian package \(FaceDetector.modelPackage), or make deps)")))
+func detectionFindsAndAlignsTheFaceOfAPhotograph() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints["cnn"]!)
+    let photo = repositoryRoot() + "/Tests/Fixtures/astronaut.jpg"
+    let detector = try FaceDetector.shared()
+    let out = try predictor.run(images: [photo], detector: detector)
+    let finding = try #require(out[0].face)
+    let face = try #require(finding.face)
+    #expect(finding.faces == 1 && face.landmarks.count == 68 && face.box.width > 70 && face.box.width < 110)
+    #expect(abs(out[0].probabilities.reduce(0, +) - 1) < 1e-5)
+    // The input is the training path's: dlib's landmarks, the setup's eye geometry, the centre crop;
+    // not the whole photo resized.
+    let image = try Image(contentsOf: photo)
+    let aligned = Preprocessor(channels: 1, imageSize: 36, eyes: AlignmentSettings(geometry: predictor.setup.alignment).eyes)
+        .prepare(image, landmarks: face.landmarks)
+    let expected = Image.tensor([Augmenter(.none, cropSize: 32).testImage(aligned)])
+    #expect(try predictor.detectedInput(photo, detector: detector).input == expected)
+    #expect(try predictor.input(photo) != expected)
+    #expect(out[0].probabilities == predictor.predict(expected).probabilities)
+    // JSON: the box, the 68 landmarks and how many faces there were; text: the box.
+    let json = try JSONSerialization.jsonObject(with: Data(predictor.render(out, format: .json).utf8)) as? [String: Any]
+    let row = try #require((json?["predictions"] as? [[String: Any]])?.first)
+    let faceJSON = try #require(row["face"] as? [String: Any])
+    #expect((faceJSON["landmarks"] as? [[Double]])?.count == 68 && faceJSON["faces"] as? Int == 1)
+    #expect((faceJSON["box"] as? [String: Double])?["left"] == Double(face.box.left))
+    let text = predictor.render(out, format: .text)
+    #expect(text.contains("face") && text.contains("\(Int(face.box.width))x\(Int(face.box.height)) at \(Int(face.box.left)),\(Int(face.box.top))"))
+    // A picture without a face is an error naming it.
+    let blank = (jobs.folder as NSString).appendingPathComponent("blank.png")
+    try Image(width: 200, height: 150, channels: 3, value: 0.5).writePNG(to: blank)
+    #expect(throws: PredictionError.noFace(path: blank, reason: "no face found (scanned at up to 2x)")) {
+        try predictor.run(images: [photo, blank], detector: detector)
+    }
+    #expect(PredictionError.noFace(path: blank, reason: "x").description.contains("drop --detect"))
 }
 
 @Test func haganWritesCharacterImagesOfTheCropSize() throws {

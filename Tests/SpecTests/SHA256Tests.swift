@@ -1,7 +1,7 @@
 // SHA-256 against the FIPS 180-4 example vectors, plus lengths around the padding boundary
 // (55, 56, 63, 64, 65 bytes) and chunked updates; expected digests from Python's hashlib.
 
-import Spec
+import Hashing
 import Testing
 
 @Test func sha256KnownVectors() {

@@ -92,7 +92,7 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
     #expect(error?.description.contains("every combination") == true)
     let choice = #"{"specVersion": 1, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "a", "kind": "hagan", "testNoise": "fixedDraw"}]}"#
     #expect(specError(choice) == .invalidValue(path: "models[0].testNoise", value: "\"fixedDraw\"", allowed: "\"zero\", \"fixed\", \"average\""))
-    let version = #"{"specVersion": 2, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "a", "kind": "cnn"}]}"#
+    let version = #"{"specVersion": 3, "name": "t", "dataset": {"kind": "synthetic"}, "models": [{"name": "a", "kind": "cnn"}]}"#
     #expect(specError(version)?.path == "specVersion")
 }
 
