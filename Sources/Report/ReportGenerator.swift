@@ -40,8 +40,10 @@ public enum ReportGenerator {
 
     /// Builds and renders the report; returns the text, or writes it to `out` (with figures for
     /// Markdown) and returns nil.
+    /// Without `samples`, the sample grids are left out of the figures (their human faces may be
+    /// a licensed dataset's, which a published report must not carry).
     public static func run(results: String, experiment: String?, format: ReportFormat, out: String?,
-                           layout: TextLayout = TextLayout(), csvTable: CSVTable = .summary) throws -> String? {
+                           layout: TextLayout = TextLayout(), csvTable: CSVTable = .summary, samples: Bool = true) throws -> String? {
         if csvTable != .summary {
             guard format == .csv else { throw ReportError.option("--table \(csvTable.rawValue) is a CSV export: add --format csv") }
             let store = try RunStore(path: databasePath(results: results), readOnly: true)
@@ -49,7 +51,10 @@ public enum ReportGenerator {
             let data = try RunLogQueries.select(store, experiment: experiment).map { try RunLogQueries.load(store, experiment: $0) }
             return try write(try CSVExports.render(csvTable, data: data, store: store), to: out)
         }
-        let (report, data) = try load(results: results, experiment: experiment)
+        let loaded = try load(results: results, experiment: experiment)
+        let report = loaded.report
+        var data = loaded.data
+        if !samples { for i in data.indices { data[i].latestSamples = nil } }
         guard let out else { return try render(report, format: format, data: data, results: results, layout: layout) }
         let figures = format == .markdown ? try FigureWriter.write(report, data: data, results: results, markdownPath: out) : [:]
         return try write(try render(report, format: format, figures: figures, data: data, results: results, layout: layout), to: out)

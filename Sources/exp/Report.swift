@@ -24,6 +24,8 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Text: print the paper tables without runs in full (their literature rows), not one line each.") var allTables = false
     @Option(help: "CSV: what to export: \(CSVTable.allCases.map(\.rawValue).joined(separator: ", ")) (the table rows; one row per job, class, metric and epoch, or test prediction).")
     var table: CSVTable = .summary
+    @Flag(help: "Leave the sample grids out (their human faces may come from a licensed dataset that must not be published).")
+    var noSamples = false
 
     func run() throws {
         try requireRunLog(results)
@@ -32,7 +34,7 @@ struct ReportCommand: ParsableCommand {
         let columns = out == nil && isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
             ? Int(size.ws_col) : 100
         let layout = TextLayout(width: columns, allTables: allTables)
-        if let text = try ReportGenerator.run(results: results, experiment: experiment, format: format, out: out, layout: layout, csvTable: table) {
+        if let text = try ReportGenerator.run(results: results, experiment: experiment, format: format, out: out, layout: layout, csvTable: table, samples: !noSamples) {
             print(text, terminator: "")
         }
     }

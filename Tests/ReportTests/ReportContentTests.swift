@@ -304,3 +304,15 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     #expect(tex.contains("\\caption{MMI: Accuracy") && !tex.contains("\\caption{Table"))
     #expect(!tex.contains("`") && tex.contains("\\texttt{exp run experiments/mmi.json}"))
 }
+
+/// A report for publication leaves the sample grids (human faces) out, in every format with figures.
+@Test func reportsWithoutSamplesCarryNoFaces() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try writeFixture(results: folder.path)
+    let out = folder.path + "/public.md"
+    _ = try ReportGenerator.run(results: folder.path, experiment: "paper-fixture", format: .markdown, out: out, samples: false)
+    #expect(!(try String(contentsOfFile: out, encoding: .utf8)).contains("samples.png"))
+    #expect(!FileManager.default.fileExists(atPath: folder.path + "/public-figures/ckplus-paper-fixture-samples.png"))
+    #expect(FileManager.default.fileExists(atPath: folder.path + "/public-figures/ckplus-paper-fixture-ha-gan-curves.svg"))
+}
