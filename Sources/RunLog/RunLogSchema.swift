@@ -8,13 +8,14 @@ import GRDB
 
 public enum RunLogSchema {
     /// The schema version this build writes and reads (`PRAGMA user_version`).
-    public static let version = 2
+    public static let version = 3
 
     /// All migrations, in order.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
+        migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
         return migrator
     }
 
@@ -183,5 +184,25 @@ public enum RunLogSchema {
     static let v2 = """
         CREATE INDEX metrics_by_epoch ON metrics(job_id, epoch);
         PRAGMA user_version = 2;
+        """
+
+    /// v3: where each job last ran: the executor (a local worker process or a Slurm array task),
+    /// the Slurm submission, array job and index, node, requeues, and Slurm's state, reason and
+    /// exit code. Written by the coordinator only; Slurm tasks never open the run log.
+    static let v3 = """
+        CREATE TABLE executions (
+            job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+            executor TEXT NOT NULL,
+            submission TEXT,
+            array_job_id INTEGER,
+            array_index INTEGER,
+            node TEXT,
+            requeues INTEGER NOT NULL DEFAULT 0,
+            state TEXT,
+            reason TEXT,
+            exit_code TEXT,
+            updated_at TEXT NOT NULL DEFAULT (\(now))
+        );
+        PRAGMA user_version = 3;
         """
 }

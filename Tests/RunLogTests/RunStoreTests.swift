@@ -34,7 +34,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
         #expect(tables.contains(name), "\(name)")
     }
     #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2"])
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3"])
     #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
     try store.close()
     // Reopening applies nothing new and keeps the data.
@@ -104,13 +104,16 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     try store.close()
     let queue = try DatabaseQueue(path: path)
     try queue.write { db in
-        try db.execute(sql: "DROP INDEX metrics_by_epoch; DELETE FROM grdb_migrations WHERE identifier = 'v2'; PRAGMA user_version = 1")
+        try db.execute(sql: """
+            DROP TABLE executions; DROP INDEX metrics_by_epoch;
+            DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3'); PRAGMA user_version = 1
+            """)
     }
     try queue.close()
     #expect(throws: RunLogError.self) { try RunStore(path: path, readOnly: true) }
     let upgraded = try RunStore(path: path)
     #expect(try upgraded.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try upgraded.query("SELECT name FROM sqlite_master WHERE name = 'metrics_by_epoch'").count == 1)
+    #expect(try upgraded.query("SELECT name FROM sqlite_master WHERE name IN ('metrics_by_epoch', 'executions')").count == 2)
     #expect(try upgraded.metrics(jobID: jobs[0].id).map(\.value) == [1])
     #expect(try upgraded.jobs(experimentID: experimentID).count == 4)
 }
