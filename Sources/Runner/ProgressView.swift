@@ -52,7 +52,7 @@ public final class ProgressView: ProgressSink {
         nodes[job] = execution.node
         if live {
             redraw()
-        } else if before != nil && before != state && state != "SUBMITTING" {
+        } else if state != before && state != "SUBMITTING" && !(state == "PENDING" && (before == nil || before == "SUBMITTING")) {
             // One line per change of Slurm's state (not for the submission itself, which a notice reports).
             let task = execution.arrayJobID.map { "\($0)_\(execution.arrayIndex ?? 0)" } ?? execution.submission ?? "?"
             emit("slurm       \(job): task \(task) \(state)" + (execution.node.map { " on \($0)" } ?? "")

@@ -259,6 +259,10 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
                 if t.isFinal {
                     finish(job, task: t, record: record)
                 } else {
+                    if t.isHeld && !(w.reported.state == t.state && w.reported.reason == t.reason) {
+                        events.append(.notice("the Slurm task \(t.arrayJobID)_\(w.index) is held (\(t.state)"
+                            + (t.reason.map { ", \($0)" } ?? "") + "): `scontrol release \(t.jobID)` lets it run, `scancel \(t.jobID)` ends it"))
+                    }
                     report(job, record)
                 }
             } else {

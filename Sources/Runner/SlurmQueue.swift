@@ -84,6 +84,19 @@ public struct SlurmTask: Equatable, Sendable {
     public var waitStatus: Int32
     public var name: String
 
+    public init(arrayJobID: Int64, arrayIndex: Int?, jobID: Int64, state: String, node: String?, reason: String?, restarts: Int,
+                waitStatus: Int32, name: String) {
+        self.arrayJobID = arrayJobID
+        self.arrayIndex = arrayIndex
+        self.jobID = jobID
+        self.state = state
+        self.node = node
+        self.reason = reason
+        self.restarts = restarts
+        self.waitStatus = waitStatus
+        self.name = name
+    }
+
     /// The exit status as a shell reports it: the code, or 128 + the signal that ended the task.
     public var exitStatus: Int32 { waitStatus & 0x7F != 0 ? 128 + (waitStatus & 0x7F) : (waitStatus >> 8) & 0xFF }
     /// As Slurm prints it: `code:signal`.
@@ -91,6 +104,11 @@ public struct SlurmTask: Equatable, Sendable {
     /// Whether the task has ended for good (it may still be requeued by hand, which `scontrol
     /// requeue` does only to ended tasks in a state that allows it).
     public var isFinal: Bool { SlurmTask.finalStates.contains(state) }
+
+    /// Whether the task waits for someone to release it (held by a user or an admin, or requeued held).
+    public var isHeld: Bool {
+        state == "REQUEUE_HOLD" || state == "SPECIAL_EXIT" || (reason ?? "").hasPrefix("JobHeld")
+    }
 
     /// Slurm's job states that end a task; every other state (PENDING, RUNNING, REQUEUED,
     /// COMPLETING, SUSPENDED, ...) means it may still run.
@@ -127,7 +145,7 @@ public struct SlurmQueue: Sendable {
     }
 
     /// One line of `squeue -O` with `fields`; nil for anything else.
-    static func parse(_ line: Substring) -> SlurmTask? {
+    public static func parse(_ line: Substring) -> SlurmTask? {
         let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count >= fields.count, let array = Int64(parts[0]), let job = Int64(parts[2]) else { return nil }
         func text(_ s: String) -> String? { s.isEmpty || s == "None" || s == "(null)" || s == "N/A" ? nil : s }

@@ -13,7 +13,12 @@ public enum SlurmStatus {
         let slurm = executions.filter { $0.value.executor == "slurm" }
         guard !slurm.isEmpty else { return [:] }
         let running = Set(jobs.filter { $0.status == .running }.map(\.id))
-        let names = Set(slurm.filter { running.contains($0.key) }.compactMap(\.value.submission)).sorted()
+        // Tasks of running jobs, and those whose last recorded state was not final (a coordinator
+        // killed between a worker's last line and Slurm's end of its task).
+        func unsettled(_ job: Int64, _ e: ExecutionRecord) -> Bool {
+            running.contains(job) || !(e.state.map(SlurmTask.finalStates.contains) ?? true)
+        }
+        let names = Set(slurm.filter { unsettled($0.key, $0.value) }.compactMap(\.value.submission)).sorted()
         var live: [String: SlurmTask] = [:]
         var asked = true
         if !names.isEmpty {
@@ -29,7 +34,7 @@ public enum SlurmStatus {
             guard let e = slurm[job.id] else { continue }
             var record = e
             var source = ""
-            if running.contains(job.id), let name = e.submission {
+            if unsettled(job.id, e), let name = e.submission {
                 if let t = live["\(name)/\(e.arrayIndex.map(String.init) ?? "-")"] ?? live["\(name)/*"] {
                     record.arrayJobID = t.arrayJobID
                     record.state = t.state
