@@ -1,19 +1,22 @@
 # exp: build, test, demo and benchmarks. `make demo` and `make test` are the two set-up commands;
-# both install the system libraries first when they are missing (apt-get, needs root or sudo).
+# both install the system libraries first when they are missing (apt-get, needs root or sudo),
+# and Slurm's daemons and client with munge, which the Slurm tests run a private cluster with.
 
 SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release
 EXP := .build/release/exp
-APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config
+APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config slurmctld slurmd slurm-client munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench chaos fuzz clean
+.PHONY: all deps build test demo bench bench-ingest chaos fuzz clean
 
 all: build
 
-# Installs the system libraries that pkg-config cannot find.
+# Installs the system libraries that pkg-config cannot find, and Slurm (scripts/slurm-cluster.sh
+# needs munged, slurmctld, slurmd and the client commands) when it is missing.
 deps:
-	@if ! pkg-config --exists openblas libpng libtiff-4 sqlite3 || ! [ -f /usr/include/jpeglib.h ]; then \
+	@if ! pkg-config --exists openblas libpng libtiff-4 sqlite3 || ! [ -f /usr/include/jpeglib.h ] \
+		|| ! [ -x /usr/sbin/slurmctld ] || ! [ -x /usr/sbin/slurmd ] || ! [ -x /usr/sbin/munged ] || ! [ -x /usr/bin/sbatch ]; then \
 		echo "Installing system libraries: $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(APT_PACKAGES); \
 	fi
@@ -37,6 +40,10 @@ demo: build
 
 bench: build
 	$(EXP) bench engine
+
+# What taking in Slurm tasks' messages costs the submitting host: 1,000 tasks, an epoch line each every 10 s.
+bench-ingest: build
+	$(EXP) bench ingest --tasks 1000 --interval 10 --seconds 60
 
 # The chaos test at full size (the suite runs 4 trials): TRIALS runs of a tiny spec interrupted at
 # random moments (kill -9, SIGSTOP, write locks of up to LOCK seconds), each resumed and compared

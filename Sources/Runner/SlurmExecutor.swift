@@ -46,6 +46,8 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
     private var unsubmitted: [SlurmSubmission] = []
     private var stopped = false
     private var events: [WorkerEvent] = []
+    /// The first event of `events` not returned yet.
+    private var head = 0
     private var nextRead = 0.0
     private var nextPoll = 0.0
     private var queueFailing = false
@@ -105,8 +107,14 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         let deadline = monotonicSeconds() + timeout
         while true {
             lock.lock()
-            if !events.isEmpty {
-                let e = events.removeFirst()
+            if head < events.count {
+                let e = events[head]
+                head += 1
+                // Read events are dropped in one go once they are half the array (no shift per event).
+                if head * 2 >= events.count {
+                    events.removeFirst(head)
+                    head = 0
+                }
                 lock.unlock()
                 return e
             }
@@ -122,7 +130,7 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
                 nextPoll = now + options.pollInterval
             }
             lock.lock()
-            let ready = !events.isEmpty
+            let ready = head < events.count
             lock.unlock()
             if ready { continue }
             let wake = min(deadline, nextRead, nextPoll)
