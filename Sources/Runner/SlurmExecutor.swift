@@ -52,8 +52,8 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
     private var nextPoll = 0.0
     private var queueFailing = false
 
-    /// Asks the cluster for its MaxArraySize first: a Slurm that does not answer is an error here,
-    /// before any job is marked running.
+    /// Asks the cluster for its MaxArraySize first: a Slurm that does not answer is an error here
+    /// (`SlurmError.unreachable`), before any job is marked running.
     public init(executable: URL, results: String, experimentHash: String, options: SlurmOptions, queue: SlurmQueue = SlurmQueue()) throws {
         self.executable = executable
         self.results = results
@@ -61,7 +61,11 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         self.experimentFolder = ((results as NSString).appendingPathComponent("slurm") as NSString).appendingPathComponent(experimentHash)
         self.options = options
         self.queue = queue
-        maxArraySize = max(1, try queue.maxArraySize())
+        do {
+            maxArraySize = max(1, try queue.maxArraySize())
+        } catch {
+            throw SlurmError.unreachable(detail: "\(error)")
+        }
     }
 
     // MARK: Executor
@@ -183,7 +187,8 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
                                       + (options.maxRunning.map { ", at most \($0) running at once" } ?? "")
                                       + "; their messages and stderr are in \(submission.folder)"))
             } catch {
-                end(submission, reason: "could not submit to Slurm: \(error)", status: .failed)
+                // The jobs never ran: a plain rerun submits them again (once the sbatch options are fixed).
+                end(submission, reason: "could not submit to Slurm: \(error)", status: .interrupted)
             }
         }
     }
@@ -230,12 +235,14 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
     /// ended task gets its last messages, its final execution and its end.
     private func poll() {
         lock.lock()
-        let names = Set(watched.values.filter { $0.arrayJobID != nil || !$0.submission.isEmpty }.map(\.submission)).sorted()
+        let names = Set(watched.values.map(\.submission)).filter { !$0.isEmpty }.sorted()
+        let watching = !watched.isEmpty
         lock.unlock()
-        guard !names.isEmpty else { return }
+        guard watching else { return }
         let tasks: [SlurmTask]
         do {
-            tasks = try queue.tasks(named: names)
+            // (A job recorded without a submission cannot be found in the queue: it is judged as missing.)
+            tasks = names.isEmpty ? [] : try queue.tasks(named: names)
         } catch {
             lock.lock()
             if !queueFailing { events.append(.notice("squeue does not answer (\(error)); the tasks go on, and exp run asks again")) }

@@ -14,6 +14,8 @@ public enum SlurmError: Error, CustomStringConvertible, Equatable {
     case failed(command: String, status: Int32, stderr: String)
     case notInstalled(tool: String)
     case unexpectedOutput(command: String, output: String)
+    /// The cluster does not answer `exp run --executor slurm`'s first question.
+    case unreachable(detail: String)
 
     public var description: String {
         switch self {
@@ -25,16 +27,26 @@ public enum SlurmError: Error, CustomStringConvertible, Equatable {
                 + "(Debian: apt-get install slurm-client) and a cluster to talk to (SLURM_CONF or /etc/slurm/slurm.conf)"
         case .unexpectedOutput(let command, let output):
             return "`\(command)` printed \(output.debugDescription), which exp cannot read"
+        case .unreachable(let detail):
+            return "--executor slurm: Slurm does not answer (\(detail)); check that this host is a Slurm submit host and that "
+                + "SLURM_CONF (or /etc/slurm/slurm.conf) names the cluster. Nothing was submitted or written to the run log"
         }
     }
 }
 
-/// The real tools, found on PATH.
+/// The real tools, found on PATH. A tool that has not answered after `timeout` seconds is killed
+/// (scontrol and squeue retry for a minute when the controller or its configuration is missing).
 public struct SlurmCLI: SlurmCommands {
-    public init() {}
+    public var timeout: Double
+
+    public init(timeout: Double = 20) { self.timeout = timeout }
 
     public func run(_ tool: String, _ arguments: [String]) throws -> String {
         guard let url = SlurmCLI.find(tool) else { throw SlurmError.notInstalled(tool: tool) }
+        let command = ([tool] + arguments).joined(separator: " ")
+        if let conf = ProcessInfo.processInfo.environment["SLURM_CONF"], !FileManager.default.fileExists(atPath: conf) {
+            throw SlurmError.failed(command: command, status: 1, stderr: "SLURM_CONF names \(conf), which does not exist")
+        }
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
@@ -42,22 +54,24 @@ public struct SlurmCLI: SlurmCommands {
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
+        let ended = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in ended.signal() }
         try p.run()
         // Both pipes are drained at once: a tool that fills one while we wait on the other never blocks.
-        let errorText = StderrTail(limit: 50)
-        let errorDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errorText.read(err.fileHandleForReading)
-            errorDone.signal()
+        let errorText = StderrTail(limit: 50), outputText = OutputBuffer()
+        let drained = DispatchGroup()
+        DispatchQueue.global().async(group: drained) { errorText.read(err.fileHandleForReading) }
+        DispatchQueue.global().async(group: drained) { outputText.read(out.fileHandleForReading) }
+        if ended.wait(timeout: .now() + timeout) == .timedOut {
+            kill(p.processIdentifier, SIGKILL)
+            _ = ended.wait(timeout: .now() + 5)
+            throw SlurmError.failed(command: command, status: -1, stderr: "no answer after \(Int(timeout)) s")
         }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        errorDone.wait()
-        p.waitUntilExit()
+        drained.wait()
         guard p.terminationStatus == 0 else {
-            throw SlurmError.failed(command: ([tool] + arguments).joined(separator: " "), status: p.terminationStatus,
-                                    stderr: errorText.text)
+            throw SlurmError.failed(command: command, status: p.terminationStatus, stderr: errorText.text)
         }
-        return String(decoding: output, as: UTF8.self)
+        return outputText.text
     }
 
     static func find(_ tool: String) -> URL? {
@@ -67,6 +81,25 @@ public struct SlurmCLI: SlurmCommands {
             if FileManager.default.isExecutableFile(atPath: candidate) { return URL(fileURLWithPath: candidate) }
         }
         return nil
+    }
+}
+
+/// Everything a stream produced.
+final class OutputBuffer: @unchecked Sendable {
+    private var data = Data()
+    private let lock = NSLock()
+
+    func read(_ handle: FileHandle) {
+        let all = handle.readDataToEndOfFile()
+        lock.lock()
+        data = all
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

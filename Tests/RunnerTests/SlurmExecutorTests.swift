@@ -182,7 +182,7 @@ private func makeExecutor(_ slurm: FakeSlurm, results: String, time: String? = n
     #expect("\(ExecutorError.liveElsewhere(["5": ExecutionRecord(executor: "slurm", arrayJobID: 30, arrayIndex: 0)]))".contains("--executor slurm"))
 }
 
-@Test func aFailedSubmissionFailsItsJobsWithSbatchsMessage() throws {
+@Test func aFailedSubmissionInterruptsItsJobsWithSbatchsMessage() throws {
     let results = temporaryFolder("slurm-sbatch")
     defer { try? FileManager.default.removeItem(atPath: results) }
     let slurm = FakeSlurm()
@@ -190,5 +190,6 @@ private func makeExecutor(_ slurm: FakeSlurm, results: String, time: String? = n
     let executor = try makeExecutor(slurm, results: results)
     _ = try executor.launch(job: "1", arguments: ["worker"], environment: [:])
     let ends = exits(events(executor) { exits($0).count == 1 })
-    #expect(ends["1"]?.1?.status == .failed && ends["1"]!.1!.reason.contains("invalid partition specified: gpu"))
+    // The job never ran: interrupted, so that a plain rerun (with the option fixed) submits it again.
+    #expect(ends["1"]?.1?.status == .interrupted && ends["1"]!.1!.reason.contains("invalid partition specified: gpu"))
 }
