@@ -100,7 +100,7 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         }
         let index = open!.jobs.count
         open!.jobs.append(job)
-        open!.commands.append(["env"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + [executable.path] + arguments)
+        open!.commands.append(["/usr/bin/env"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + [executable.path] + arguments)
         let record = ExecutionRecord(executor: "slurm", submission: open!.name, arrayIndex: index, state: "SUBMITTING")
         watched[job] = Watched(submission: open!.name, folder: open!.folder, index: index, arrayJobID: nil,
                                tail: MessageTail(path: SlurmSubmission.messagesFile(folder: open!.folder, job: job)), reported: record)

@@ -1,8 +1,8 @@
 // One `sbatch` of `exp run --executor slurm`: a job array whose task i runs the worker of the
 // i-th job launched into it. It lives in its own folder, `results/slurm/<hash>/<name>/`:
 //
-//   batch.sh        the script Slurm runs for every task (the same for all submissions)
-//   tasks           line i+1: job id i's command, shell-quoted (env, exp, worker arguments)
+//   batch.sh        the script Slurm runs for every task (the same but for the folder it names)
+//   tasks           line i+1: the i-th job id and its command, shell-quoted (env, exp, worker arguments)
 //   job-<id>.jsonl  the worker's messages (appended, also across requeues)
 //   job-<id>.stderr the worker's standard error (appended)
 //   slurm-<i>.out   what the script itself printed (Slurm's --output)

@@ -104,7 +104,7 @@ private func makeExecutor(_ slurm: FakeSlurm, results: String, time: String? = n
             && options.contains("--requeue") && options.contains("--job-name=\(first)") && options.last == folder + "/batch.sh")
     #expect(options.firstIndex(of: "--account=proj")! > options.firstIndex(of: "--time=0:10")!)
     let tasks = try String(contentsOfFile: folder + "/tasks", encoding: .utf8).split(separator: "\n")
-    #expect(tasks.count == 3 && tasks[1] == "'2' 'env' 'OPENBLAS_NUM_THREADS=2' '/opt/exp' 'worker' '--job' '2'")
+    #expect(tasks.count == 3 && tasks[1] == "'2' '/usr/bin/env' 'OPENBLAS_NUM_THREADS=2' '/opt/exp' 'worker' '--job' '2'")
     #expect(seen.contains { if case .notice(let t) = $0 { return t.contains("submitted 3 job(s) to Slurm as array 41") }; return false })
     #expect(seen.contains { if case .execution("1", let e) = $0 { return e.arrayJobID == 41 && e.node == "n1" }; return false })
 
