@@ -16,6 +16,8 @@ public struct IngestFigures: Sendable {
     public var tasks: Int
     public var interval: Double
     public var seconds: Double
+    /// The writing window as it came out (longer than `seconds` when the writer could not keep up).
+    public var window: Double
     public var linesWritten: Int
     public var linesIngested: Int
     /// Lines taken in per second over the window.
@@ -27,7 +29,7 @@ public struct IngestFigures: Sendable {
     /// CPU seconds of the coordinator (tailing, parsing, run-log writes, progress) over the window.
     public var coordinatorCPU: Double
     /// `coordinatorCPU` as a percentage of one core over the window.
-    public var coordinatorShare: Double { 100 * coordinatorCPU / seconds }
+    public var coordinatorShare: Double { 100 * coordinatorCPU / window }
     /// Metric rows in the run log at the end.
     public var metricRows: Int
 }
@@ -75,7 +77,8 @@ public enum IngestBenchmark {
         func quantile(_ q: Double) -> Double { delays.isEmpty ? 0 : delays[min(delays.count - 1, Int(q * Double(delays.count)))] }
         let rows = try store.query("SELECT COUNT(*) AS n FROM metrics").first?["n"].flatMap { Int.fromDatabaseValue($0) } ?? 0
         return IngestFigures(
-            tasks: tasks, interval: interval, seconds: seconds, linesWritten: writer.linesInWindow, linesIngested: delays.count,
+            tasks: tasks, interval: interval, seconds: seconds, window: window.end - window.start, linesWritten: writer.linesInWindow,
+            linesIngested: delays.count,
             ingestRate: Double(delays.count) / (window.end - window.start), delayMedian: quantile(0.5), delayP99: quantile(0.99),
             delayMax: delays.last ?? 0, coordinatorCPU: window.processCPU - window.writerCPU, metricRows: rows)
     }

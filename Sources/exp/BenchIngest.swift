@@ -34,11 +34,11 @@ struct BenchIngest: ParsableCommand {
         print("CPU: \(IngestBenchmark.cpuDescription())")
         print("\(tasks) tasks, one epoch line each every \(f1(interval)) s, \(f1(seconds)) s measured, messages files read every \(f1(readInterval)) s")
         let r = try IngestBenchmark.run(tasks: tasks, interval: interval, seconds: seconds, folder: place, readInterval: readInterval)
-        print(String(format: "lines: %d written, %d taken in: %.1f lines/s (%.1f metric rows/s)", r.linesWritten, r.linesIngested, r.ingestRate,
-                     r.ingestRate * 12))
+        print(String(format: "lines: %d written in %.1f s, %d taken in: %.1f lines/s (%.1f metric rows/s)", r.linesWritten, r.window,
+                     r.linesIngested, r.ingestRate, r.ingestRate * 12))
         print(String(format: "delay from write to run log: median %.2f s, 99th percentile %.2f s, largest %.2f s", r.delayMedian, r.delayP99, r.delayMax))
         print(String(format: "coordinator CPU: %.2f s in %.1f s = %.2f%% of one core (tailing, parsing, run-log writes, progress; squeue itself not included)",
-                     r.coordinatorCPU, r.seconds, r.coordinatorShare))
+                     r.coordinatorCPU, r.window, r.coordinatorShare))
         print("run log: \(r.metricRows) metric rows")
     }
 }
