@@ -329,44 +329,12 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         events.append(.exited(job: job, status: t.exitStatus, stderrTail: stderrTail(w, job: job), verdict: verdict(t, w, job: job)))
     }
 
-    /// How Slurm's final state decides the job, when it is Slurm's doing rather than the worker's.
+    /// How Slurm's final state decides the job (`SlurmVerdict`).
     private func verdict(_ t: SlurmTask, _ w: Watched, job: String) -> ExecutorVerdict? {
-        let task = "the Slurm task \(taskName(w))" + (t.node.map { " on node \($0)" } ?? "")
-        let resume = "run the same command again to resume it from its last checkpoint"
-        switch t.state {
-        case "TIMEOUT":
-            return ExecutorVerdict(status: .failed, reason: "\(task) reached its time limit (TIMEOUT)"
-                + (options.time.map { ", --time \($0)" } ?? "") + "; run again with a longer --time and --retry-failed: "
-                + "the job resumes from its last checkpoint")
-        case "OUT_OF_MEMORY":
-            return ExecutorVerdict(status: .failed, reason: "\(task) ran out of memory (OUT_OF_MEMORY)"
-                + (options.memory.map { ", --mem \($0)" } ?? "") + "; run again with a larger --mem and --retry-failed: "
-                + "the job resumes from its last checkpoint")
-        case "DEADLINE":
-            return ExecutorVerdict(status: .failed, reason: "\(task) passed its deadline (DEADLINE); run again with --retry-failed")
-        case "CANCELLED":
-            return ExecutorVerdict(status: .interrupted, reason: stopped && t.node == nil
-                ? "cancelled before it started: exp run was stopped; \(resume)"
-                : "\(task) was cancelled (CANCELLED, scancel); \(resume)")
-        case "NODE_FAIL":
-            return ExecutorVerdict(status: .interrupted, reason: "\(task) ended with its node (NODE_FAIL); \(resume)")
-        case "PREEMPTED":
-            return ExecutorVerdict(status: .interrupted, reason: "\(task) was preempted (PREEMPTED); \(resume)")
-        case "BOOT_FAIL":
-            return ExecutorVerdict(status: .interrupted, reason: "\(task) could not start: its node failed to boot (BOOT_FAIL); \(resume)")
-        case "REVOKED":
-            return ExecutorVerdict(status: .interrupted, reason: "\(task) was revoked by Slurm (REVOKED); \(resume)")
-        default:
-            // COMPLETED and FAILED: the worker's exit status and lines decide, unless the task ran on a
-            // node and left nothing at all in the results folder: that node cannot reach it.
-            if let node = t.node, !FileManager.default.fileExists(atPath: w.tail.path),
-               !FileManager.default.fileExists(atPath: SlurmSubmission.stderrFile(folder: w.folder, job: job)) {
-                return ExecutorVerdict(status: .failed, reason: "\(task) ended (\(t.state)" + (t.reason.map { ", \($0)" } ?? "")
-                    + ", exit code \(t.exitCode)) without writing anything into the results folder \(results): the results folder must be "
-                    + "on a filesystem shared by this host and the nodes, at the same path; check that node \(node) can reach \(w.folder)")
-            }
-            return nil
-        }
+        let wroteNothing = !FileManager.default.fileExists(atPath: w.tail.path)
+            && !FileManager.default.fileExists(atPath: SlurmSubmission.stderrFile(folder: w.folder, job: job))
+        return SlurmVerdict.of(t, task: taskName(w), options: options, cancelledByThisRun: stopped && t.node == nil,
+                               wroteNothing: wroteNothing, results: results, folder: w.folder)
     }
 
     private func taskName(_ w: Watched) -> String {
