@@ -1,5 +1,7 @@
 # exp: build, test, demo and benchmarks. `make demo` and `make test` are the two set-up commands;
-# both install the system libraries first when they are missing (apt-get, needs root or sudo).
+# both install the system libraries first when they are missing (apt-get, needs root or sudo);
+# `make test` also the test tools (Chromium; Slurm's daemons and client with munge, which the
+# Slurm tests run a private cluster with).
 
 SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release
@@ -8,11 +10,12 @@ EXP := .build/release/exp
 # model, /usr/share/dlib/shape_predictor_68_face_landmarks.dat, read at run time.
 APT_PACKAGES := libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev libtiff-dev pkg-config libdlib-dev libdlib-data
 DLIB_MODEL := /usr/share/dlib/shape_predictor_68_face_landmarks.dat
-# Used by tests only: the HTML report is checked in headless Chromium.
-TEST_APT_PACKAGES := chromium
+# Used by tests only: the HTML report is checked in headless Chromium, the Slurm executor on a
+# private cluster (scripts/slurm-cluster.sh needs munged, slurmctld, slurmd and the client commands).
+TEST_APT_PACKAGES := chromium slurmctld slurmd slurm-client munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build test demo bench chaos fuzz clean
+.PHONY: all deps test-deps build test demo bench bench-ingest chaos fuzz clean
 
 all: build
 
@@ -26,7 +29,8 @@ deps:
 
 # What the tests need beyond the build.
 test-deps: deps
-	@if ! command -v chromium >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! [ -x /usr/sbin/slurmctld ] || ! [ -x /usr/sbin/slurmd ] \
+		|| ! [ -x /usr/sbin/munged ] || ! [ -x /usr/bin/sbatch ]; then \
 		echo "Installing test tools: $(TEST_APT_PACKAGES)"; \
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(TEST_APT_PACKAGES); \
 	fi
@@ -50,6 +54,10 @@ demo: build
 
 bench: build
 	$(EXP) bench engine
+
+# What taking in Slurm tasks' messages costs the submitting host: 1,000 tasks, an epoch line each every 10 s.
+bench-ingest: build
+	$(EXP) bench ingest --tasks 1000 --interval 10 --seconds 60
 
 # The chaos test at full size (the suite runs 4 trials): TRIALS runs of a tiny spec interrupted at
 # random moments (kill -9, SIGSTOP, write locks of up to LOCK seconds), each resumed and compared

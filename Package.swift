@@ -40,11 +40,11 @@ let package = Package(
         .target(name: "FaceData", dependencies: ["NN", "CImageCodecs", "CFaceDetection", "Hashing", "Vocabulary"]),
         .target(name: "SyntheticFaces", dependencies: ["FaceData", "NN", "Vocabulary"]),
         .target(name: "Models", dependencies: ["NN", "Vocabulary"]),
-        .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models"]),
         .target(name: "Spec", dependencies: ["Vocabulary", "Hashing"]),
         .target(name: "RunLog", dependencies: ["Spec", "Hashing", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
         .target(name: "Runner", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Spec", "RunLog", "Vocabulary", "CProcessControl"]),
+        .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Runner", "RunLog", "Spec"]),
         .target(name: "Report", dependencies: ["Spec", "RunLog", "Vocabulary"]),
         .executableTarget(
             name: "exp",

@@ -1,5 +1,6 @@
 // RunLogRecords: the values the run store writes and returns (experiment provenance, jobs and
-// their status lifecycle, metric points, predictions, artifacts, fold assignments, status summaries).
+// their status lifecycle, executions, metric points, predictions, artifacts, fold assignments,
+// status summaries).
 
 /// Where an experiment's numbers come from.
 public struct Provenance: Equatable, Sendable {
@@ -135,6 +136,41 @@ public struct ArtifactRecord: Equatable, Sendable {
     public var path: String
     public var epoch: Int?
     public var createdAt: String
+}
+
+/// Where and how a job last ran (a row of `executions`): a worker process on the submitting host
+/// (`local`) or a Slurm array task (`slurm`). The Slurm fields are nil for local workers.
+public struct ExecutionRecord: Equatable, Sendable {
+    public var executor: String
+    /// The Slurm submission: its job name, and its folder under `results/slurm/<hash>/`.
+    public var submission: String?
+    public var arrayJobID: Int64?
+    public var arrayIndex: Int?
+    /// The node the task runs or last ran on (the host name for local workers).
+    public var node: String?
+    /// How many times Slurm requeued the task.
+    public var requeues: Int
+    /// Slurm's state (`PENDING`, `RUNNING`, `COMPLETED`, `TIMEOUT`, ...), its reason (`TimeLimit`,
+    /// `JobArrayTaskLimit`, ...; nil for Slurm's `None`) and exit code (`code:signal`).
+    public var state: String?
+    public var reason: String?
+    public var exitCode: String?
+    /// When the row was last written (set when read from the log).
+    public var updatedAt: String?
+
+    public init(executor: String, submission: String? = nil, arrayJobID: Int64? = nil, arrayIndex: Int? = nil, node: String? = nil,
+                requeues: Int = 0, state: String? = nil, reason: String? = nil, exitCode: String? = nil, updatedAt: String? = nil) {
+        self.executor = executor
+        self.submission = submission
+        self.arrayJobID = arrayJobID
+        self.arrayIndex = arrayIndex
+        self.node = node
+        self.requeues = requeues
+        self.state = state
+        self.reason = reason
+        self.exitCode = exitCode
+        self.updatedAt = updatedAt
+    }
 }
 
 /// One job's line in `exp status`.

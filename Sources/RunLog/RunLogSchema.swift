@@ -8,7 +8,7 @@ import GRDB
 
 public enum RunLogSchema {
     /// The schema version this build writes and reads (`PRAGMA user_version`).
-    public static let version = 3
+    public static let version = 4
 
     /// All migrations, in order.
     static var migrator: DatabaseMigrator {
@@ -16,6 +16,7 @@ public enum RunLogSchema {
         migrator.registerMigration("v1") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
         migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
+        migrator.registerMigration("v4") { db in try db.execute(sql: v4) }
         return migrator
     }
 
@@ -191,5 +192,25 @@ public enum RunLogSchema {
     static let v3 = """
         ALTER TABLE experiments ADD COLUMN face_alignment TEXT;
         PRAGMA user_version = 3;
+        """
+
+    /// v4: where each job last ran: the executor (a local worker process or a Slurm array task),
+    /// the Slurm submission, array job and index, node, requeues, and Slurm's state, reason and
+    /// exit code. Written by the coordinator only; Slurm tasks never open the run log.
+    static let v4 = """
+        CREATE TABLE executions (
+            job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+            executor TEXT NOT NULL,
+            submission TEXT,
+            array_job_id INTEGER,
+            array_index INTEGER,
+            node TEXT,
+            requeues INTEGER NOT NULL DEFAULT 0,
+            state TEXT,
+            reason TEXT,
+            exit_code TEXT,
+            updated_at TEXT NOT NULL DEFAULT (\(now))
+        );
+        PRAGMA user_version = 4;
         """
 }

@@ -118,7 +118,7 @@ public final class RunStore: Sendable {
         }
     }
 
-    private func write<T>(_ updates: (Database) throws -> T) throws -> T {
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
         guard !isReadOnly else { throw RunLogError.readOnly(path: path) }
         return try translatingErrors {
             try RunStore.patiently(path: path, onBusy: onBusy) {
@@ -157,7 +157,7 @@ public final class RunStore: Sendable {
         }
     }
 
-    private func read<T>(_ query: (Database) throws -> T) throws -> T {
+    func read<T>(_ query: (Database) throws -> T) throws -> T {
         try translatingErrors { try pool.read(query) }
     }
 
@@ -336,12 +336,18 @@ public final class RunStore: Sendable {
     }
 
     /// Marks the experiment's jobs left `running` by a coordinator that died as `interrupted`;
-    /// returns how many there were. Call before starting workers.
+    /// returns how many there were. Call before starting workers. Jobs whose last execution was
+    /// handed to a scheduler (`executions.executor` other than `local`) are left alone: their
+    /// tasks go on without the coordinator, and the next coordinator attaches to them.
     @discardableResult
     public func interruptStaleJobs(experimentID: Int64, reason: String = "the coordinator stopped while the job was running") throws -> Int {
         try write { db in
             try db.execute(
-                sql: "UPDATE jobs SET status = 'interrupted', finished_at = \(RunLogSchema.now), error = ? WHERE experiment_id = ? AND status = 'running'",
+                sql: """
+                    UPDATE jobs SET status = 'interrupted', finished_at = \(RunLogSchema.now), error = ?
+                    WHERE experiment_id = ? AND status = 'running'
+                      AND id NOT IN (SELECT job_id FROM executions WHERE executor <> 'local')
+                    """,
                 arguments: [reason, experimentID])
             return db.changesCount
         }

@@ -1,7 +1,9 @@
-// The coordinator of `exp run`: starts one worker process per job, at most `jobs` at a time,
-// turns their messages into run-log writes (it is the ONLY writer of the log), and decides each
-// job's final status. Workers resume from their own checkpoints, so the coordinator only chooses
-// which jobs to start: not completed ones (and failed or diverged ones when retrying).
+// The coordinator of `exp run`: has its executor run one worker per job (at most the executor's
+// capacity at a time), turns the workers' messages into run-log writes (it is the ONLY writer of
+// the log), and decides each job's final status. Workers resume from their own checkpoints, so the
+// coordinator only chooses which jobs to start: not completed ones (and failed or diverged ones
+// when retrying), and not ones whose task an earlier `exp run` left running, which the executor
+// takes over instead.
 
 import Foundation
 import RunLog
@@ -20,6 +22,10 @@ public protocol RunLogWriter: AnyObject {
     func recordArtifact(_ job: Int64, kind: String, path: String, epoch: Int) throws
     /// The job's final status, its error text, and (when completed) its test predictions, in one transaction.
     func finish(_ job: Int64, status: JobStatus, error: String?, predictions: [Prediction]) throws
+    /// The recorded executions of these jobs (of those that have one).
+    func executions(of jobs: [Int64]) throws -> [Int64: ExecutionRecord]
+    /// Where and how the job runs now (replacing what was recorded before).
+    func recordExecution(_ job: Int64, _ execution: ExecutionRecord) throws
 }
 
 extension RunStore: RunLogWriter {
@@ -38,15 +44,26 @@ extension RunStore: RunLogWriter {
     public func finish(_ job: Int64, status: JobStatus, error: String?, predictions: [Prediction]) throws {
         try finish(jobID: job, status: status, error: error, predictions: predictions)
     }
+    public func executions(of jobs: [Int64]) throws -> [Int64: ExecutionRecord] {
+        var out: [Int64: ExecutionRecord] = [:]
+        for job in jobs { out[job] = try execution(jobID: job) }
+        return out
+    }
+    public func recordExecution(_ job: Int64, _ execution: ExecutionRecord) throws { try recordExecution(jobID: job, execution) }
 }
 
 /// Receives progress as the coordinator sees it (the terminal view, plain lines, or nothing).
 public protocol ProgressSink: AnyObject {
-    /// The run starts `jobs` jobs; `skipped` were already finished.
-    func runStarting(jobs: Int, skipped: Int)
+    /// The run starts or submits `jobs` jobs and watches `attached` jobs an earlier run left
+    /// running; `skipped` were already finished.
+    func runStarting(jobs: Int, attached: Int, skipped: Int)
     func jobStarted(_ job: String, resumedFromEpoch: Int, epochs: Int)
     func jobEpoch(_ job: String, epoch: Int, metrics: [String: Double])
     func jobFinished(_ job: String, status: JobStatus, detail: String?)
+    /// Where and how the job runs changed (queued, started on a node, requeued, ended).
+    func jobExecution(_ job: String, _ execution: ExecutionRecord)
+    /// A message from the executor (a submission, a queue that does not answer).
+    func notice(_ text: String)
     /// Another connection holds the run log's write lock (or has released it): writes wait.
     func runLogBusy(_ event: BusyEvent)
 }
@@ -65,17 +82,18 @@ public struct PlannedJob: Sendable {
 }
 
 public struct CoordinatorOptions: Sendable {
-    /// Worker processes at once.
-    public var jobs: Int
     /// BLAS threads of each worker.
     public var threadsPerJob: Int
     /// Start failed and diverged jobs again.
     public var retryFailed: Bool
+    /// Return once every job is launched (submitted), leaving them to the executor: a later run
+    /// attaches to them (`exp run --detach`, for executors whose tasks outlive the coordinator).
+    public var detach: Bool
 
-    public init(jobs: Int = 1, threadsPerJob: Int = 1, retryFailed: Bool = false) {
-        self.jobs = jobs
+    public init(threadsPerJob: Int = 1, retryFailed: Bool = false, detach: Bool = false) {
         self.threadsPerJob = threadsPerJob
         self.retryFailed = retryFailed
+        self.detach = detach
     }
 }
 
@@ -85,6 +103,10 @@ public struct RunSummary: Equatable, Sendable {
     /// Of the skipped jobs, those that failed or diverged in an earlier run (`--retry-failed` runs them).
     public var skippedUnfinished = 0
     public var interrupted = false
+    /// Jobs left running in the executor by a detached run (`--detach`).
+    public var detached = 0
+    /// Jobs whose tasks an earlier run left running, watched by this run.
+    public var attached = 0
     /// Wall-clock seconds from the first worker's launch to the last one's exit.
     public var wallSeconds: Double = 0
     /// Sum over workers of their wall-clock seconds, launch to exit.
@@ -92,20 +114,20 @@ public struct RunSummary: Equatable, Sendable {
     /// CPU seconds (user + system) the coordinator itself used while the workers ran: reading
     /// their messages, writing the run log and drawing progress.
     public var coordinatorCPUSeconds: Double = 0
-    public var allCompleted: Bool { counts.keys.allSatisfy { $0 == .completed } && skippedUnfinished == 0 }
+    public var allCompleted: Bool { counts.keys.allSatisfy { $0 == .completed } && skippedUnfinished == 0 && detached == 0 }
 }
 
 public final class Coordinator {
     private let log: RunLogWriter
-    private let pool: WorkerPool
+    private let executor: Executor
     private let progress: ProgressSink?
     private let options: CoordinatorOptions
     private let stopLock = NSLock()
     private var stopRequested = false
 
-    public init(log: RunLogWriter, pool: WorkerPool, options: CoordinatorOptions, progress: ProgressSink?) {
+    public init(log: RunLogWriter, executor: Executor, options: CoordinatorOptions, progress: ProgressSink?) {
         self.log = log
-        self.pool = pool
+        self.executor = executor
         self.options = options
         self.progress = progress
     }
@@ -115,7 +137,7 @@ public final class Coordinator {
         stopLock.lock()
         stopRequested = true
         stopLock.unlock()
-        pool.interruptAll()
+        executor.interruptAll()
     }
 
     private var stopping: Bool {
@@ -128,8 +150,19 @@ public final class Coordinator {
     public func run(_ planned: [PlannedJob]) throws -> RunSummary {
         var summary = RunSummary()
         var queue: [PlannedJob] = []
+        var statuses: [Int64: JobStatus] = [:]
+        for job in planned { statuses[job.id] = try log.status(of: job.id).status }
+        // Jobs an earlier `exp run` left running: the executor takes over the tasks it can watch
+        // (a scheduler's tasks outlive their coordinator); the others are not running any more.
+        let running = planned.filter { statuses[$0.id] == .running }.map(\.id)
+        let executions = try log.executions(of: running)
+        let adopted = try executor.adopt(Dictionary(uniqueKeysWithValues: executions.map { (String($0.key), $0.value) }))
+        // Jobs launched whose exit event has not been handled yet: the loop ends only when all
+        // are handled, so no message still queued behind a process's exit is lost.
+        var active: Set<Int64> = []
+        var launchedAt: [Int64: Double] = [:]
         for job in planned {
-            switch try log.status(of: job.id).status {
+            switch statuses[job.id]! {
             case .completed:
                 summary.skipped += 1
             case .failed, .diverged:
@@ -139,20 +172,23 @@ public final class Coordinator {
                     summary.skipped += 1
                     summary.skippedUnfinished += 1
                 }
-            case .pending, .running, .interrupted:
+            case .running where adopted.contains(String(job.id)):
+                active.insert(job.id)
+                launchedAt[job.id] = monotonicSeconds()
+            case .running:
+                try log.finish(job.id, status: .interrupted, error: "the coordinator stopped while the job was running", predictions: [])
+                queue.append(job)
+            case .pending, .interrupted:
                 queue.append(job)
             }
         }
-        progress?.runStarting(jobs: queue.count, skipped: summary.skipped)
+        summary.attached = active.count
+        progress?.runStarting(jobs: queue.count, attached: active.count, skipped: summary.skipped)
         let byKey = Dictionary(uniqueKeysWithValues: planned.map { (String($0.id), $0) })
         var finished: Set<Int64> = []
         var failureText: [Int64: String] = [:]
         var predictions: [Int64: [Prediction]] = [:]
         var interruptedAt: [Int64: Int] = [:]
-        // Jobs launched whose exit event has not been handled yet: the loop ends only when all
-        // are handled, so no message still queued behind a process's exit is lost.
-        var active: Set<Int64> = []
-        var launchedAt: [Int64: Double] = [:]
         let startWall = monotonicSeconds(), startCPU = processCPUSeconds()
 
         func finish(_ job: PlannedJob, _ status: JobStatus, _ error: String?) throws {
@@ -164,23 +200,16 @@ public final class Coordinator {
             progress?.jobFinished(job.name, status: status, detail: error)
         }
 
-        while (!queue.isEmpty && !stopping) || !active.isEmpty {
-            while !stopping, active.count < options.jobs, !queue.isEmpty {
-                let job = queue.removeFirst()
-                try log.markRunning(job.id)
-                do {
-                    try pool.launch(job: String(job.id), arguments: job.arguments,
-                                    environment: ["OPENBLAS_NUM_THREADS": String(options.threadsPerJob)])
-                    active.insert(job.id)
-                    launchedAt[job.id] = monotonicSeconds()
-                } catch {
-                    try finish(job, .failed, "could not start the worker: \(error)")
-                }
-            }
-            guard let event = pool.nextEvent(timeout: 0.5) else { continue }
+        func handle(_ event: WorkerEvent) throws {
             switch event {
+            case .notice(let text):
+                progress?.notice(text)
+            case .execution(let key, let execution):
+                guard let job = byKey[key] else { return }
+                try log.recordExecution(job.id, execution)
+                progress?.jobExecution(job.name, execution)
             case .message(let key, let message):
-                guard let job = byKey[key] else { continue }
+                guard let job = byKey[key] else { return }
                 let id = job.id
                 switch message {
                 case .started(let resumed, let epochs):
@@ -202,13 +231,18 @@ public final class Coordinator {
                 case .failed(let text):
                     failureText[id] = text
                 }
-            case .exited(let key, let status, let tail):
-                guard let job = byKey[key] else { continue }
+            case .exited(let key, let status, let tail, let verdict):
+                guard let job = byKey[key] else { return }
                 active.remove(job.id)
                 if let t = launchedAt.removeValue(forKey: job.id) { summary.workerSeconds += monotonicSeconds() - t }
-                if finished.contains(job.id) { continue }
+                if finished.contains(job.id) { return }
+                let stderr = tail.isEmpty ? "" : "\nlast lines of its stderr:\n" + tail
                 if let epoch = interruptedAt[job.id] {
                     try finish(job, .interrupted, "interrupted after epoch \(epoch)")
+                } else if let verdict {
+                    // The executor ended the job (a time or memory limit, a cancelled task) or lost
+                    // sight of it; what the worker said, if anything, follows its reason.
+                    try finish(job, verdict.status, verdict.reason + (failureText[job.id].map { "\n" + $0 } ?? "") + stderr)
                 } else if stopping && (status == 130 || status == 128 + SIGINT) {
                     try finish(job, .interrupted, "interrupted")
                 } else if failureText[job.id] == nil, let signal = WorkerExit.stoppingSignal(status) {
@@ -216,10 +250,39 @@ public final class Coordinator {
                     // fault of the job: its last checkpoint is whole, and a rerun resumes from it.
                     try finish(job, .interrupted, "the worker was killed by signal \(signal); run the same command again to resume")
                 } else {
-                    let text = failureText[job.id] ?? "worker exited with status \(status) before finishing"
-                    try finish(job, .failed, tail.isEmpty ? text : text + "\nlast lines of its stderr:\n" + tail)
+                    try finish(job, .failed, (failureText[job.id] ?? "worker exited with status \(status) before finishing") + stderr)
                 }
             }
+        }
+
+        while (!queue.isEmpty && !stopping) || !active.isEmpty {
+            while !stopping, active.count < executor.capacity, !queue.isEmpty {
+                let job = queue.removeFirst()
+                try log.markRunning(job.id)
+                let execution: ExecutionRecord
+                do {
+                    execution = try executor.launch(job: String(job.id), arguments: job.arguments,
+                                                    environment: ["OPENBLAS_NUM_THREADS": String(options.threadsPerJob)])
+                } catch {
+                    try finish(job, .failed, "could not start the worker: \(error)")
+                    continue
+                }
+                // Recorded before the executor acts on it (a submission happens on the next event
+                // request), so a coordinator killed at any moment leaves a log that says where to look.
+                try log.recordExecution(job.id, execution)
+                progress?.jobExecution(job.name, execution)
+                active.insert(job.id)
+                launchedAt[job.id] = monotonicSeconds()
+            }
+            if options.detach && (queue.isEmpty || stopping) {
+                // Detached: take in what the executor reports now (its submissions), then leave the
+                // jobs to it; a later run attaches to them.
+                while let event = executor.nextEvent(timeout: 0) { try handle(event) }
+                summary.detached = active.count
+                break
+            }
+            guard let event = executor.nextEvent(timeout: 0.5) else { continue }
+            try handle(event)
         }
         summary.wallSeconds = monotonicSeconds() - startWall
         summary.coordinatorCPUSeconds = processCPUSeconds() - startCPU

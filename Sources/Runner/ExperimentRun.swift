@@ -1,7 +1,9 @@
 // `exp run SPEC`: load and identify the spec, lock the results folder, register the experiment
-// and its jobs in the run log, and hand the jobs that still need running to the coordinator.
-// The results folder holds `runs.sqlite`, `experiments/<hash>/spec.json` (what workers read),
-// `checkpoints/<hash>/job-<id>.ckpt`, `samples/<hash>/` and `faces/` (the face cache).
+// and its jobs in the run log, and hand the jobs that still need running to the coordinator and
+// its executor (local worker processes or Slurm). The results folder holds `runs.sqlite`,
+// `experiments/<hash>/spec.json` (what workers read), `checkpoints/<hash>/job-<id>.ckpt`,
+// `samples/<hash>/`, `faces/` (the face cache) and, for Slurm, `slurm/<hash>/<submission>/`
+// (`SlurmSubmission`).
 
 import FaceData
 import Foundation
@@ -9,10 +11,20 @@ import NN
 import RunLog
 import Spec
 
+/// Where the workers run. Neither choice is part of the spec: a spec run locally and on Slurm is
+/// one experiment (one hash), with the same numbers bit for bit for the same threads per job.
+public enum ExecutorChoice: Sendable, Equatable {
+    /// Worker processes on this host, `jobs` at once (`--executor local`, the default).
+    case local(jobs: Int)
+    /// Tasks of Slurm job arrays (`--executor slurm`).
+    case slurm(SlurmOptions)
+}
+
 public struct RunRequest: Sendable {
     public var specPath: String
     public var overrides: [String]
     public var results: String
+    public var executor: ExecutorChoice = .local(jobs: 1)
     public var options: CoordinatorOptions
     /// Only jobs matching every given field run (model name, run, fold).
     public var onlyModel: String?
@@ -73,13 +85,16 @@ public struct ResultsLayout: Sendable {
         (root as NSString).appendingPathComponent("samples/\(hash)/job-\(job)")
     }
     /// Removes the temporary files of writes that never finished (`.NAME.tmp-PID`) from an
-    /// experiment's checkpoint folder and its jobs' sample folders.
-    public func removeUnfinishedFiles(_ hash: String) {
+    /// experiment's checkpoint folder and its jobs' sample folders, except those of `jobs`.
+    public func removeUnfinishedFiles(_ hash: String, except jobs: Set<Int64> = []) {
         let files = FileManager.default
         let sampleRoot = (root as NSString).appendingPathComponent("samples/\(hash)")
-        let jobFolders = ((try? files.contentsOfDirectory(atPath: sampleRoot)) ?? []).map { (sampleRoot as NSString).appendingPathComponent($0) }
+        let jobFolders = ((try? files.contentsOfDirectory(atPath: sampleRoot)) ?? [])
+            .filter { name in !jobs.contains { name == "job-\($0)" } }
+            .map { (sampleRoot as NSString).appendingPathComponent($0) }
         for folder in [checkpoints(hash)] + jobFolders {
             for name in (try? files.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                if jobs.contains(where: { name.hasPrefix(".job-\($0).ckpt.") }) { continue }
                 try? files.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
             }
         }
@@ -104,9 +119,20 @@ public enum ExperimentRun {
         if spec.dataset.kind != .synthetic, let root = spec.dataset.root, !FileManager.default.fileExists(atPath: root) {
             throw RunError.datasetRootMissing(kind: spec.dataset.kind.rawValue, path: root)
         }
-        let layout = ResultsLayout(root: request.results)
+        // Absolute, so that workers started anywhere (Slurm nodes, other working folders) find it.
+        let layout = ResultsLayout(root: URL(fileURLWithPath: request.results).standardizedFileURL.path)
         let lock = try ResultsLock(folder: layout.root)
         defer { withExtendedLifetime(lock) {} }
+        let executor: Executor
+        switch request.executor {
+        case .local(let jobs):
+            executor = WorkerPool(executable: worker, capacity: jobs)
+        case .slurm(let options):
+            // Asks Slurm for its limits now: a cluster that does not answer stops the run before
+            // the run log is touched.
+            executor = try SlurmExecutor(executable: worker, results: layout.root, experimentHash: loaded.hash, options: options)
+        }
+
         // Writes that find the log locked wait for it (telling the progress sink); the coordinator,
         // the only caller, is blocked meanwhile, and the workers' reports queue in the pool.
         nonisolated(unsafe) let sink = progress
@@ -114,11 +140,6 @@ public enum ExperimentRun {
         // Closed before the lock is released: the last connection to close folds the WAL back into
         // the database, so a reader that opens the log after `exp run` ends sees one whole file.
         defer { try? store.close() }
-
-        // Checkpoints and sample grids half-written by a worker killed mid-write
-        // (`.job-N.ckpt.tmp-PID`, `.epoch-0010.png.tmp-PID`): nothing reads them, and the lock says
-        // no worker of this folder is alive to finish them.
-        layout.removeUnfinishedFiles(loaded.hash)
 
         let specFile = layout.specFile(loaded.hash)
         try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -140,6 +161,13 @@ public enum ExperimentRun {
         try JobData.recordFolds(spec, dataset: dataset, store: store, experimentID: experimentID)
         let records = try store.upsertJobs(experimentID: experimentID, plan(spec))
         try store.interruptStaleJobs(experimentID: experimentID)
+        // Checkpoints and sample grids half-written by a worker killed mid-write
+        // (`.job-N.ckpt.tmp-PID`, `.epoch-0010.png.tmp-PID`): nothing reads them, and the lock says
+        // no local worker of this folder is alive to finish them. Jobs still running as Slurm
+        // tasks (left by a killed or detached run) may be writing theirs: those are kept.
+        let executions = try store.executions(experimentID: experimentID)
+        let handedOff = Set(try store.jobs(experimentID: experimentID).filter { $0.status == .running && executions[$0.id] != nil }.map(\.id))
+        layout.removeUnfinishedFiles(loaded.hash, except: handedOff)
 
         let selected = records.filter { r in
             (request.onlyModel.map { $0 == r.modelName } ?? true) && (request.onlyRun.map { $0 == r.run } ?? true)
@@ -155,7 +183,7 @@ public enum ExperimentRun {
                        arguments: WorkerRequest(results: layout.root, experimentHash: loaded.hash, jobID: r.id, modelName: r.modelName,
                                                 run: r.run, fold: r.fold, seed: r.seed, threads: request.options.threadsPerJob).arguments)
         }
-        let coordinator = Coordinator(log: store, pool: WorkerPool(executable: worker), options: request.options, progress: progress)
+        let coordinator = Coordinator(log: store, executor: executor, options: request.options, progress: progress)
         onCoordinator(coordinator)
         let summary = try coordinator.run(planned)
         return (summary, try store.experiment(matching: loaded.hash))

@@ -1,5 +1,6 @@
 // Progress of `exp run`: on a terminal, a live table of jobs (epoch / total, main losses, test
-// accuracy so far, ETA) redrawn in place; otherwise one plain line per event, for logs and CI.
+// accuracy so far, ETA; under Slurm, the tasks queued and the node of each) redrawn in place;
+// otherwise one plain line per event, for logs and CI. The same view serves both executors.
 
 import Foundation
 import RunLog
@@ -20,6 +21,10 @@ public final class ProgressView: ProgressSink {
     private var drawnLines = 0
     private var total = 0
     private var done = 0
+    /// Slurm's state of each job's task, for the queue line of the live table.
+    private var schedulerStates: [String: String] = [:]
+    /// The node each Slurm task runs on.
+    private var nodes: [String: String] = [:]
     /// Metrics shown, in order, when present.
     public var shownMetrics = ["loss.d", "loss.g", "loss", "accuracy.test"]
 
@@ -32,10 +37,36 @@ public final class ProgressView: ProgressSink {
     /// True when standard output is a terminal.
     public static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
 
-    public func runStarting(jobs: Int, skipped: Int) {
-        total = jobs
+    public func runStarting(jobs: Int, attached: Int, skipped: Int) {
+        total = jobs + attached
         if !live {
-            emit("\(jobs) job(s) to run" + (skipped > 0 ? ", \(skipped) already finished" : ""))
+            emit("\(jobs) job(s) to run" + (attached > 0 ? ", \(attached) submitted earlier and still running (attached)" : "")
+                 + (skipped > 0 ? ", \(skipped) already finished" : ""))
+        }
+    }
+
+    public func jobExecution(_ job: String, _ execution: ExecutionRecord) {
+        guard execution.executor != "local", let state = execution.state else { return }
+        let before = schedulerStates[job]
+        schedulerStates[job] = state
+        nodes[job] = execution.node
+        if live {
+            redraw()
+        } else if state != before && state != "SUBMITTING" && !(state == "PENDING" && (before == nil || before == "SUBMITTING")) {
+            // One line per change of Slurm's state (not for the submission itself, which a notice reports).
+            let task = execution.arrayJobID.map { "\($0)_\(execution.arrayIndex ?? 0)" } ?? execution.submission ?? "?"
+            emit("slurm       \(job): task \(task) \(state)" + (execution.node.map { " on \($0)" } ?? "")
+                 + (execution.requeues > 0 ? ", requeued \(execution.requeues)x" : "") + (execution.reason.map { " (\($0))" } ?? ""))
+        }
+    }
+
+    public func notice(_ text: String) {
+        if live {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+            drawnLines = 0
+            redraw()
+        } else {
+            emit(text)
         }
     }
 
@@ -101,10 +132,17 @@ public final class ProgressView: ProgressSink {
     }
 
     private func redraw() {
-        var lines = ["jobs: \(done)/\(total) done"]
+        var header = "jobs: \(done)/\(total) done"
+        if !schedulerStates.isEmpty {
+            // Under Slurm: how many tasks are in each of its states, e.g. "slurm: 12 PENDING, 4 RUNNING".
+            var counts: [String: Int] = [:]
+            for state in schedulerStates.values { counts[state, default: 0] += 1 }
+            header += "; slurm: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        }
+        var lines = [header]
         for (job, row) in rows.suffix(12) {
             let bar = "\(row.epoch)/\(row.epochs)".padding(toLength: 8, withPad: " ", startingAt: 0)
-            let state = row.status == "running" ? "eta \(eta(row))" : row.status
+            let state = (row.status == "running" ? "eta \(eta(row))" : row.status) + (nodes[job].map { " on \($0)" } ?? "")
             lines.append("  \(job.padding(toLength: 34, withPad: " ", startingAt: 0)) \(bar) \(metricText(row.metrics)) \(state)")
         }
         var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)F" : ""

@@ -21,7 +21,8 @@ import Spec
 /// What one worker is given: its job by value (the model, run, fold and seed that `plan(spec)`
 /// gave it), the results folder and the experiment's hash, whose spec file the worker reads. The
 /// job id (the run log's) only names the job's checkpoint and sample files: a worker never opens
-/// the run log, so it can run where the log is not.
+/// the run log, so it can run where the log is not. `messages` is the file its messages go to
+/// (under Slurm) instead of stdout (a local worker, whose life is tied to its coordinator's).
 public struct WorkerRequest: Sendable, Equatable {
     public var results: String
     public var experimentHash: String
@@ -31,8 +32,9 @@ public struct WorkerRequest: Sendable, Equatable {
     public var fold: Int
     public var seed: UInt64
     public var threads: Int
+    public var messages: String?
     public init(results: String, experimentHash: String, jobID: Int64, modelName: String, run: Int, fold: Int, seed: UInt64,
-                threads: Int) {
+                threads: Int, messages: String? = nil) {
         self.results = results
         self.experimentHash = experimentHash
         self.jobID = jobID
@@ -41,13 +43,14 @@ public struct WorkerRequest: Sendable, Equatable {
         self.fold = fold
         self.seed = seed
         self.threads = threads
+        self.messages = messages
     }
 
     /// The arguments of the `exp worker` process that runs this request (after the executable).
     public var arguments: [String] {
         ["worker", "--results", results, "--experiment", experimentHash, "--job", String(jobID),
          "--model", modelName, "--run", String(run), "--fold", String(fold), "--seed", String(seed),
-         "--threads", String(threads)]
+         "--threads", String(threads)] + (messages.map { ["--messages", $0] } ?? [])
     }
 }
 
@@ -56,10 +59,14 @@ public enum JobWorker {
     /// checkpoint. Returns the last message (completed, diverged or interrupted); throws on errors,
     /// `RunError.coordinatorGone` at once when the process that started it has already exited.
     public static func run(_ request: WorkerRequest, send: (WorkerMessage) -> Void, shouldStop: () -> Bool) throws -> WorkerMessage {
-        // A worker dies with its coordinator (kill -9 included): no orphan goes on writing the
-        // checkpoint that the next `exp run` resumes from. If the coordinator is already gone, stop.
-        let parent = getppid()
-        if exp_die_with_parent() == 0 && getppid() != parent { throw RunError.coordinatorGone }
+        // A local worker dies with its coordinator (kill -9 included): no orphan goes on writing
+        // the checkpoint that the next `exp run` resumes from. If the coordinator is already gone,
+        // stop. A worker writing to a messages file (a Slurm task) has no coordinator for a parent
+        // and outlives any: the next `exp run` reads its file.
+        if request.messages == nil {
+            let parent = getppid()
+            if exp_die_with_parent() == 0 && getppid() != parent { throw RunError.coordinatorGone }
+        }
         let layout = ResultsLayout(root: request.results)
         let specFile = layout.specFile(request.experimentHash)
         let spec = try SpecLoader.load(path: specFile).spec

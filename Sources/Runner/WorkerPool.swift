@@ -1,15 +1,10 @@
-// Worker processes: each job runs in its own `exp worker` process, whose stdout carries
-// `WorkerMessage` lines and whose stderr is kept (last lines) for the error text of a crash.
-// The pool turns both into one ordered stream of events for the coordinator: all of a worker's
-// messages, then its exit.
+// The local executor: each job runs in its own `exp worker` process on this host, whose stdout
+// carries `WorkerMessage` lines and whose stderr is kept (last lines) for the error text of a
+// crash. The pool turns both into one ordered stream of events for the coordinator: all of a
+// worker's messages, then its exit. Workers die with the coordinator (PR_SET_PDEATHSIG).
 
 import Foundation
-
-public enum WorkerEvent: Sendable {
-    case message(job: String, WorkerMessage)
-    /// The process ended; `status` is its exit code (or 128 + signal), `stderrTail` its last lines.
-    case exited(job: String, status: Int32, stderrTail: String)
-}
+import RunLog
 
 /// A blocking FIFO of events shared by the reader threads and the coordinator, holding at most
 /// `capacity` events: while the coordinator waits (for a locked run log, say), the workers'
@@ -44,16 +39,19 @@ final class EventQueue: @unchecked Sendable {
     }
 }
 
-public final class WorkerPool: @unchecked Sendable {
+public final class WorkerPool: Executor, @unchecked Sendable {
     public let executable: URL
+    /// Worker processes at once (`exp run --jobs`).
+    public let capacity: Int
     private let events = EventQueue()
     private var processes: [String: Process] = [:]
     private let lock = NSLock()
     /// Lines of stderr kept per worker for the error text of a crash.
     public var stderrLines = 30
 
-    public init(executable: URL) {
+    public init(executable: URL, capacity: Int = 1) {
         self.executable = executable
+        self.capacity = capacity
     }
 
     /// The running executable (to start workers of the same build).
@@ -67,8 +65,18 @@ public final class WorkerPool: @unchecked Sendable {
         return processes.count
     }
 
+    /// Local workers die with the coordinator that started them, so a job an earlier `exp run` left
+    /// running with a local execution is not running any more: nothing is adopted. A job handed
+    /// to another executor (Slurm) may still run there: that is an error naming the jobs.
+    public func adopt(_ executions: [String: ExecutionRecord]) throws -> Set<String> {
+        let elsewhere = executions.filter { $0.value.executor != "local" }
+        guard elsewhere.isEmpty else { throw ExecutorError.liveElsewhere(elsewhere) }
+        return []
+    }
+
     /// Starts a worker for `job` with the given arguments.
-    public func launch(job: String, arguments: [String], environment: [String: String] = [:]) throws {
+    @discardableResult
+    public func launch(job: String, arguments: [String], environment: [String: String] = [:]) throws -> ExecutionRecord {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
@@ -107,8 +115,9 @@ public final class WorkerPool: @unchecked Sendable {
             stderrDone.wait()
             let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
             self?.remove(job)
-            events.push(.exited(job: job, status: status, stderrTail: tail.text))
+            events.push(.exited(job: job, status: status, stderrTail: tail.text, verdict: nil))
         }
+        return ExecutionRecord(executor: "local", node: hostName())
     }
 
     private func remove(_ job: String) {

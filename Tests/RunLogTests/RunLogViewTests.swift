@@ -16,6 +16,7 @@ import Testing
 ///   A mean over runs (5/6 + 3/6) / 2 = 2/3; sample std = sqrt(2 (1/6)^2 / 1) = sqrt(2) / 6
 ///   A per class: 0 -> 3/4, 1 -> 3/4, 2 -> 2/4
 ///   B r0f0: (0,0) (1,2) -> 1/2; B r0f1 failed: (0,0) (1,1) ignored. B: 1 run, accuracy 1/2, no std.
+/// A's jobs ran locally, B's started ones as Slurm array tasks 12_4 (requeued once) and 12_5 (failed).
 func makeViewFixture(path: String) throws -> (RunStore, Int64) {
     let store = try RunStore(path: path)
     var spec = try SpecLoader.load(text: minimalSpec, overrides: ["protocol.folds=2", "protocol.runs=2", "name=\"fixture\""]).spec
@@ -52,6 +53,12 @@ func makeViewFixture(path: String) throws -> (RunStore, Int64) {
     try store.writePredictions(jobID: failed, epoch: 1, predictions([(0, 0), (1, 1)]))
     try store.transition(jobID: failed, to: .failed, error: "worker crashed")
     try store.recordFoldAssignments(experimentID: experimentID, run: 0, ["S0": 0, "S1": 1, "S2": 0, "S3": 1])
+    // Model B ran as Slurm array tasks (12_4 requeued once, 12_5 failed); model A locally.
+    for id in jobs.filter({ $0.modelName == "A" }).map(\.id) { try store.recordExecution(jobID: id, ExecutionRecord(executor: "local", node: "host")) }
+    try store.recordExecution(jobID: job("B", 0, 0), ExecutionRecord(executor: "slurm", submission: "exp-fixture-1", arrayJobID: 12, arrayIndex: 4,
+                                                                      node: "n1", requeues: 1, state: "COMPLETED", exitCode: "0:0"))
+    try store.recordExecution(jobID: failed, ExecutionRecord(executor: "slurm", submission: "exp-fixture-1", arrayJobID: 12, arrayIndex: 5,
+                                                             node: "n2", state: "FAILED", reason: "NonZeroExitCode", exitCode: "1:0"))
     return (store, experimentID)
 }
 

@@ -62,45 +62,6 @@ private enum Disruption: CustomStringConvertible {
     }
 }
 
-/// Every table of the run log as sorted lines: jobs named by model, run and fold instead of ids;
-/// ids, experiment ids, timestamps (`*_at`) and attempt counts left out.
-private func tables(_ results: String) throws -> [String: [String]] {
-    let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
-    defer { try? store.close() }
-    func text(_ v: DatabaseValue?) -> String { v.map { "\($0)" } ?? "NULL" }
-    var jobNames: [String: String] = [:]
-    for row in try store.query("SELECT id, model_name, run, fold FROM jobs") {
-        jobNames[text(row["id"])] = "\(text(row["model_name"]))/\(text(row["run"]))/\(text(row["fold"]))"
-    }
-    var out: [String: [String]] = [:]
-    let names = try store.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'")
-    for name in names.map({ text($0["name"]) }).map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }) {
-        out[name] = try store.query("SELECT * FROM \(name)").map { row in
-            row.keys.sorted().compactMap { column -> String? in
-                if column == "id" || column == "experiment_id" || column == "attempts" || column.hasSuffix("_at") { return nil }
-                if column == "job_id" { return "job=\(jobNames[text(row[column])] ?? "?")" }
-                return "\(column)=\(text(row[column]))"
-            }.joined(separator: " ")
-        }.sorted()
-    }
-    return out
-}
-
-/// The results folder's files (path relative to it, and bytes), the run log and lock aside.
-private func files(_ results: String) -> [String: Data] {
-    var out: [String: Data] = [:]
-    let skipped: Set<String> = ["runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm", ".exp-run.lock"]
-    guard let walker = FileManager.default.enumerator(atPath: results) else { return out }
-    for case let path as String in walker where !skipped.contains(path) {
-        var isDirectory: ObjCBool = false
-        let full = (results as NSString).appendingPathComponent(path)
-        if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
-            out[path] = FileManager.default.contents(atPath: full)
-        }
-    }
-    return out
-}
-
 /// Metric rows in the run log so far (0 while it cannot be read).
 private func metricRows(_ results: String) -> Int {
     let path = ResultsLayout(root: results).database
@@ -108,20 +69,6 @@ private func metricRows(_ results: String) -> Int {
     defer { try? store.close() }
     guard let row = try? store.query("SELECT COUNT(*) AS n FROM metrics").first, let n = row["n"] else { return 0 }
     return Int.fromDatabaseValue(n) ?? 0
-}
-
-/// Waits for `process` to exit, at most `seconds`; kills its group when it does not.
-@discardableResult
-private func wait(_ process: Process, seconds: Double) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-    if process.isRunning {
-        kill(-process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        return false
-    }
-    process.waitUntilExit()
-    return true
 }
 
 /// Waits until no worker of this results folder is alive (they die with their coordinator).
@@ -138,7 +85,7 @@ private func waitForWorkers(_ results: String) {
     let reference = (folder as NSString).appendingPathComponent("reference")
     let straight = try runExp(["run", spec, "--results", reference, "--jobs", "2"])
     #expect(wait(straight, seconds: 300) && straight.terminationStatus == 0)
-    let expectedTables = try tables(reference), expectedFiles = files(reference)
+    let expectedTables = try runLogTables(reference), expectedFiles = resultFiles(reference)
     let totalRows = expectedTables["metrics"]?.count ?? 0
     #expect(totalRows > 0 && expectedFiles.keys.contains { $0.hasPrefix("samples/") })
 
@@ -197,7 +144,7 @@ private func waitForWorkers(_ results: String) {
         }
         let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         if stderr.contains("is locked by pid \(getpid())") { lockNamed = true }
-        let gotTables = try tables(results), gotFiles = files(results)
+        let gotTables = try runLogTables(results), gotFiles = resultFiles(results)
         let same = process.terminationStatus == 0 && gotTables == expectedTables && gotFiles == expectedFiles
         if same { identical += 1 }
         let tableDiff = expectedTables.keys.filter { gotTables[$0] != expectedTables[$0] }.sorted()

@@ -39,21 +39,23 @@ func tinySpec(in folder: String, epochs: Int = 3, sampleEvery: Int = 0) throws -
     return path
 }
 
-/// Starts `exp` with these arguments; its standard error goes to the file `stderr` when given
-/// (appended), else nowhere.
-func runExp(_ arguments: [String], stderr: String? = nil) throws -> Process {
+/// Starts `exp` with these arguments; its standard error goes to the file `stderr` and its
+/// standard output to `stdout` when given (appended), else nowhere. `environment` is added to
+/// this process's.
+func runExp(_ arguments: [String], stderr: String? = nil, stdout: String? = nil, environment: [String: String] = [:]) throws -> Process {
     let p = Process()
     p.executableURL = expExecutable
     p.arguments = arguments
-    p.standardOutput = FileHandle.nullDevice
-    if let stderr {
-        if !FileManager.default.fileExists(atPath: stderr) { _ = FileManager.default.createFile(atPath: stderr, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    func appending(_ path: String?) throws -> FileHandle {
+        guard let path else { return FileHandle.nullDevice }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         handle.seekToEndOfFile()
-        p.standardError = handle
-    } else {
-        p.standardError = FileHandle.nullDevice
+        return handle
     }
+    p.standardOutput = try appending(stdout)
+    p.standardError = try appending(stderr)
     try p.run()
     return p
 }

@@ -45,8 +45,8 @@ import Testing
     }
     #expect(events.count == 2)
     if case .message("j1", .started(0, 1)) = events.first {} else { Issue.record("first event \(String(describing: events.first))") }
-    if case .exited("j1", let status, let tail) = events.last {
-        #expect(status == 3 && tail == "oops")
+    if case .exited("j1", let status, let tail, let verdict) = events.last {
+        #expect(status == 3 && tail == "oops" && verdict == nil)
     } else {
         Issue.record("no exit event")
     }

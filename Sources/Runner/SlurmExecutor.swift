@@ -1,0 +1,355 @@
+// The Slurm executor: the jobs the coordinator launches are collected and submitted together as
+// one job array (`SlurmSubmission`; several when they exceed the cluster's MaxArraySize), whose
+// tasks run `exp worker` on the nodes with their messages in a file per job in the results
+// folder. `nextEvent` submits what was launched, then reads the messages files (every
+// `readInterval`, only the bytes appended since) and polls `squeue` (every `pollInterval`), and
+// turns both into the coordinator's events: a task's messages, changes of its execution (queued,
+// running on a node, requeued), and once Slurm says it has ended, its last messages and its end.
+// Tasks never open the run log and do not depend on the coordinator: killed or detached, a later
+// coordinator finds them again by their array's job name (`adopt`) and reads their files from the
+// start (ingest is idempotent).
+
+import Foundation
+import RunLog
+
+public final class SlurmExecutor: Executor, @unchecked Sendable {
+    /// Slurm holds as many jobs as we give it; its array throttle (`--max-running`) limits how many run.
+    public let capacity = Int.max
+
+    private let queue: SlurmQueue
+    private let options: SlurmOptions
+    private let executable: URL
+    private let results: String
+    private let experimentHash: String
+    private let experimentFolder: String
+    private let maxArraySize: Int
+    /// Lines of a task's stderr file kept for the error text of a failure.
+    public var stderrLines = 30
+
+    /// A task being watched: where its files are and what was last reported about it.
+    private struct Watched {
+        var submission: String
+        var folder: String
+        var index: Int
+        var arrayJobID: Int64?
+        var tail: MessageTail
+        var reported: ExecutionRecord
+        /// A completed, diverged or failed line was read: the worker ended the job itself.
+        var finalLine: WorkerMessage?
+        /// Rounds of squeue in which the task was missing (submitted tasks appear at once).
+        var missing = 0
+    }
+
+    private let lock = NSLock()
+    private var watched: [String: Watched] = [:]
+    private var open: SlurmSubmission?
+    private var unsubmitted: [SlurmSubmission] = []
+    private var stopped = false
+    private var events: [WorkerEvent] = []
+    /// The first event of `events` not returned yet.
+    private var head = 0
+    private var nextRead = 0.0
+    private var nextPoll = 0.0
+    private var queueFailing = false
+
+    /// Asks the cluster for its MaxArraySize first: a Slurm that does not answer is an error here
+    /// (`SlurmError.unreachable`), before any job is marked running.
+    public init(executable: URL, results: String, experimentHash: String, options: SlurmOptions, queue: SlurmQueue = SlurmQueue()) throws {
+        self.executable = executable
+        self.results = results
+        self.experimentHash = experimentHash
+        self.experimentFolder = ((results as NSString).appendingPathComponent("slurm") as NSString).appendingPathComponent(experimentHash)
+        self.options = options
+        self.queue = queue
+        do {
+            maxArraySize = max(1, try queue.maxArraySize())
+        } catch {
+            throw SlurmError.unreachable(detail: "\(error)")
+        }
+    }
+
+    // MARK: Executor
+
+    public func adopt(_ executions: [String: ExecutionRecord]) throws -> Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        var adopted: Set<String> = []
+        for (job, e) in executions where e.executor == "slurm" {
+            let submission = e.submission ?? ""
+            let folder = (experimentFolder as NSString).appendingPathComponent(submission)
+            watched[job] = Watched(submission: submission, folder: folder, index: e.arrayIndex ?? -1, arrayJobID: e.arrayJobID,
+                                   tail: MessageTail(path: SlurmSubmission.messagesFile(folder: folder, job: job)), reported: e)
+            adopted.insert(job)
+        }
+        if !adopted.isEmpty {
+            events.append(.notice("attached to \(adopted.count) job(s) submitted to Slurm by an earlier run; reading what they wrote"))
+        }
+        return adopted
+    }
+
+    public func launch(job: String, arguments: [String], environment: [String: String]) throws -> ExecutionRecord {
+        lock.lock()
+        defer { lock.unlock() }
+        if open == nil || open!.jobs.count >= maxArraySize {
+            if let full = open { unsubmitted.append(full) }
+            try FileManager.default.createDirectory(atPath: experimentFolder, withIntermediateDirectories: true)
+            let name = SlurmSubmission.newName(experimentHash: experimentHash, experimentFolder: experimentFolder)
+            let folder = (experimentFolder as NSString).appendingPathComponent(name)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            open = SlurmSubmission(name: name, folder: folder)
+        }
+        let index = open!.jobs.count
+        open!.jobs.append(job)
+        open!.commands.append(["/usr/bin/env"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + [executable.path] + arguments)
+        let record = ExecutionRecord(executor: "slurm", submission: open!.name, arrayIndex: index, state: "SUBMITTING")
+        watched[job] = Watched(submission: open!.name, folder: open!.folder, index: index, arrayJobID: nil,
+                               tail: MessageTail(path: SlurmSubmission.messagesFile(folder: open!.folder, job: job)), reported: record)
+        return record
+    }
+
+    public func nextEvent(timeout: Double) -> WorkerEvent? {
+        let deadline = monotonicSeconds() + timeout
+        while true {
+            lock.lock()
+            if head < events.count {
+                let e = events[head]
+                head += 1
+                // Read events are dropped in one go once they are half the array (no shift per event).
+                if head * 2 >= events.count {
+                    events.removeFirst(head)
+                    head = 0
+                }
+                lock.unlock()
+                return e
+            }
+            lock.unlock()
+            submitLaunched()
+            let now = monotonicSeconds()
+            if now >= nextRead {
+                readMessages()
+                nextRead = now + options.readInterval
+            }
+            if now >= nextPoll {
+                poll()
+                nextPoll = now + options.pollInterval
+            }
+            lock.lock()
+            let ready = head < events.count
+            lock.unlock()
+            if ready { continue }
+            let wake = min(deadline, nextRead, nextPoll)
+            if monotonicSeconds() >= deadline { return nil }
+            Thread.sleep(forTimeInterval: max(0.005, wake - monotonicSeconds()))
+        }
+    }
+
+    public func interruptAll() {
+        lock.lock()
+        stopped = true
+        let arrays = Set(watched.values.compactMap(\.arrayJobID)).sorted()
+        lock.unlock()
+        queue.stop(arrays: arrays)
+    }
+
+    // MARK: Submitting
+
+    /// Submits the arrays launched since the last call (none once stopped: their jobs end interrupted).
+    private func submitLaunched() {
+        lock.lock()
+        defer { lock.unlock() }
+        if let last = open {
+            unsubmitted.append(last)
+            open = nil
+        }
+        guard !unsubmitted.isEmpty else { return }
+        let batches = unsubmitted
+        unsubmitted = []
+        for var submission in batches {
+            if stopped {
+                end(submission, reason: "not submitted: exp run was stopped first", status: .interrupted)
+                continue
+            }
+            do {
+                let script = (submission.folder as NSString).appendingPathComponent("batch.sh")
+                try Data(SlurmSubmission.script(folder: submission.folder).utf8).write(to: URL(fileURLWithPath: script), options: .atomic)
+                try Data(submission.tasksFile.utf8).write(
+                    to: URL(fileURLWithPath: (submission.folder as NSString).appendingPathComponent("tasks")), options: .atomic)
+                let id = try queue.submit(script: script, arguments: submission.sbatchArguments(options, results: results))
+                submission.arrayJobID = id
+                for job in submission.jobs {
+                    watched[job]?.arrayJobID = id
+                    var record = watched[job]!.reported
+                    record.arrayJobID = id
+                    record.state = "PENDING"
+                    report(job, record)
+                }
+                events.append(.notice("submitted \(submission.jobs.count) job(s) to Slurm as array \(id) (\(submission.name))"
+                                      + (options.maxRunning.map { ", at most \($0) running at once" } ?? "")
+                                      + "; their messages and stderr are in \(submission.folder)"))
+            } catch {
+                // The jobs never ran: a plain rerun submits them again (once the sbatch options are fixed).
+                end(submission, reason: "could not submit to Slurm: \(error)", status: .interrupted)
+            }
+        }
+    }
+
+    /// Ends every job of a submission that never reached Slurm.
+    private func end(_ submission: SlurmSubmission, reason: String, status: JobStatus) {
+        for job in submission.jobs {
+            guard var record = watched.removeValue(forKey: job)?.reported else { continue }
+            record.state = nil
+            record.reason = reason
+            events.append(.execution(job: job, record))
+            events.append(.exited(job: job, status: status == .interrupted ? 130 : 1, stderrTail: "",
+                                  verdict: ExecutorVerdict(status: status, reason: reason)))
+        }
+    }
+
+    // MARK: Watching
+
+    /// The new messages of every watched task.
+    private func readMessages() {
+        lock.lock()
+        defer { lock.unlock() }
+        for job in watched.keys.sorted() { drain(job) }
+    }
+
+    private func drain(_ job: String) {
+        guard let tail = watched[job]?.tail else { return }
+        for message in tail.read() {
+            switch message {
+            case .completed, .diverged, .failed: watched[job]?.finalLine = message
+            default: break
+            }
+            events.append(.message(job: job, message))
+        }
+    }
+
+    private func report(_ job: String, _ record: ExecutionRecord) {
+        guard watched[job] != nil, watched[job]!.reported != record else { return }
+        watched[job]!.reported = record
+        events.append(.execution(job: job, record))
+    }
+
+    /// One squeue of the submissions being watched: changes of state become execution events; an
+    /// ended task gets its last messages, its final execution and its end.
+    private func poll() {
+        lock.lock()
+        let names = Set(watched.values.map(\.submission)).filter { !$0.isEmpty }.sorted()
+        let watching = !watched.isEmpty
+        lock.unlock()
+        guard watching else { return }
+        let tasks: [SlurmTask]
+        do {
+            // (A job recorded without a submission cannot be found in the queue: it is judged as missing.)
+            tasks = names.isEmpty ? [] : try queue.tasks(named: names)
+        } catch {
+            lock.lock()
+            if !queueFailing { events.append(.notice("squeue does not answer (\(error)); the tasks go on, and exp run asks again")) }
+            queueFailing = true
+            lock.unlock()
+            return
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        if queueFailing { events.append(.notice("squeue answers again")) }
+        queueFailing = false
+        var byTask: [String: SlurmTask] = [:]
+        var unstarted: [String: SlurmTask] = [:]
+        for t in tasks {
+            if let i = t.arrayIndex { byTask["\(t.name)/\(i)"] = t } else { unstarted[t.name] = t }
+        }
+        var gone: [String] = []
+        for job in watched.keys.sorted() {
+            let w = watched[job]!
+            if let t = byTask["\(w.submission)/\(w.index)"] ?? unstarted[w.submission] {
+                watched[job]!.missing = 0
+                var record = w.reported
+                record.arrayJobID = t.arrayJobID
+                record.state = t.state
+                record.node = t.node ?? record.node
+                record.reason = t.reason
+                record.requeues = max(record.requeues, t.restarts)
+                record.exitCode = t.isFinal ? t.exitCode : nil
+                if t.isFinal {
+                    finish(job, task: t, record: record)
+                } else {
+                    if t.isHeld && !(w.reported.state == t.state && w.reported.reason == t.reason) {
+                        events.append(.notice("the Slurm task \(t.arrayJobID)_\(w.index) is held (\(t.state)"
+                            + (t.reason.map { ", \($0)" } ?? "") + "): `scontrol release \(t.jobID)` lets it run, `scancel \(t.jobID)` ends it"))
+                    }
+                    report(job, record)
+                }
+            } else {
+                // Missing twice in a row (a submitted array shows at once; one empty answer is not enough).
+                watched[job]!.missing += 1
+                if watched[job]!.missing >= 2 { gone.append(job) }
+            }
+        }
+        judgeMissing(gone)
+    }
+
+    /// Tasks squeue no longer shows (they ended more than MinJobAge ago, or were never submitted):
+    /// sacct tells when it answers; otherwise the messages file does: a final line ends the job as
+    /// the worker said, no final line leaves it interrupted so that a rerun resumes it.
+    private func judgeMissing(_ jobs: [String]) {
+        guard !jobs.isEmpty else { return }
+        let accounted = queue.accounting(arrays: Set(jobs.compactMap { watched[$0]?.arrayJobID }).sorted())
+        for job in jobs {
+            guard let w = watched[job] else { continue }
+            if let id = w.arrayJobID, let t = accounted["\(id)_\(w.index)"], t.isFinal {
+                var record = w.reported
+                record.state = t.state
+                record.node = t.node ?? record.node
+                record.exitCode = t.exitCode
+                finish(job, task: t, record: record)
+                continue
+            }
+            drain(job)
+            var record = w.reported
+            let final = watched[job]?.finalLine
+            record.state = nil
+            record.reason = w.arrayJobID == nil ? "never seen in squeue" : "left squeue before exp run saw it end"
+            let reason = w.arrayJobID == nil
+                ? "the Slurm submission \(w.submission) was never seen in the queue; run the same command again to submit the job"
+                : "the Slurm task \(taskName(w)) left the queue before exp run saw it end, and its messages file "
+                    + "\(w.tail.path) has no final line; run the same command again to resume it from its last checkpoint"
+            watched.removeValue(forKey: job)
+            events.append(.execution(job: job, record))
+            events.append(.exited(job: job, status: final == .completed ? 0 : 1, stderrTail: stderrTail(w, job: job),
+                                  verdict: final == nil ? ExecutorVerdict(status: .interrupted, reason: reason) : nil))
+        }
+    }
+
+    /// A task Slurm says has ended: its last messages, its final execution, its end.
+    private func finish(_ job: String, task t: SlurmTask, record: ExecutionRecord) {
+        drain(job)
+        guard let w = watched.removeValue(forKey: job) else { return }
+        if w.reported != record { events.append(.execution(job: job, record)) }
+        events.append(.exited(job: job, status: t.exitStatus, stderrTail: stderrTail(w, job: job), verdict: verdict(t, w, job: job)))
+    }
+
+    /// How Slurm's final state decides the job (`SlurmVerdict`).
+    private func verdict(_ t: SlurmTask, _ w: Watched, job: String) -> ExecutorVerdict? {
+        let wroteNothing = !FileManager.default.fileExists(atPath: w.tail.path)
+            && !FileManager.default.fileExists(atPath: SlurmSubmission.stderrFile(folder: w.folder, job: job))
+        return SlurmVerdict.of(t, task: taskName(w), options: options, cancelledByThisRun: stopped && t.node == nil,
+                               wroteNothing: wroteNothing, results: results, folder: w.folder)
+    }
+
+    private func taskName(_ w: Watched) -> String {
+        w.arrayJobID.map { "\($0)_\(w.index)" } ?? "\(w.submission) #\(w.index)"
+    }
+
+    /// The last lines of the task's stderr file.
+    private func stderrTail(_ w: Watched, job: String) -> String {
+        let path = SlurmSubmission.stderrFile(folder: w.folder, job: job)
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 16_384 ? size - 16_384 : 0)
+        let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(stderrLines + 1).joined(separator: "\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
