@@ -35,7 +35,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
         #expect(tables.contains(name), "\(name)")
     }
     #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3"])
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4"])
     #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
     try store.close()
     // Reopening applies nothing new and keeps the data.
