@@ -68,7 +68,8 @@ func runOnCameraFramesAlignsOnceAndSharesTheCache() throws {
     let text = (folder as NSString).appendingPathComponent("report.txt")
     let r = try runExp(["report", "--results", results, "--experiment", "mmi-frames", "--out", text])
     r.waitUntilExit()
-    let rendered = try String(contentsOfFile: text, encoding: .utf8)
+    // The text report wraps its notes: read them as one line each.
+    let rendered = try String(contentsOfFile: text, encoding: .utf8).replacingOccurrences(of: "\n    ", with: " ")
     #expect(rendered.contains("Faces: aligned by the eye centres (eyes 40% of the side apart, 40% down): \(report.detected) of 72 "
         + "on the 68 landmarks of dlib 19.24.0"))
     #expect(rendered.contains("\(report.noFaceCount) of 72 with no face found left out (align auto, noFace skip)") == (report.noFaceCount > 0))

@@ -7,7 +7,7 @@ import RunLog
 import Runner
 
 /// Every table of the run log as sorted lines: jobs named by model, run and fold instead of ids;
-/// ids, experiment ids, timestamps (`*_at`) and attempt counts left out.
+/// ids, experiment ids, timestamps (`*_at`), the git state at registration and attempt counts left out.
 func runLogTables(_ results: String, skipping: Set<String> = []) throws -> [String: [String]] {
     let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
     defer { try? store.close() }
@@ -21,7 +21,8 @@ func runLogTables(_ results: String, skipping: Set<String> = []) throws -> [Stri
     for name in names.map({ text($0["name"]) }).map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }) where !skipping.contains(name) {
         out[name] = try store.query("SELECT * FROM \(name)").map { row in
             row.keys.sorted().compactMap { column -> String? in
-                if column == "id" || column == "experiment_id" || column == "attempts" || column.hasSuffix("_at") { return nil }
+                // The tree's git state is read when the experiment is registered, like a time stamp.
+                if ["id", "experiment_id", "attempts", "git_commit", "git_dirty"].contains(column) || column.hasSuffix("_at") { return nil }
                 if column == "job_id" { return "job=\(jobNames[text(row[column])] ?? "?")" }
                 return "\(column)=\(text(row[column]))"
             }.joined(separator: " ")
