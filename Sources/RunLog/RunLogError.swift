@@ -10,7 +10,8 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A status change that the job lifecycle does not allow.
     case illegalTransition(jobID: Int64, from: JobStatus, to: JobStatus)
     case unknownJob(jobID: Int64)
-    case unknownExperiment(String)
+    /// No experiment has that name or spec-hash prefix; `known` lists those there are ("name (hash)").
+    case unknownExperiment(String, known: [String])
     /// A subject already assigned to another fold for this run (the data or the split changed).
     case foldAssignmentConflict(experimentID: Int64, run: Int, subject: String, stored: Int, new: Int)
     /// A new run log cannot be created there.
@@ -34,8 +35,9 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
             return "job \(jobID): cannot go from \(from.rawValue) to \(to.rawValue) (allowed: \(allowed.isEmpty ? "none, it is final" : allowed))"
         case .unknownJob(let jobID):
             return "job \(jobID) is not in the run log"
-        case .unknownExperiment(let key):
-            return "no experiment named or hashed \"\(key)\" in the run log"
+        case .unknownExperiment(let key, let known):
+            let list = known.isEmpty ? "the run log has no experiments yet" : "the run log has: \(known.joined(separator: ", "))"
+            return "no experiment named \"\(key)\" or whose spec hash starts with it (4 or more hex digits); \(list)"
         case .unwritable(let path, let reason):
             return "\(path): cannot create the run log: \(reason). Choose a writable --results folder."
         case .readOnly(let path):

@@ -216,13 +216,18 @@ public final class RunStore: Sendable {
     /// one with this name.
     public func experiment(matching key: String) throws -> ExperimentRecord {
         try read { db in
-            let byHash = key.count >= 6
-                ? try Row.fetchAll(db, sql: "SELECT * FROM experiments WHERE spec_hash LIKE ? || '%'", arguments: [key]) : []
-            if byHash.count == 1 { return try RunStore.experiment(byHash[0]) }
+            // A name first; else a spec-hash prefix of 4 or more characters naming one experiment.
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ? ORDER BY id DESC LIMIT 1", arguments: [key]) {
                 return try RunStore.experiment(row)
             }
-            throw RunLogError.unknownExperiment(key)
+            let byHash = key.count >= 4
+                ? try Row.fetchAll(db, sql: "SELECT * FROM experiments WHERE spec_hash LIKE ? || '%'", arguments: [key.lowercased()]) : []
+            if byHash.count == 1 { return try RunStore.experiment(byHash[0]) }
+            let known = try Row.fetchAll(db, sql: "SELECT name, spec_hash FROM experiments ORDER BY id").map { row -> String in
+                let hash: String = row["spec_hash"]
+                return "\(row["name"] as String) (\(hash.prefix(12)))"
+            }
+            throw RunLogError.unknownExperiment(key, known: known)
         }
     }
 
@@ -496,7 +501,7 @@ public final class RunStore: Sendable {
     public func statusSummary(experimentID: Int64) throws -> StatusSummary {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE id = ?", arguments: [experimentID]) else {
-                throw RunLogError.unknownExperiment(String(experimentID))
+                throw RunLogError.unknownExperiment(String(experimentID), known: [])
             }
             let jobs = try RunStore.jobs(db, experimentID: experimentID)
             var latest: [Int64: [String: Double]] = [:]

@@ -162,9 +162,9 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
         try ReportGenerator.load(results: folder.path, experiment: nil)
     }
     try writeFixture(results: folder.path, partial: false)
-    #expect(throws: RunLogError.unknownExperiment("nope")) {
-        try ReportGenerator.load(results: folder.path, experiment: "nope")
-    }
+    // An unknown experiment lists those there are.
+    let unknown = #expect(throws: RunLogError.self) { try ReportGenerator.load(results: folder.path, experiment: "nope") }
+    #expect(unknown?.description.contains("the run log has: paper-fixture (") == true, "\(unknown?.description ?? "")")
     // Schema version 99 in the header (PRAGMA user_version, bytes 60-63 big-endian).
     let path = folder.path + "/runs.sqlite"
     var bytes = try #require(FileManager.default.contents(atPath: path))

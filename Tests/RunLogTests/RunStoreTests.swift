@@ -158,6 +158,11 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     let record = try store.experiment(matching: "t")
     #expect(record.id == third)
     #expect(try store.experiment(matching: String(record.specHash.prefix(8))).id == third)
+    // Four hex digits are enough when they name one experiment.
+    let four = String(record.specHash.prefix(4))
+    if try store.experiments().filter({ $0.specHash.hasPrefix(four) }).count == 1 {
+        #expect(try store.experiment(matching: four).id == third)
+    }
     #expect(record.provenance == testProvenance)
     let labels = try store.query("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", arguments: [third])
     #expect(labels.compactMap { String.fromDatabaseValue($0["name"]!) } == ["anger", "disgust", "fear"])
@@ -166,7 +171,8 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     #expect(defaultLabels.compactMap { String.fromDatabaseValue($0["name"]!) } == ClassSet.basic6Contempt.names)
     #expect(ClassSet.basic6Contempt.names.count == 7 && ClassSet.basic7.names.last == "neutral")
     #expect(record.overrides == ["protocol.folds=2", "protocol.runs=2", "seed=9"])
-    #expect(throws: RunLogError.unknownExperiment("nope")) { try store.experiment(matching: "nope") }
+    let unknown = #expect(throws: RunLogError.self) { try store.experiment(matching: "nope") }
+    #expect(unknown?.description.contains("the run log has: ") == true && unknown?.description.contains("(\(record.specHash.prefix(12)))") == true)
 }
 
 @Test func jobLifecycleIsValidated() throws {

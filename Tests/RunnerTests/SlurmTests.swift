@@ -209,7 +209,7 @@ final class SlurmTests {
                 && rows[1]?.arrayJobID != array)
         let status = try exp(["status", "--results", results], "status")
         #expect(wait(status, seconds: 60) && status.terminationStatus == 0)
-        #expect(text("\(folder)/status.out").contains("[slurm \(rows[1]!.arrayJobID!)_0 "))
+        #expect(text("\(folder)/status.out").contains("slurm \(rows[1]!.arrayJobID!)_0 "))
         // A local run does not start jobs that Slurm may still be running.
         let local = try exp(["run", spec, "--results", results], "local")
         #expect(wait(local, seconds: 60) && local.terminationStatus != 0)
