@@ -135,16 +135,8 @@ public enum ExperimentComparisons {
             if !mine.isEmpty, try mine == subjects(b, run: l.run, fold: l.fold) { matched.append(key) } else { unmatched += 1 }
         }
         let later = matched.map { right[$0]!.accuracy }, earlier = matched.map { left[$0]!.accuracy }
-        var result: PairedResult?
-        if let plain = Statistics.paired(later, earlier) {
-            let k = Double(a.spec.protocol.folds), held = a.spec.protocol.validation ?? 0
-            let corrected = Statistics.paired(later, earlier, testTrainRatio: 1 / ((k - 1) * (1 - held)))
-            result = PairedResult(
-                model: "\(model) in \(label(b))", baseline: "\(model) in \(label(a))", pairs: plain.count,
-                meanDifference: plain.meanDifference, ciLow: plain.confidenceInterval?.low, ciHigh: plain.confidenceInterval?.high,
-                pValue: plain.pValue, correctedCILow: corrected?.confidenceInterval?.low, correctedCIHigh: corrected?.confidenceInterval?.high,
-                correctedPValue: corrected?.pValue)
-        }
+        let result = ReportBuilder.paired(model: "\(model) in \(label(b))", baseline: "\(model) in \(label(a))", later, earlier,
+                                          protocol: a.spec.protocol)
         return CrossExperimentPair(model: model, earlier: label(a), later: label(b), result: result, unmatched: unmatched)
     }
 

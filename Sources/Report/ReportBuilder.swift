@@ -93,13 +93,19 @@ public enum ReportBuilder {
         }
         let a = accuracies(model), b = accuracies(baseline)
         let keys = Set(a.keys).intersection(b.keys).sorted()
-        guard let paired = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! }) else { return nil }
+        return paired(model: model, baseline: baseline, keys.map { a[$0]! }, keys.map { b[$0]! }, protocol: data.spec.protocol)
+    }
+
+    /// `a - b` over matched (run, fold) accuracies: the plain paired t-test and Nadeau and Bengio's
+    /// corrected one for the protocol's folds; nil without a pair.
+    static func paired(model: String, baseline: String, _ a: [Double], _ b: [Double], protocol: ProtocolSpec) -> PairedResult? {
+        guard let plain = Statistics.paired(a, b) else { return nil }
         // n_test / n_train: one fold against the other k - 1, less the validation subjects held out.
-        let k = Double(data.spec.protocol.folds), held = data.spec.protocol.validation ?? 0
-        let corrected = Statistics.paired(keys.map { a[$0]! }, keys.map { b[$0]! }, testTrainRatio: 1 / ((k - 1) * (1 - held)))
+        let k = Double(`protocol`.folds), held = `protocol`.validation ?? 0
+        let corrected = Statistics.paired(a, b, testTrainRatio: 1 / ((k - 1) * (1 - held)))
         return PairedResult(
-            model: model, baseline: baseline, pairs: paired.count, meanDifference: paired.meanDifference,
-            ciLow: paired.confidenceInterval?.low, ciHigh: paired.confidenceInterval?.high, pValue: paired.pValue,
+            model: model, baseline: baseline, pairs: plain.count, meanDifference: plain.meanDifference,
+            ciLow: plain.confidenceInterval?.low, ciHigh: plain.confidenceInterval?.high, pValue: plain.pValue,
             correctedCILow: corrected?.confidenceInterval?.low, correctedCIHigh: corrected?.confidenceInterval?.high,
             correctedPValue: corrected?.pValue)
     }
