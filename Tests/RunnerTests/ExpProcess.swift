@@ -72,3 +72,39 @@ func processIDs(mentioning texts: String...) -> [Int32] {
 
 /// How many processes' command lines mention `text`.
 func processes(mentioning text: String) -> Int { processIDs(mentioning: text).count }
+
+/// A finished child process: whether it exited normally (not by a signal or the timeout), its exit
+/// status (or signal), and what it wrote on standard output and standard error.
+struct CapturedRun {
+    var normal: Bool
+    var status: Int32
+    var out: String
+    var err: String
+}
+
+/// Runs `executable` with `arguments`, reading both of its pipes to the end; after `timeout`
+/// seconds it is killed and reported as not normal, with "timed out" as its output.
+func runCapturing(_ executable: URL, _ arguments: [String], timeout: Double = 300) throws -> CapturedRun {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    final class Box: @unchecked Sendable { var out = Data(), err = Data() }
+    let box = Box()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { box.out = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { box.err = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    if group.wait(timeout: .now() + timeout) == .timedOut {
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        return CapturedRun(normal: false, status: -1, out: "timed out after \(timeout) s", err: "")
+    }
+    p.waitUntilExit()
+    return CapturedRun(normal: p.terminationReason == .exit, status: p.terminationStatus,
+                       out: String(decoding: box.out, as: UTF8.self), err: String(decoding: box.err, as: UTF8.self))
+}

@@ -176,28 +176,8 @@ private struct Outcome {
 
 /// Runs `exp` with `arguments`; returns (terminated normally, exit status, stdout), killing it after `seconds`.
 private func runChecked(_ arguments: [String], seconds: Double = 120) throws -> (normal: Bool, status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = expExecutable
-    p.arguments = arguments
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    final class Box: @unchecked Sendable { var data = Data() }
-    let box = Box()
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        box.data = out.fileHandleForReading.readDataToEndOfFile()
-        done.signal()
-    }
-    if done.wait(timeout: .now() + seconds) == .timedOut {
-        p.terminate()
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        return (false, -1, "timed out after \(seconds) s")
-    }
-    p.waitUntilExit()
-    return (p.terminationReason == .exit, p.terminationStatus, String(decoding: box.data, as: UTF8.self))
+    let run = try runCapturing(expExecutable, arguments, timeout: seconds)
+    return (run.normal, run.status, run.out)
 }
 
 @Test func fuzzedImagesAndCheckpointsNeverCrashExp() throws {

@@ -12,24 +12,9 @@ private let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/
 
 /// Runs Chromium headless on `arguments`; returns its standard output and standard error.
 private func headless(_ arguments: [String]) throws -> (out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: chromium!)
-    p.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0"] + arguments
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    final class Box: @unchecked Sendable { var data = Data() }
-    let errors = Box()
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        errors.data = err.fileHandleForReading.readDataToEndOfFile()
-        done.signal()
-    }
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    done.wait()
-    p.waitUntilExit()
-    return (text, String(decoding: errors.data, as: UTF8.self))
+    let run = try runCapturing(URL(fileURLWithPath: chromium!),
+                               ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0"] + arguments)
+    return (run.out, run.err)
 }
 
 @Test func htmlReportOfTheDemoLoadsInABrowser() throws {
