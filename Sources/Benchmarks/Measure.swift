@@ -66,7 +66,9 @@ public enum Measure {
             }
             return nil
         }
-        let avx512 = field("flags").map { $0.split(separator: " ").contains("avx512f") } ?? false
-        return "\(field("model name") ?? "unknown CPU"), avx512f \(avx512 ? "yes" : "no"), \(count) logical CPUs"
+        let flags = Set(field("flags").map { $0.split(separator: " ").map(String.init) } ?? [])
+        let avx512 = flags.contains("avx512f")
+        let isa = avx512 ? "AVX-512" : flags.contains("avx2") ? "AVX2" : flags.contains("avx") ? "AVX" : "SSE"
+        return "\(field("model name") ?? "unknown CPU"), avx512f \(avx512 ? "yes" : "no") (widest vectors: \(isa)), \(count) logical CPUs"
     }
 }

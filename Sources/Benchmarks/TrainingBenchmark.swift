@@ -23,6 +23,26 @@ public struct TrainingBenchmark {
         Double(batch) / Measure.median(warmUp: 2, minRepeats: 5, maxRepeats: 2000, minSeconds: minSeconds, step)
     }
 
+    /// Where one step's time goes: seconds per step in each of the engine's kernel kinds
+    /// (`StepProfile`) over at least 5 steps and `minSeconds`, after 2 warm-up steps, with the
+    /// rest of the wall time as `other` (meaningful at one BLAS thread, where thread time is wall time).
+    public func breakdown(minSeconds: Double) -> (parts: [(name: String, seconds: Double)], step: Double) {
+        step()
+        step()
+        StepProfile.start()
+        var steps = 0
+        let start = Measure.now()
+        while steps < 5 || Measure.now() - start < minSeconds {
+            step()
+            steps += 1
+        }
+        let wall = (Measure.now() - start) / Double(steps)
+        let times = StepProfile.stop()
+        var parts = StepProfile.Part.allCases.map { (name: $0.name, seconds: times[$0]! / Double(steps)) }
+        parts.append((name: "other", seconds: max(0, wall - parts.reduce(0) { $0 + $1.seconds })))
+        return (parts, wall)
+    }
+
     /// The settings of `modes` (inference at batch 1 and `batch`), every conv layer on `strategy`.
     public static func settings(
         _ modes: [Mode], size: Int, channels: Int, batch: Int, strategy: GEMMStrategy

@@ -119,12 +119,13 @@ public final class HAGANTrainer {
         // 3. G step, eq. (3) + (4), against the D just updated: the non-saturating adversarial term
         //    (D^R should say "real"), D^e's cross-entropy on the generated pair, and lambda * L1 to the
         //    character's NEUTRAL image. D runs forward and backward on the generated pair, without
-        //    its weight gradients (D is not updated here); the gradient w.r.t. the generated image is
+        //    its weight gradients (D is not updated here; its convolutions keep no columns for
+        //    them); the gradient w.r.t. the generated image is
         //    split from the pair's input gradient.
+        setRequiresGrad(discriminator.parameters, false)
         let output = discriminator.forward(generatedPair, mode: .train)
         let adversarial = bceWithLogits(logits: output.realFake, targets: realTargets)
         let expression = softmaxCrossEntropy(logits: output.expression, labels: batch.labels).result
-        setRequiresGrad(discriminator.parameters, false)
         let dPair = discriminator.backward(realFake: adversarial.gradient, expression: expression.gradient, inputGradient: true)
         setRequiresGrad(discriminator.parameters, true)
         var dGenerated = characterGradient(dPair)

@@ -14,7 +14,12 @@
 /// Applies `f` element-wise into a new tensor.
 @inline(__always)
 func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
-    var y = Tensor(zeros: x.shape)
+    StepProfile.measure(.activations) { mapKernel(x, f) }
+}
+
+@inline(__always)
+private func mapKernel(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    var y = Tensor(uninitialized: x.shape)
     x.scalars.withUnsafeBufferPointer { px in
         y.scalars.withUnsafeMutableBufferPointer { py in
             let src = px.baseAddress!, dst = py.baseAddress!
@@ -30,7 +35,12 @@ func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
 @inline(__always)
 func chain(_ dy: Tensor, _ cached: Tensor, _ f: (Float) -> Float) -> Tensor {
     precondition(dy.shape == cached.shape, "activation backward: dy \(dy.shape), forward was \(cached.shape)")
-    var dx = Tensor(zeros: dy.shape)
+    return StepProfile.measure(.activations) { chainKernel(dy, cached, f) }
+}
+
+@inline(__always)
+private func chainKernel(_ dy: Tensor, _ cached: Tensor, _ f: (Float) -> Float) -> Tensor {
+    var dx = Tensor(uninitialized: dy.shape)
     dy.scalars.withUnsafeBufferPointer { g in
         cached.scalars.withUnsafeBufferPointer { c in
             dx.scalars.withUnsafeMutableBufferPointer { d in

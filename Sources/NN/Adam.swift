@@ -44,6 +44,10 @@ public final class Adam {
 
     /// One update from the accumulated gradients (which are left as they are).
     public func update() {
+        StepProfile.measure(.optimizer) { applyUpdate() }
+    }
+
+    private func applyUpdate() {
         step += 1
         let s = settings
         let c1 = 1 - powf(s.beta1, Float(step)), c2 = 1 - powf(s.beta2, Float(step))

@@ -58,9 +58,11 @@ public enum BLAS {
             m == 0 || (m - 1) * ldc + n <= cCount,
             "sgemm: C is \(m)x\(n) with ldc \(ldc) but its buffer holds \(cCount)")
         if m == 0 || n == 0 { return }
-        cblas_sgemm(
-            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        StepProfile.measure(.sgemm) {
+            cblas_sgemm(
+                CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
     }
 
     /// Array convenience: C = alpha op(A) op(B) + beta C with dense row-major matrices.

@@ -47,6 +47,14 @@ public final class BatchNorm: Layer {
     }
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        StepProfile.measure(.batchNorm) { normalize(x, mode: mode) }
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        StepProfile.measure(.batchNorm) { backpropagate(dy) }
+    }
+
+    private func normalize(_ x: Tensor, mode: Mode) -> Tensor {
         let (n, c, s) = dims(x.shape)
         let m = n * s
         precondition(mode == .eval || m > 1, "BatchNorm in train mode needs more than one value per channel, got shape \(x.shape)")
@@ -118,7 +126,7 @@ public final class BatchNorm: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    private func backpropagate(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == xhat.shape, "BatchNorm.backward: dy \(dy.shape), input was \(xhat.shape)")
         let (n, c, s) = dims(dy.shape)
         let m = Float(n * s)

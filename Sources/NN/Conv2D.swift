@@ -4,7 +4,8 @@
 //   y  [N, OC, OH, OW]   OH = (H + 2 * padding - KH) / stride + 1  (same for W)
 //   forward:   col = im2col(x) [K, N*S]; y = W [OC, K] * col (+ bias)          K = C*KH*KW, S = OH*OW
 //   backward:  dW += dy * col^T;  db += sum dy;  dcol = W^T * dy;  dx = col2im(dcol)
-// The GEMM blocks are `ConvGEMM`'s forward, then weight and backward (M = OC).
+// The GEMM blocks are `ConvGEMM`'s forward (keeping its column matrices in training), then
+// backward with the weight gradient (M = OC).
 
 public final class Conv2D: Layer {
     public let inChannels: Int, outChannels: Int
@@ -15,11 +16,12 @@ public final class Conv2D: Layer {
     /// When false, `backward` skips the input gradient (first layer on data) and returns an empty tensor.
     public var needsInputGradient = true
 
-    private var inputShape: [Int] = []
+    private var inputShape: [Int]?
     private var geometry: ConvGeometry?
-    private var col = Workspace()
-    private var scratch = Workspace()
-    private var dcol = Workspace()
+    /// The forward pass's column matrices, for the weight gradient (train mode with `weight.requiresGrad`).
+    private var columns = Workspace()
+    private var columnsKept = false
+    private var work = Workspace()
     private var partialGrad = Workspace()
 
     public init(
@@ -46,40 +48,55 @@ public final class Conv2D: Layer {
         geometry = g
         inputShape = x.shape
         let blocks = ConvGEMM(g, rows: outChannels, batch: n, strategy: strategy)
+        columnsKept = mode == .train && weight.requiresGrad
         var y = Tensor(uninitialized: [n, outChannels, g.outH, g.outW])
         x.scalars.withUnsafeBufferPointer { px in
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 y.scalars.withUnsafeMutableBufferPointer { py in
-                    blocks.forward(px.baseAddress!, pw.baseAddress!, bias: bias?.value, into: py.baseAddress!,
-                                   col: &col, keepColumns: true, scratch: &scratch)
+                    withBias { pb in
+                        withKeptColumns(blocks) { keep in
+                            blocks.forward(px.baseAddress!, pw.baseAddress!, bias: pb, into: py.baseAddress!, work: &work, keep: keep)
+                        }
+                    }
                 }
             }
         }
         return y
     }
 
+    private func withKeptColumns(_ blocks: ConvGEMM, _ body: (UnsafeMutablePointer<Float>?) -> Void) {
+        guard columnsKept else { return body(nil) }
+        columns.withPointer(blocks.keptColumnCount) { body($0) }
+    }
+
+    private func withBias<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let bias else { return body(nil) }
+        return bias.value.scalars.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
     public func backward(_ dy: Tensor) -> Tensor {
-        guard let g = geometry else { preconditionFailure("Conv2D.backward called before forward") }
-        let n = inputShape[0], oc = outChannels
+        guard let g = geometry, let shape = inputShape else { preconditionFailure("Conv2D.backward called before forward") }
+        let n = shape[0], oc = outChannels
         precondition(dy.shape == [n, oc, g.outH, g.outW], "Conv2D.backward: dy \(dy.shape), output was \([n, oc, g.outH, g.outW])")
+        let needsWeightGradient = weight.requiresGrad
+        precondition(!needsWeightGradient || columnsKept,
+                     "Conv2D.backward: a weight gradient needs a train-mode forward pass with weight.requiresGrad set")
         let blocks = ConvGEMM(g, rows: oc, batch: n, strategy: strategy)
-        var dx = Tensor(zeros: needsInputGradient ? inputShape : [0])
+        var dx = Tensor(zeros: needsInputGradient ? shape : [0])
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
             if let bias, bias.requiresGrad { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.colCols, into: $0.baseAddress!) } }
-            blocks.withRows(dyb, scratch: &scratch) { rows in
-                if weight.requiresGrad {
+            withKeptColumns(blocks) { kept in
+                weight.value.scalars.withUnsafeBufferPointer { pw in
                     weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
-                        col.withPointer(blocks.columnCount(all: true)) { pcol in
-                            blocks.accumulatingWeightGradient(pdw.baseAddress!, partial: &partialGrad) { partial in
-                                blocks.weight(pcol, .init(rows: rows, dW: pdw.baseAddress!, partial: partial))
+                        dx.scalars.withUnsafeMutableBufferPointer { pdx in
+                            let dwb = pdw.baseAddress!, dxb = needsInputGradient ? pdx.baseAddress! : nil
+                            blocks.accumulatingWeightGradient(dwb, partial: &partialGrad, enabled: needsWeightGradient) { partial in
+                                blocks.backward(dyb, pw.baseAddress!, into: dxb, work: &work, weightGradient: needsWeightGradient
+                                    ? .init(columns: UnsafePointer(kept!), dW: dwb, partial: partial) : nil)
                             }
                         }
                     }
-                }
-                guard needsInputGradient else { return }
-                weight.value.scalars.withUnsafeBufferPointer { pw in
-                    dx.scalars.withUnsafeMutableBufferPointer { blocks.backward(rows, pw.baseAddress!, into: $0.baseAddress!, dcol: &dcol) }
                 }
             }
         }

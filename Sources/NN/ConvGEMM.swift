@@ -3,9 +3,8 @@
 //
 // Letters: N batch, C channels, S = H * W pixels of one map, K = C_in * KH * KW rows of a column
 // matrix. "Channel-major" is [C, N * S]: channel c of image n occupies columns [n*S, (n+1)*S).
-// Whole-batch mode runs one GEMM over N * S columns (large, scales with BLAS threads) at the cost of
-// two layout copies; per-image mode runs N GEMMs of S columns straight on NCHW memory.
-// `exp bench engine` measures both; `GEMMStrategy.default` is the faster.
+// A block of several images runs one GEMM over their columns at the cost of layout copies; a block
+// of one image runs straight on NCHW memory. `exp bench engine` measures the strategies.
 
 /// How a convolution layer maps its batch onto GEMM calls.
 public enum GEMMStrategy: String, Sendable, CaseIterable, Codable {
@@ -13,136 +12,170 @@ public enum GEMMStrategy: String, Sendable, CaseIterable, Codable {
     case batched
     /// One GEMM per image (columns S), straight on NCHW memory.
     case perImage
-    /// Per image when one image's GEMM is wide enough to run near sgemm speed on its own
-    /// (S >= `perImageMinimumColumns`), else batched. Chosen from `exp bench engine` measurements
-    /// on the HA-GAN shapes: per-image wins on the 16x16 and larger maps, where the batched layout
-    /// copies cost more than they save; batched wins on the 8x8 and 4x4 maps.
+    /// Blocks of as many images as make `blockColumns` columns (one image when its map alone has
+    /// that many): GEMMs wide enough to run near sgemm speed, on column matrices small enough to
+    /// stay in cache between im2col and the GEMM that reads them. Chosen from `exp bench engine`
+    /// and `exp bench train` measurements on the HA-GAN shapes (see `blockColumns`).
     case automatic
 
     public static let `default`: GEMMStrategy = .automatic
-    public static let perImageMinimumColumns = 256
+    /// Columns of an `automatic` block's GEMMs. On the 64x64 HA-GAN step (AMD EPYC, AVX-512, 1
+    /// thread) 256 columns beat 128, 512 and 1024; whole-batch blocks, as `batched`, were slowest,
+    /// their column matrices (up to 32 MB) going through memory twice.
+    public static let blockColumns = 256
 
-    /// The concrete strategy for a layer whose GEMM has `columns` columns per image.
+    /// Images per block for a layer whose GEMM has `columns` columns per image, in a batch of `n`.
     @inline(__always)
-    public func resolved(columnsPerImage columns: Int) -> GEMMStrategy {
-        guard self == .automatic else { return self }
-        return columns >= GEMMStrategy.perImageMinimumColumns ? .perImage : .batched
+    public func imagesPerBlock(columnsPerImage columns: Int, batch n: Int) -> Int {
+        switch self {
+        case .batched: max(1, n)
+        case .perImage: 1
+        case .automatic: max(1, min(n, (GEMMStrategy.blockColumns + columns - 1) / max(columns, 1)))
+        }
     }
 }
 
 /// The GEMM blocks of one convolution over a batch, named as Caffe's `BaseConvolutionLayer`. The
 /// weight is W [M, K], K = `geometry.colRows`; "column images" are those the geometry describes
 /// (im2col reads them, col2im writes them: Conv2D's input, ConvTranspose2D's output), "row images"
-/// [N, M, S], S = `geometry.colCols`, the other side. Conv2D runs `forward`, then `weight` and
-/// `backward`; ConvTranspose2D, as Caffe's deconv layer, `backward`, then `forward` with `weight`.
-/// A block is the whole batch (batched: N * S columns, row images channel-major) or one image (per
-/// image: S columns, row images as they are, blocks run in `ImageChunks`).
+/// [N, M, S], S = `geometry.colCols`, the other side. Conv2D runs `forward`, then `backward` with
+/// its weight gradient; ConvTranspose2D, as Caffe's deconv layer, `backward`, then `forward` with
+/// its weight gradient.
+///
+/// The batch is cut into blocks of `group` images. A block's column matrix [K, group * S] is made
+/// and used at once (and kept, in training, for Conv2D's weight gradient), and its row images are
+/// copied channel-major [M, group * S] when the block holds more than one image. One
+/// block runs on this thread with every BLAS thread; several are cut into `ImageChunks` that run
+/// concurrently on single-threaded GEMMs.
 struct ConvGEMM {
-    let geometry: ConvGeometry, m: Int, n: Int, batched: Bool
+    let geometry: ConvGeometry, m: Int, n: Int
+    /// Images per block (the last block may hold fewer).
+    let group: Int
 
     init(_ geometry: ConvGeometry, rows m: Int, batch n: Int, strategy: GEMMStrategy) {
         (self.geometry, self.m, self.n) = (geometry, m, n)
-        batched = strategy.resolved(columnsPerImage: geometry.colCols) == .batched
+        group = strategy.imagesPerBlock(columnsPerImage: geometry.colCols, batch: n)
     }
 
     var k: Int { geometry.colRows }
     var s: Int { geometry.colCols }
-    /// Columns of one block's GEMMs.
-    var cols: Int { batched ? n * s : s }
-    var imageSize: Int { geometry.channels * geometry.height * geometry.width }
-    /// Floats of the column matrices of every block (`all`), or of one block per chunk.
-    func columnCount(all: Bool) -> Int { k * (all || batched ? n * s : ImageChunks.count * s) }
+    /// Floats of one column image and of one row image.
+    var columnImageSize: Int { geometry.channels * geometry.height * geometry.width }
+    var rowImageSize: Int { m * s }
+    var blockCount: Int { (n + group - 1) / group }
+    /// Concurrent chunks, each with its own block buffers.
+    var chunkCount: Int { blockCount == 1 ? 1 : ImageChunks.count }
 
-    /// `body(chunk, blocks)`: the batched block on this thread (BLAS threads split its GEMMs), or
-    /// the images in `ImageChunks`.
-    private func chunks(_ body: (Int, Range<Int>) -> Void) {
-        if batched { body(0, 0..<1) } else { ImageChunks.run(n, body) }
-    }
-
-    /// Runs `body` on row images [N, M, S] as the GEMMs take them: copied channel-major into
-    /// `scratch` (batched) or as they are.
-    func withRows(_ rows: UnsafePointer<Float>, scratch: inout Workspace, _ body: (UnsafePointer<Float>) -> Void) {
-        guard batched else { return body(rows) }
-        scratch.withPointer(m * n * s) { cm in
-            nchwToChannelMajor(rows, n: n, c: m, s: s, into: cm)
-            body(cm)
+    /// `body(chunk, images, first)` for every block, `first` when it is its chunk's first.
+    private func forEachBlock(_ body: (Int, Range<Int>, Bool) -> Void) {
+        if blockCount == 1 { return body(0, 0..<n, true) }
+        ImageChunks.run(blockCount) { t, blocks in
+            for b in blocks { body(t, (b * group)..<min(n, (b + 1) * group), b == blocks.lowerBound) }
         }
     }
 
-    /// Caffe `forward_cpu_gemm`: out [N, M, S] = W [M, K] x im2col(images) (+ bias). With
-    /// `keepColumns` every block's columns stay in `col` (for Conv2D's `weight`), else each chunk
-    /// reuses one block's. `weightGradient` runs `weight` on each block's columns as they are made.
+    /// Row images of `images` as one GEMM operand [M, count * S]: themselves for one image, else
+    /// copied channel-major into `scratch`.
+    @inline(__always)
+    private func rowBlock(_ rows: UnsafePointer<Float>, _ images: Range<Int>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let first = rows + images.lowerBound * rowImageSize
+        if images.count == 1 { return first }
+        nchwToChannelMajor(first, n: images.count, c: m, s: s, into: scratch)
+        return UnsafePointer(scratch)
+    }
+
+    /// Caffe `forward_cpu_gemm`: row images out [N, M, S] = W [M, K] x im2col(images) (+ bias).
+    /// With `weightGradient`, also dW += rows x im2col(images)^T on each block's columns. With
+    /// `keep` ([K, N * S], `keptColumnCount` floats), the blocks' column matrices stay there, one
+    /// after another, for `backward`'s weight gradient.
     func forward(
-        _ images: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: Tensor?, into out: UnsafeMutablePointer<Float>,
-        col: inout Workspace, keepColumns: Bool, scratch: inout Workspace, weightGradient: WeightGradient? = nil
+        _ images: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into out: UnsafeMutablePointer<Float>, work: inout Workspace, keep: UnsafeMutablePointer<Float>? = nil,
+        weightGradient: WeightGradient? = nil
     ) {
-        col.withPointer(columnCount(all: keepColumns)) { pcol in
-            func run(_ outBlocks: UnsafeMutablePointer<Float>) {
-                chunks { t, blocks in
-                    for b in blocks {
-                        let pc = pcol + (keepColumns ? b : t) * k * cols
-                        im2col(images + b * imageSize, count: batched ? n : 1, imageStride: imageSize, geometry, into: pc)
-                        weightGradient?.block(b, chunk: t, first: b == blocks.lowerBound, pc, self)
-                        gemm(m: m, n: cols, k: k, w, pc, outBlocks + b * m * cols)
-                    }
+        let cols = group * s, perChunk = (k + m) * cols
+        work.withPointer(chunkCount * perChunk) { base in
+            forEachBlock { t, block, first in
+                let rowScratch = base + t * perChunk + k * cols
+                let col = keep.map { $0 + block.lowerBound * k * s } ?? base + t * perChunk
+                let width = block.count * s
+                im2col(images + block.lowerBound * columnImageSize, count: block.count, imageStride: columnImageSize, geometry, into: col)
+                if let weightGradient, let rows = weightGradient.rows {
+                    weightGradient.add(rowBlock(rows, block, scratch: rowScratch), col, columns: width, chunk: t, first: first, self)
                 }
-            }
-            guard batched else {
-                run(out)
-                bias?.scalars.withUnsafeBufferPointer { addBias(out, n: n, c: m, s: s, bias: $0.baseAddress!) }
-                return
-            }
-            scratch.withPointer(m * n * s) { cm in
-                run(cm)
-                guard let bias else { return channelMajorToNCHW(cm, n: n, c: m, s: s, bias: nil, into: out) }
-                bias.scalars.withUnsafeBufferPointer { channelMajorToNCHW(cm, n: n, c: m, s: s, bias: $0.baseAddress!, into: out) }
-            }
-        }
-    }
-
-    /// Caffe `backward_cpu_gemm`: images += col2im(W^T [K, M] x rows), `rows` from `withRows`.
-    func backward(_ rows: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, dcol: inout Workspace) {
-        dcol.withPointer(columnCount(all: false)) { pdcAll in
-            chunks { t, blocks in
-                let pdc = pdcAll + t * k * cols
-                for b in blocks {
-                    gemm(transA: true, m: k, n: cols, k: m, w, rows + b * m * cols, pdc)
-                    col2im(pdc, count: batched ? n : 1, imageStride: imageSize, geometry, into: images + b * imageSize)
+                let target = block.count == 1 ? out + block.lowerBound * rowImageSize : rowScratch
+                gemm(m: m, n: width, k: k, w, col, target)
+                if block.count == 1 {
+                    if let bias { addBias(target, n: 1, c: m, s: s, bias: bias) }
+                } else {
+                    channelMajorToNCHW(rowScratch, n: block.count, c: m, s: s, bias: bias, into: out + block.lowerBound * rowImageSize)
                 }
             }
         }
     }
 
-    /// Caffe `weight_cpu_gemm`: dW += rows x im2col(images)^T, on the columns `forward` kept in `col`.
-    func weight(_ col: UnsafePointer<Float>, _ target: WeightGradient) {
-        chunks { t, blocks in
-            for b in blocks { target.block(b, chunk: t, first: b == blocks.lowerBound, col + b * k * cols, self) }
+    /// Floats of the column matrices of the whole batch, as `forward` keeps them.
+    var keptColumnCount: Int { k * n * s }
+
+    /// Caffe `backward_cpu_gemm`: images += col2im(W^T [K, M] x rows) into `gradient` (when given),
+    /// and with `weightGradient`, dW += rows x col^T on the columns `forward` kept: the two uses of
+    /// one block of row images (Conv2D's backward pass), its channel-major copy made once.
+    func backward(
+        _ rows: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>?,
+        work: inout Workspace, weightGradient: WeightGradient? = nil
+    ) {
+        let cols = group * s, perChunk = (k + m) * cols
+        work.withPointer(chunkCount * perChunk) { base in
+            forEachBlock { t, block, first in
+                let col = base + t * perChunk, rowScratch = col + k * cols
+                let width = block.count * s
+                let rowsOfBlock = rowBlock(rows, block, scratch: rowScratch)
+                if let weightGradient, let kept = weightGradient.columns {
+                    weightGradient.add(rowsOfBlock, kept + block.lowerBound * k * s, columns: width, chunk: t, first: first, self)
+                }
+                guard let gradient else { return }
+                gemm(transA: true, m: k, n: width, k: m, w, rowsOfBlock, col)
+                col2im(col, count: block.count, imageStride: columnImageSize, geometry, into: gradient + block.lowerBound * columnImageSize)
+            }
         }
     }
 
-    /// A weight gradient's operands: `rows` from `withRows`; chunk 0 sums into `dW` [M, K], chunk 1
-    /// into `partial` (see `accumulatingWeightGradient`).
+    /// A weight gradient's operands: the row images `rows` [N, M, S] (for `forward`, which makes
+    /// the columns; `backward` has its rows) or the `columns` that `forward` kept (for
+    /// `backward`); chunk 0 sums into `dW` [M, K], chunk 1 into `partial` (see
+    /// `accumulatingWeightGradient`).
     struct WeightGradient {
-        var rows: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>
+        var rows: UnsafePointer<Float>?
+        var columns: UnsafePointer<Float>?
+        var dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>
 
-        /// dW += rows [M, cols] x col [K, cols]^T for block b; chunk 1's first block overwrites `partial`.
+        /// For `forward`: the row images [N, M, S].
+        init(rows: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
+            (self.rows, columns, self.dW, self.partial) = (rows, nil, dW, partial)
+        }
+
+        /// For `backward`: the column matrices `forward` kept.
+        init(columns: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
+            (rows, self.columns, self.dW, self.partial) = (nil, columns, dW, partial)
+        }
+
+        /// dW += rows [M, columns] x col [K, columns]^T; chunk 1's first block overwrites `partial`.
         @inline(__always)
-        func block(_ b: Int, chunk t: Int, first: Bool, _ col: UnsafePointer<Float>, _ g: ConvGEMM) {
-            gemm(transB: true, m: g.m, n: g.k, k: g.cols, rows + b * g.m * g.cols, col,
-                 beta: t == 0 || !first ? 1 : 0, t == 0 ? dW : partial)
+        func add(_ rows: UnsafePointer<Float>, _ col: UnsafePointer<Float>, columns: Int, chunk t: Int, first: Bool, _ g: ConvGEMM) {
+            gemm(transB: true, m: g.m, n: g.k, k: columns, rows, col, beta: t == 0 || !first ? 1 : 0, t == 0 ? dW : partial)
         }
     }
 
-    /// Runs `body(partial)` for a weight gradient into `dW`, then, per image, adds the second
-    /// chunk's partial sum (in `partial`) into `dW`: the same bits on any thread count.
+    /// Runs `body(partial)` for a weight gradient into `dW`, then adds the second chunk's partial
+    /// sum (in `partial`) into `dW`: the same bits on any thread count.
     func accumulatingWeightGradient(
         _ dW: UnsafeMutablePointer<Float>, partial: inout Workspace, enabled: Bool = true,
         _ body: (UnsafeMutablePointer<Float>) -> Void
     ) {
-        if batched || !enabled { return body(dW) }
+        if chunkCount == 1 || !enabled { return body(dW) }
         partial.withPointer(m * k) { p in
             body(p)
-            for j in 0..<m * k { dW[j] += p[j] }
+            StepProfile.measure(.copies) { for j in 0..<m * k { dW[j] += p[j] } }
         }
     }
 }
@@ -150,9 +183,11 @@ struct ConvGEMM {
 /// Copies x [N, C, S] into channel-major [C, N * S].
 @inline(__always)
 func nchwToChannelMajor(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, into out: UnsafeMutablePointer<Float>) {
-    Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
-        for ch in channels {
-            for i in 0..<n { (out + ch * n * s + i * s).update(from: x + (i * c + ch) * s, count: s) }
+    StepProfile.measure(.copies) {
+        Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
+            for ch in channels {
+                for i in 0..<n { (out + ch * n * s + i * s).update(from: x + (i * c + ch) * s, count: s) }
+            }
         }
     }
 }
@@ -163,16 +198,18 @@ func channelMajorToNCHW(
     _ cm: UnsafePointer<Float>, n: Int, c: Int, s: Int, bias: UnsafePointer<Float>?,
     into out: UnsafeMutablePointer<Float>
 ) {
-    Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
-        for ch in channels {
-            for i in 0..<n {
-                let src = cm + ch * n * s + i * s
-                let dst = out + (i * c + ch) * s
-                if let bias {
-                    let b = bias[ch]
-                    for j in 0..<s { dst[j] = src[j] + b }
-                } else {
-                    dst.update(from: src, count: s)
+    StepProfile.measure(.copies) {
+        Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
+            for ch in channels {
+                for i in 0..<n {
+                    let src = cm + ch * n * s + i * s
+                    let dst = out + (i * c + ch) * s
+                    if let bias {
+                        let b = bias[ch]
+                        for j in 0..<s { dst[j] = src[j] + b }
+                    } else {
+                        dst.update(from: src, count: s)
+                    }
                 }
             }
         }
@@ -182,12 +219,14 @@ func channelMajorToNCHW(
 /// Bias forward: y[n, c, :] += bias[c] for an NCHW buffer.
 @inline(__always)
 func addBias(_ y: UnsafeMutablePointer<Float>, n: Int, c: Int, s: Int, bias: UnsafePointer<Float>) {
-    Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
-        for ch in channels {
-            let b = bias[ch]
-            for i in 0..<n {
-                let p = y + (i * c + ch) * s
-                for j in 0..<s { p[j] += b }
+    StepProfile.measure(.copies) {
+        Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
+            for ch in channels {
+                let b = bias[ch]
+                for i in 0..<n {
+                    let p = y + (i * c + ch) * s
+                    for j in 0..<s { p[j] += b }
+                }
             }
         }
     }
@@ -196,16 +235,18 @@ func addBias(_ y: UnsafeMutablePointer<Float>, n: Int, c: Int, s: Int, bias: Uns
 /// Bias backward: db[c] += sum over n and s of dy[n, c, s].
 @inline(__always)
 func accumulateBiasGrad(_ dy: UnsafePointer<Float>, n: Int, c: Int, s: Int, into db: UnsafeMutablePointer<Float>) {
-    Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
-        for ch in channels {
-            var acc: Float = 0
-            for i in 0..<n {
-                let p = dy + (i * c + ch) * s
-                var part: Float = 0
-                for j in 0..<s { part += p[j] }
-                acc += part
+    StepProfile.measure(.copies) {
+        Parallel.forRanges(c, grain: max(1, 32768 / max(n * s, 1))) { channels in
+            for ch in channels {
+                var acc: Float = 0
+                for i in 0..<n {
+                    let p = dy + (i * c + ch) * s
+                    var part: Float = 0
+                    for j in 0..<s { part += p[j] }
+                    acc += part
+                }
+                db[ch] += acc
             }
-            db[ch] += acc
         }
     }
 }

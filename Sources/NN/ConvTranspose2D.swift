@@ -17,11 +17,9 @@ public final class ConvTranspose2D: Layer {
     public let bias: Parameter?
     public var strategy: GEMMStrategy = .default
 
-    private var inputShape: [Int] = []
+    private var input: Tensor?
     private var geometry: ConvGeometry?
-    private var xcm = Workspace()
-    private var col = Workspace()
-    private var dxcm = Workspace()
+    private var work = Workspace()
     private var partialGrad = Workspace()
 
     public init(
@@ -57,44 +55,41 @@ public final class ConvTranspose2D: Layer {
         let g = ConvGeometry(channels: outChannels, height: oh, width: ow, kernel: kernel, stride: stride, padding: padding)
         precondition(g.outH == h && g.outW == w, "ConvTranspose2D: geometry mismatch for input \(x.shape)")
         geometry = g
-        inputShape = x.shape
+        // Kept for the weight gradient (x supplies its row images).
+        input = x
         let blocks = ConvGEMM(g, rows: c, batch: n, strategy: strategy)
         var y = Tensor(zeros: [n, outChannels, oh, ow])
         x.scalars.withUnsafeBufferPointer { px in
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 y.scalars.withUnsafeMutableBufferPointer { py in
                     let yb = py.baseAddress!
-                    // The channel-major copy of x stays in `xcm` for the weight gradient.
-                    blocks.withRows(px.baseAddress!, scratch: &xcm) { blocks.backward($0, pw.baseAddress!, into: yb, dcol: &col) }
+                    blocks.backward(px.baseAddress!, pw.baseAddress!, into: yb, work: &work)
                     if let bias {
                         bias.value.scalars.withUnsafeBufferPointer { addBias(yb, n: n, c: outChannels, s: oh * ow, bias: $0.baseAddress!) }
                     }
                 }
             }
         }
-        xCache = blocks.batched ? nil : x
         return y
     }
 
-    private var xCache: Tensor?
-
     public func backward(_ dy: Tensor) -> Tensor {
-        guard let g = geometry else { preconditionFailure("ConvTranspose2D.backward called before forward") }
-        let n = inputShape[0], oc = outChannels
+        guard let g = geometry, let x = input else { preconditionFailure("ConvTranspose2D.backward called before a forward pass that keeps its input") }
+        let n = x.shape[0], oc = outChannels
         precondition(dy.shape == [n, oc, g.height, g.width], "ConvTranspose2D.backward: dy \(dy.shape), output was \([n, oc, g.height, g.width])")
         let blocks = ConvGEMM(g, rows: inChannels, batch: n, strategy: strategy)
-        var dx = Tensor(uninitialized: inputShape)
+        var dx = Tensor(uninitialized: x.shape)
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
             if let bias, bias.requiresGrad { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.height * g.width, into: $0.baseAddress!) } }
-            weight.value.scalars.withUnsafeBufferPointer { pw in
-                weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
-                    dx.scalars.withUnsafeMutableBufferPointer { pdx in
-                        let dwb = pdw.baseAddress!, needsWeightGradient = weight.requiresGrad
-                        withForwardRows(blocks) { rows in
+            x.scalars.withUnsafeBufferPointer { px in
+                weight.value.scalars.withUnsafeBufferPointer { pw in
+                    weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
+                        dx.scalars.withUnsafeMutableBufferPointer { pdx in
+                            let dwb = pdw.baseAddress!, needsWeightGradient = weight.requiresGrad
                             blocks.accumulatingWeightGradient(dwb, partial: &partialGrad, enabled: needsWeightGradient) { partial in
-                                blocks.forward(dyb, pw.baseAddress!, bias: nil, into: pdx.baseAddress!, col: &col, keepColumns: false,
-                                               scratch: &dxcm, weightGradient: needsWeightGradient ? .init(rows: rows, dW: dwb, partial: partial) : nil)
+                                blocks.forward(dyb, pw.baseAddress!, bias: nil, into: pdx.baseAddress!, work: &work,
+                                               weightGradient: needsWeightGradient ? .init(rows: px.baseAddress!, dW: dwb, partial: partial) : nil)
                             }
                         }
                     }
@@ -102,14 +97,5 @@ public final class ConvTranspose2D: Layer {
             }
         }
         return dx
-    }
-
-    /// The forward input as `ConvGEMM` takes row images: its channel-major copy (batched) or itself.
-    private func withForwardRows(_ blocks: ConvGEMM, _ body: (UnsafePointer<Float>) -> Void) {
-        if blocks.batched {
-            xcm.withPointer(blocks.m * blocks.n * blocks.s) { body($0) }
-        } else {
-            xCache!.scalars.withUnsafeBufferPointer { body($0.baseAddress!) }
-        }
     }
 }

@@ -48,76 +48,125 @@ public struct ConvGeometry: Equatable, Sendable {
 /// Writes images x[0..<count] (each C x H x W, `imageStride` apart) into the column matrix `col`
 /// [K, count * S] with row stride `count * S`.
 public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
-    let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
-    let sh = g.strideH, sw = g.strideW
-    let perChannel = g.kernelH * g.kernelW * ld
-    Parallel.forRanges(g.channels, grain: max(1, 32768 / max(perChannel, 1))) { channels in
-    for c in channels {
-        var row = c * g.kernelH * g.kernelW
-        for kh in 0..<g.kernelH {
-            for kw in 0..<g.kernelW {
-                let (lo, hi) = g.validColumns(kw)
-                let off = kw - g.padW
-                for i in 0..<count {
-                    let xc = x + i * imageStride + c * h * w
-                    let dst = col + row * ld + i * s
-                    for y in 0..<oh {
-                        let iy = y * sh - g.padH + kh
-                        let d = dst + y * ow
-                        if iy < 0 || iy >= h {
-                            d.update(repeating: 0, count: ow)
-                            continue
+    StepProfile.measure(.im2col) {
+        let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
+        let sh = g.strideH, sw = g.strideW
+        let perChannel = g.kernelH * g.kernelW * ld
+        Parallel.forRanges(g.channels, grain: max(1, 32768 / max(perChannel, 1))) { channels in
+        for c in channels {
+            var row = c * g.kernelH * g.kernelW
+            for kh in 0..<g.kernelH {
+                for kw in 0..<g.kernelW {
+                    let (lo, hi) = g.validColumns(kw)
+                    let off = kw - g.padW
+                    for i in 0..<count {
+                        let xc = x + i * imageStride + c * h * w
+                        let dst = col + row * ld + i * s
+                        for y in 0..<oh {
+                            let iy = y * sh - g.padH + kh
+                            let d = dst + y * ow
+                            if iy < 0 || iy >= h {
+                                d.update(repeating: 0, count: ow)
+                                continue
+                            }
+                            let src = xc + iy * w + off
+                            var xo = 0
+                            while xo < lo { d[xo] = 0; xo += 1 }
+                            if sw == 1 {
+                                (d + lo).update(from: src + lo, count: hi - lo)
+                            } else if sw == 2 {
+                                gatherEven(src, into: d, lo, hi)
+                            } else {
+                                while xo < hi { d[xo] = src[sw * xo]; xo += 1 }
+                            }
+                            xo = hi
+                            while xo < ow { d[xo] = 0; xo += 1 }
                         }
-                        let src = xc + iy * w + off
-                        var xo = 0
-                        while xo < lo { d[xo] = 0; xo += 1 }
-                        if sw == 1 {
-                            (d + lo).update(from: src + lo, count: hi - lo)
-                        } else if sw == 2 {
-                            while xo < hi { d[xo] = src[2 * xo]; xo += 1 }
-                        } else {
-                            while xo < hi { d[xo] = src[sw * xo]; xo += 1 }
-                        }
-                        xo = hi
-                        while xo < ow { d[xo] = 0; xo += 1 }
                     }
+                    row += 1
                 }
-                row += 1
             }
         }
-    }
+        }
     }
 }
 
 /// Adds the column matrix `col` [K, count * S] back into images x[0..<count]: the adjoint of
 /// `im2col`. The images are accumulated into, not overwritten.
 public func col2im(_ col: UnsafePointer<Float>, count: Int, imageStride: Int, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>) {
-    let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
-    let sh = g.strideH, sw = g.strideW
-    let perChannel = g.kernelH * g.kernelW * ld
-    // Threads take whole channels: every write of channel c lands in channel c's planes.
-    Parallel.forRanges(g.channels, grain: max(1, 32768 / max(perChannel, 1))) { channels in
-    for c in channels {
-        var row = c * g.kernelH * g.kernelW
-        for kh in 0..<g.kernelH {
-            for kw in 0..<g.kernelW {
-                let (lo, hi) = g.validColumns(kw)
-                let off = kw - g.padW
-                for i in 0..<count {
-                    let xc = x + i * imageStride + c * h * w
-                    let srcRow = col + row * ld + i * s
-                    for y in 0..<oh {
-                        let iy = y * sh - g.padH + kh
-                        if iy < 0 || iy >= h { continue }
-                        let src = srcRow + y * ow
-                        let dst = xc + iy * w + off
-                        var xo = lo
-                        while xo < hi { dst[sw * xo] += src[xo]; xo += 1 }
+    StepProfile.measure(.im2col) {
+        let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
+        let sh = g.strideH, sw = g.strideW
+        let perChannel = g.kernelH * g.kernelW * ld
+        // Threads take whole channels: every write of channel c lands in channel c's planes.
+        Parallel.forRanges(g.channels, grain: max(1, 32768 / max(perChannel, 1))) { channels in
+        for c in channels {
+            var row = c * g.kernelH * g.kernelW
+            for kh in 0..<g.kernelH {
+                for kw in 0..<g.kernelW {
+                    let (lo, hi) = g.validColumns(kw)
+                    let off = kw - g.padW
+                    for i in 0..<count {
+                        let xc = x + i * imageStride + c * h * w
+                        let srcRow = col + row * ld + i * s
+                        for y in 0..<oh {
+                            let iy = y * sh - g.padH + kh
+                            if iy < 0 || iy >= h { continue }
+                            let src = srcRow + y * ow
+                            let dst = xc + iy * w + off
+                            var xo = lo
+                            if sw == 2 {
+                                scatterAddEven(src, into: dst, lo, hi)
+                            } else {
+                                while xo < hi { dst[sw * xo] += src[xo]; xo += 1 }
+                            }
+                        }
                     }
+                    row += 1
                 }
-                row += 1
             }
         }
+        }
     }
+}
+
+/// d[j] = src[2 * j] for j in lo..<hi: sixteen values loaded at once and their even lanes kept
+/// (a load never reaches past src[2 * (hi - 1)], the row's last value in use).
+@inline(__always)
+private func gatherEven(_ src: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    var j = lo
+    while j + 9 <= hi {
+        let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(d + j).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+        j += 8
     }
+    while j + 5 <= hi {
+        let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(d + j).storeBytes(of: v.evenHalf, as: SIMD4<Float>.self)
+        j += 4
+    }
+    while j < hi { d[j] = src[2 * j]; j += 1 }
+}
+
+/// dst[2 * j] += src[j] for j in lo..<hi, the same additions as one at a time: sixteen values of
+/// dst loaded, their even lanes added to and all stored back (the odd lanes unchanged; a store never
+/// reaches past dst[2 * (hi - 1)], so it stays in the row, which only this thread writes).
+@inline(__always)
+private func scatterAddEven(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    var j = lo
+    while j + 9 <= hi {
+        let p = UnsafeMutableRawPointer(dst + 2 * j)
+        var v = p.loadUnaligned(as: SIMD16<Float>.self)
+        v.evenHalf += UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self)
+        p.storeBytes(of: v, as: SIMD16<Float>.self)
+        j += 8
+    }
+    while j + 5 <= hi {
+        let p = UnsafeMutableRawPointer(dst + 2 * j)
+        var v = p.loadUnaligned(as: SIMD8<Float>.self)
+        v.evenHalf += UnsafeRawPointer(src + j).loadUnaligned(as: SIMD4<Float>.self)
+        p.storeBytes(of: v, as: SIMD8<Float>.self)
+        j += 4
+    }
+    while j < hi { dst[2 * j] += src[j]; j += 1 }
 }

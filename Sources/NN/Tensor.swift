@@ -12,7 +12,7 @@ public struct Tensor: Equatable, Sendable {
     public init(zeros shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         self.shape = shape
-        self.scalars = [Float](repeating: 0, count: shape.reduce(1, *))
+        self.scalars = StepProfile.measure(.copies) { [Float](repeating: 0, count: shape.reduce(1, *)) }
     }
 
     /// A tensor whose scalars are left unset, for kernels that overwrite every one of them.
@@ -48,8 +48,10 @@ public struct Tensor: Equatable, Sendable {
 
     /// Sets every scalar to zero, keeping the buffer (no reallocation).
     public mutating func zero() {
-        scalars.withUnsafeMutableBufferPointer { p in
-            p.update(repeating: 0)
+        StepProfile.measure(.copies) {
+            scalars.withUnsafeMutableBufferPointer { p in
+                p.update(repeating: 0)
+            }
         }
     }
 

@@ -59,6 +59,29 @@ struct BenchTrain: ParsableCommand {
             fflush(stdout)
         }
         print("peak resident memory of exp: \(f1(Measure.residentMemoryMiB().peak)) MiB")
+        printBreakdown(settings, threads: threadList.contains(1) ? 1 : threadList[0])
+    }
+
+    /// Each setting's step split into the engine's kernel kinds, as shares of its wall time.
+    private func printBreakdown(_ settings: [TrainingBenchmark], threads t: Int) {
+        BLAS.threadCount = t
+        print("")
+        print("where a step's time goes (\(t) BLAS thread\(t == 1 ? "" : "s"); CPU \(Measure.cpuDescription())):")
+        var rows: [(String, [(name: String, seconds: Double)], Double)] = []
+        for setting in settings {
+            let (parts, step) = setting.breakdown(minSeconds: minSeconds / 2)
+            rows.append((setting.name, parts, step))
+        }
+        guard let names = rows.first?.1.map(\.name) else { return }
+        print(pad("setting", 38) + pad("ms/step", 9) + names.map { pad($0, max(8, $0.count + 2)) }.joined())
+        for (name, parts, step) in rows {
+            var line = pad(name, 38) + pad(f1(step * 1000), 9)
+            for (i, part) in parts.enumerated() {
+                line += pad(String(format: "%.1f%%", 100 * part.seconds / step), max(8, names[i].count + 2))
+            }
+            print(line)
+        }
+        if t > 1 { print("(with more than one thread, kernel shares are thread time and add up to more than the step)") }
         if reference != nil {
             // Linux keeps a process's peak RSS across exec: a child's own figure would include ours.
             print("(the reference's peak memory is only meaningful when it runs alone, not as a child of exp)")
