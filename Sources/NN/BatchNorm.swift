@@ -12,6 +12,10 @@
 // Running statistics are an exponential average (momentum) while training. `recalibrate` can
 // instead recompute them as the plain average over the train-mode batches it runs, as PyTorch's
 // momentum=None does (used to re-estimate them on the training images before evaluation).
+//
+// A ReLU or LeakyReLU right after a BatchNorm runs inside it (`forward(_:mode:then:)`, used by
+// `Sequential`): one pass writes act(y), and backward recomputes xhat and y from the kept input,
+// so neither is stored and the rectifier costs no pass of its own.
 
 public final class BatchNorm: Layer {
     public let features: Int
@@ -19,9 +23,14 @@ public final class BatchNorm: Layer {
     public let gamma: Parameter, beta: Parameter
     public let runningMean: Parameter, runningVar: Parameter
 
-    private var xhat = Tensor(zeros: [0])
+    /// The last forward pass's input, batch (or running) mean and inverse deviation: backward
+    /// recomputes xhat from them rather than keeping a tensor of it.
+    private var input = Tensor(zeros: [0])
+    private var mean = [Float]()
     private var istd = [Float]()
     private var lastMode = Mode.train
+    /// The rectifier the last forward pass applied after normalising (see `forward(_:mode:then:)`).
+    private var rectifier: Rectifier?
     /// Train-mode batches averaged so far while recalibrating; nil: exponential average (momentum).
     fileprivate var cumulativeBatches: Int?
 
@@ -47,20 +56,40 @@ public final class BatchNorm: Layer {
     }
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
-        StepProfile.measure(.batchNorm) { normalize(x, mode: mode) }
+        forward(x, mode: mode, then: nil)
+    }
+
+    /// BatchNorm, then `rectifier` (when given) on its output in the same pass: the values a
+    /// separate ReLU or LeakyReLU layer would give, bit for bit, without a pass of its own.
+    /// `backward` then goes back through both. `Sequential` fuses a BatchNorm with the rectifier
+    /// after it this way.
+    public func forward(_ x: Tensor, mode: Mode, then rectifier: Rectifier?) -> Tensor {
+        StepProfile.measure(.batchNorm) {
+            switch rectifier {
+            case nil: normalize(x, mode: mode, rectifier) { $0 }
+            case .relu?: normalize(x, mode: mode, rectifier) { $0 > 0 ? $0 : 0 }
+            case .leaky(let a)?: normalize(x, mode: mode, rectifier) { $0 > 0 ? $0 : a * $0 }
+            }
+        }
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        StepProfile.measure(.batchNorm) { backpropagate(dy) }
+        StepProfile.measure(.batchNorm) {
+            switch rectifier {
+            case nil: backpropagate(dy) { _ in 1 }
+            case .relu?: backpropagate(dy) { $0 > 0 ? 1 : 0 }
+            case .leaky(let a)?: backpropagate(dy) { $0 > 0 ? 1 : a }
+            }
+        }
     }
 
-    private func normalize(_ x: Tensor, mode: Mode) -> Tensor {
+    /// Batch statistics (train) or the running ones (eval) into `mean` and `istd`; in train mode
+    /// also the running statistics' update.
+    private func statistics(_ x: Tensor, mode: Mode) {
         let (n, c, s) = dims(x.shape)
         let m = n * s
-        precondition(mode == .eval || m > 1, "BatchNorm in train mode needs more than one value per channel, got shape \(x.shape)")
-        lastMode = mode
-        xhat.resize(x.shape)
-        var mean = runningMean.value.scalars, variance = runningVar.value.scalars
+        mean = runningMean.value.scalars
+        var variance = runningVar.value.scalars
         if mode == .train {
             var unbiased = [Float](repeating: 0, count: c)
             x.scalars.withUnsafeBufferPointer { px in
@@ -70,14 +99,15 @@ public final class BatchNorm: Layer {
                             let xb = px.baseAddress!, mb = pm.baseAddress!, vb = pv.baseAddress!, ub = pu.baseAddress!
                             Parallel.forRanges(c, grain: max(1, 16384 / max(m, 1))) { channels in
                                 for ch in channels {
-                                    var sum = 0.0
-                                    for i in 0..<n { let p = xb + (i * c + ch) * s; for j in 0..<s { sum += Double(p[j]) } }
-                                    let mu = sum / Double(m)
-                                    var sq = 0.0
-                                    for i in 0..<n { let p = xb + (i * c + ch) * s; for j in 0..<s { let d = Double(p[j]) - mu; sq += d * d } }
+                                    var sum = Lanes<Double>()
+                                    for i in 0..<n { sum.add(xb + (i * c + ch) * s, count: s) { Double($0) } }
+                                    let mu = sum.total / Double(m)
+                                    var sq = Lanes<Double>()
+                                    for i in 0..<n { sq.add(xb + (i * c + ch) * s, count: s) { let d = Double($0) - mu; return d * d } }
+                                    let sqTotal = sq.total
                                     mb[ch] = Float(mu)
-                                    vb[ch] = Float(sq / Double(m))
-                                    ub[ch] = Float(sq / Double(m - 1))
+                                    vb[ch] = Float(sqTotal / Double(m))
+                                    ub[ch] = Float(sqTotal / Double(m - 1))
                                 }
                             }
                         }
@@ -95,25 +125,32 @@ public final class BatchNorm: Layer {
             }
         }
         istd = variance.map { 1 / ($0 + eps).squareRoot() }
+    }
+
+    /// y = act(gamma * xhat + beta), xhat = (x - mean) * istd.
+    @inline(__always)
+    private func normalize(_ x: Tensor, mode: Mode, _ rectifier: Rectifier?, _ act: (Float) -> Float) -> Tensor {
+        let (n, c, s) = dims(x.shape)
+        precondition(mode == .eval || n * s > 1, "BatchNorm in train mode needs more than one value per channel, got shape \(x.shape)")
+        lastMode = mode
+        self.rectifier = rectifier
+        input = x
+        statistics(x, mode: mode)
         var y = Tensor(uninitialized: x.shape)
         x.scalars.withUnsafeBufferPointer { px in
             y.scalars.withUnsafeMutableBufferPointer { py in
-                xhat.scalars.withUnsafeMutableBufferPointer { ph in
-                    gamma.value.scalars.withUnsafeBufferPointer { pg in
-                        beta.value.scalars.withUnsafeBufferPointer { pb in
-                            istd.withUnsafeBufferPointer { pi in
-                                let xb = px.baseAddress!, yb = py.baseAddress!, hb = ph.baseAddress!
-                                Parallel.forRanges(c, grain: max(1, 16384 / max(m, 1))) { channels in
+                gamma.value.scalars.withUnsafeBufferPointer { pg in
+                    beta.value.scalars.withUnsafeBufferPointer { pb in
+                        istd.withUnsafeBufferPointer { pi in
+                            mean.withUnsafeBufferPointer { pm in
+                                let xb = px.baseAddress!, yb = py.baseAddress!
+                                Parallel.forRanges(c, grain: max(1, 16384 / max(n * s, 1))) { channels in
                                     for ch in channels {
-                                        let mu = mean[ch], inv = pi[ch], gm = pg[ch], bt = pb[ch]
+                                        let mu = pm[ch], inv = pi[ch], gm = pg[ch], bt = pb[ch]
                                         for i in 0..<n {
                                             let o = (i * c + ch) * s
-                                            let xi = xb + o, yi = yb + o, hi = hb + o
-                                            for j in 0..<s {
-                                                let h = (xi[j] - mu) * inv
-                                                hi[j] = h
-                                                yi[j] = gm * h + bt
-                                            }
+                                            let xi = xb + o, yi = yb + o
+                                            for j in 0..<s { yi[j] = act(gm * ((xi[j] - mu) * inv) + bt) }
                                         }
                                     }
                                 }
@@ -126,40 +163,59 @@ public final class BatchNorm: Layer {
         return y
     }
 
-    private func backpropagate(_ dy: Tensor) -> Tensor {
-        precondition(dy.shape == xhat.shape, "BatchNorm.backward: dy \(dy.shape), input was \(xhat.shape)")
-        let (n, c, s) = dims(dy.shape)
+    /// dL/dx from dL/d(output), through the rectifier (its slope `slope(y)` at the normalised
+    /// value y) and the normalisation.
+    @inline(__always)
+    private func backpropagate(_ dOut: Tensor, _ slope: (Float) -> Float) -> Tensor {
+        precondition(dOut.shape == input.shape, "BatchNorm.backward: dy \(dOut.shape), input was \(input.shape)")
+        let (n, c, s) = dims(dOut.shape)
         let m = Float(n * s)
-        var dx = Tensor(uninitialized: dy.shape)
+        var dx = Tensor(uninitialized: dOut.shape)
         var sumDy = [Float](repeating: 0, count: c), sumDyH = [Float](repeating: 0, count: c)
         let train = lastMode == .train
-        dy.scalars.withUnsafeBufferPointer { pdy in
-            xhat.scalars.withUnsafeBufferPointer { ph in
+        dOut.scalars.withUnsafeBufferPointer { pdy in
+            input.scalars.withUnsafeBufferPointer { px in
                 dx.scalars.withUnsafeMutableBufferPointer { pdx in
                     gamma.value.scalars.withUnsafeBufferPointer { pg in
-                        istd.withUnsafeBufferPointer { pi in
-                            sumDy.withUnsafeMutableBufferPointer { psd in
-                                sumDyH.withUnsafeMutableBufferPointer { psh in
-                                    let gb = pdy.baseAddress!, hb = ph.baseAddress!, db = pdx.baseAddress!
-                                    let sdb = psd.baseAddress!, shb = psh.baseAddress!
-                                    Parallel.forRanges(c, grain: max(1, 16384 / max(n * s, 1))) { channels in
-                                        for ch in channels {
-                                            var sd: Float = 0, sh: Float = 0
-                                            for i in 0..<n {
-                                                let o = (i * c + ch) * s
-                                                let g = gb + o, h = hb + o
-                                                for j in 0..<s { sd += g[j]; sh += g[j] * h[j] }
-                                            }
-                                            sdb[ch] = sd
-                                            shb[ch] = sh
-                                            let k = train ? pg[ch] * pi[ch] / m : pg[ch] * pi[ch]
-                                            for i in 0..<n {
-                                                let o = (i * c + ch) * s
-                                                let g = gb + o, h = hb + o, d = db + o
-                                                if train {
-                                                    for j in 0..<s { d[j] = k * (m * g[j] - sd - h[j] * sh) }
-                                                } else {
-                                                    for j in 0..<s { d[j] = k * g[j] }
+                        beta.value.scalars.withUnsafeBufferPointer { pb in
+                            istd.withUnsafeBufferPointer { pi in
+                                mean.withUnsafeBufferPointer { pm in
+                                    sumDy.withUnsafeMutableBufferPointer { psd in
+                                        sumDyH.withUnsafeMutableBufferPointer { psh in
+                                            let gb = pdy.baseAddress!, xb = px.baseAddress!, db = pdx.baseAddress!
+                                            let sdb = psd.baseAddress!, shb = psh.baseAddress!
+                                            Parallel.forRanges(c, grain: max(1, 16384 / max(n * s, 1))) { channels in
+                                                for ch in channels {
+                                                    let mu = pm[ch], inv = pi[ch], gm = pg[ch], bt = pb[ch]
+                                                    var sumG = Lanes<Float>(), sumGH = Lanes<Float>()
+                                                    for i in 0..<n {
+                                                        let o = (i * c + ch) * s
+                                                        let dy = gb + o, x = xb + o
+                                                        sumG.add(s) { j in dy[j] * slope(gm * ((x[j] - mu) * inv) + bt) }
+                                                        sumGH.add(s) { j in
+                                                            let h = (x[j] - mu) * inv
+                                                            return dy[j] * slope(gm * h + bt) * h
+                                                        }
+                                                    }
+                                                    let sd = sumG.total, sh = sumGH.total
+                                                    sdb[ch] = sd
+                                                    shb[ch] = sh
+                                                    let k = train ? gm * inv / m : gm * inv
+                                                    for i in 0..<n {
+                                                        let o = (i * c + ch) * s
+                                                        let dy = gb + o, x = xb + o, d = db + o
+                                                        if train {
+                                                            for j in 0..<s {
+                                                                let h = (x[j] - mu) * inv
+                                                                d[j] = k * (m * (dy[j] * slope(gm * h + bt)) - sd - h * sh)
+                                                            }
+                                                        } else {
+                                                            for j in 0..<s {
+                                                                let h = (x[j] - mu) * inv
+                                                                d[j] = k * (dy[j] * slope(gm * h + bt))
+                                                            }
+                                                        }
+                                                    }
                                                 }
                                             }
                                         }
@@ -174,6 +230,46 @@ public final class BatchNorm: Layer {
         if gamma.requiresGrad { for ch in 0..<c { gamma.grad.scalars[ch] += sumDyH[ch] } }
         if beta.requiresGrad { for ch in 0..<c { beta.grad.scalars[ch] += sumDy[ch] } }
         return dx
+    }
+}
+
+/// A sum kept in four interleaved partial sums (term j goes to partial j mod 4 of its run, the
+/// partials added at the end): four independent chains of additions instead of one, so that a sum
+/// runs at the adder's throughput, not its latency. The order is fixed, so the bits are too.
+struct Lanes<T: BinaryFloatingPoint> {
+    private var a: T = 0, b: T = 0, c: T = 0, d: T = 0
+
+    /// Adds term(values[j]) for j in 0..<count.
+    @inline(__always)
+    mutating func add(_ values: UnsafePointer<Float>, count: Int, _ term: (Float) -> T) {
+        add(count) { term(values[$0]) }
+    }
+
+    /// Adds term(j) for j in 0..<count.
+    @inline(__always)
+    mutating func add(_ count: Int, _ term: (Int) -> T) {
+        var j = 0
+        while j + 4 <= count {
+            a += term(j)
+            b += term(j + 1)
+            c += term(j + 2)
+            d += term(j + 3)
+            j += 4
+        }
+        while j < count { a += term(j); j += 1 }
+    }
+
+    var total: T { (a + b) + (c + d) }
+}
+
+/// A rectifier that a BatchNorm can apply in its own pass: ReLU, or LeakyReLU with its slope.
+public enum Rectifier: Equatable, Sendable {
+    case relu
+    case leaky(Float)
+
+    /// The rectifier a layer computes, if it is one.
+    public init?(_ layer: Layer) {
+        if layer is ReLU { self = .relu } else if let l = layer as? LeakyReLU { self = .leaky(l.slope) } else { return nil }
     }
 }
 

@@ -19,9 +19,10 @@ public enum GEMMStrategy: String, Sendable, CaseIterable, Codable {
     case automatic
 
     public static let `default`: GEMMStrategy = .automatic
-    /// Columns of an `automatic` block's GEMMs. On the 64x64 HA-GAN step (AMD EPYC, AVX-512, 1
-    /// thread) 256 columns beat 128, 512 and 1024; whole-batch blocks, as `batched`, were slowest,
-    /// their column matrices (up to 32 MB) going through memory twice.
+    /// Columns of an `automatic` block's GEMMs. Measured on the 64x64 HA-GAN training step (AMD
+    /// EPYC, AVX-512, 1 thread, `exp bench train`, ms per GAN / CNN step): 128 columns 513 / 71.8,
+    /// 256: 504 / 70.3, 512: 506 / 70.6, 1024: 546 / 76.3, the whole batch (as `batched`) 601 /
+    /// 80.9, its column matrices (up to 16 MB) going through memory twice.
     public static let blockColumns = 256
 
     /// Images per block for a layer whose GEMM has `columns` columns per image, in a batch of `n`.

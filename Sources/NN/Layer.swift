@@ -53,24 +53,51 @@ extension Layer {
     }
 }
 
-/// Layers applied in order; children are named by their index ("trunk.0.weight").
+/// Layers applied in order; children are named by their index ("trunk.0.weight"). A BatchNorm
+/// followed by a ReLU or LeakyReLU runs as one fused layer (`BatchNorm.forward(_:mode:then:)`);
+/// the rectifier layer stays in `layers`, unused, so names and checkpoints are those of the list.
 public final class Sequential: Layer {
     public private(set) var layers: [Layer]
+    /// For each layer index, the rectifier fused into it when the next layer is one (the next
+    /// layer is then skipped).
+    private let fused: [Rectifier?]
 
     public init(_ layers: [Layer]) {
         self.layers = layers
+        fused = layers.indices.map { i in
+            guard layers[i] is BatchNorm, i + 1 < layers.count else { return nil }
+            return Rectifier(layers[i + 1])
+        }
         assignNames(prefix: "")
     }
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         var h = x
-        for layer in layers { h = layer.forward(h, mode: mode) }
+        var i = 0
+        while i < layers.count {
+            if let rectifier = fused[i], let norm = layers[i] as? BatchNorm {
+                h = norm.forward(h, mode: mode, then: rectifier)
+                i += 2
+            } else {
+                h = layers[i].forward(h, mode: mode)
+                i += 1
+            }
+        }
         return h
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         var g = dy
-        for layer in layers.reversed() { g = layer.backward(g) }
+        var i = layers.count - 1
+        while i >= 0 {
+            if i > 0, fused[i - 1] != nil {
+                g = layers[i - 1].backward(g)  // the BatchNorm, through its rectifier
+                i -= 2
+            } else {
+                g = layers[i].backward(g)
+                i -= 1
+            }
+        }
         return g
     }
 

@@ -61,6 +61,40 @@ func convTranspose2DGradients(strategy: GEMMStrategy) {
     }
 }
 
+@Test func fusedBatchNormAndRectifierGradients() {
+    // Sequential runs a BatchNorm and the rectifier after it as one layer.
+    for rectifier in [ReLU(), LeakyReLU(slope: 0.2)] as [Layer] {
+        let bn = BatchNorm(2)
+        randomizeParameters(bn)
+        let net = Sequential([bn, rectifier])
+        let x = randomInput([3, 2, 3, 4], seed: 9)
+        // A small step: a larger one moves some normalised values across the rectifier's kink.
+        let train = checkLayerGradients(net, input: x, mode: .train, eps: 1e-3, tolerance: 2e-2)
+        #expect(train.isEmpty, "\(type(of: rectifier)) train: \(train.prefix(3))")
+        let eval = checkLayerGradients(net, input: x, mode: .eval, eps: 1e-3, tolerance: 2e-2)
+        #expect(eval.isEmpty, "\(type(of: rectifier)) eval: \(eval.prefix(3))")
+    }
+}
+
+@Test func fusedBatchNormAndRectifierGiveTheBitsOfSeparateLayers() {
+    for (mode, makeRectifier) in [(Mode.train, { ReLU() as Layer }), (.train, { LeakyReLU(slope: 0.2) }), (.eval, { LeakyReLU(slope: 0.2) })] {
+        let fusedNorm = BatchNorm(3), separateNorm = BatchNorm(3)
+        randomizeParameters(fusedNorm, seed: 4)
+        randomizeParameters(separateNorm, seed: 4)
+        let fused = Sequential([fusedNorm, makeRectifier()])
+        let rectifier = makeRectifier()
+        let x = randomInput([4, 3, 5, 6], seed: 2), dy = randomInput([4, 3, 5, 6], seed: 3)
+        let y1 = fused.forward(x, mode: mode)
+        let y2 = rectifier.forward(separateNorm.forward(x, mode: mode), mode: mode)
+        #expect(y1.scalars == y2.scalars, "\(mode) forward")
+        let dx1 = fused.backward(dy)
+        let dx2 = separateNorm.backward(rectifier.backward(dy))
+        #expect(dx1.scalars == dx2.scalars, "\(mode) backward")
+        #expect(fusedNorm.gamma.grad.scalars == separateNorm.gamma.grad.scalars && fusedNorm.beta.grad.scalars == separateNorm.beta.grad.scalars)
+        #expect(fusedNorm.runningMean.value.scalars == separateNorm.runningMean.value.scalars)
+    }
+}
+
 @Test func batchNormStatistics() {
     let bn = BatchNorm(2, momentum: 0.1)
     // Channel 0 holds 1, 2, 3, 4 and channel 1 holds 10, 10, 10, 10 across N=2, S=2.
