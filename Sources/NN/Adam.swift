@@ -60,11 +60,24 @@ public final class Adam {
                         v[i].scalars.withUnsafeMutableBufferPointer { pv in
                             let wb = w.baseAddress!, gb = g.baseAddress!, mb = pm.baseAddress!, vb = pv.baseAddress!
                             Parallel.forRanges(w.count, grain: 32768) { r in
-                                for j in r {
+                                // Eight parameters at a time, each with the scalar loop's operations
+                                // in its order, so the bits are those of one at a time.
+                                var j = r.lowerBound
+                                while j + 8 <= r.upperBound {
+                                    let g = load8(gb + j)
+                                    let m = s.beta1 * load8(mb + j) + (1 - s.beta1) * g
+                                    let v = s.beta2 * load8(vb + j) + (1 - s.beta2) * g * g
+                                    store8(m, mb + j)
+                                    store8(v, vb + j)
+                                    store8(load8(wb + j) - stepSize * m / (v.squareRoot() / c2root + s.eps), wb + j)
+                                    j += 8
+                                }
+                                while j < r.upperBound {
                                     let gj = gb[j]
                                     mb[j] = s.beta1 * mb[j] + (1 - s.beta1) * gj
                                     vb[j] = s.beta2 * vb[j] + (1 - s.beta2) * gj * gj
                                     wb[j] -= stepSize * mb[j] / (vb[j].squareRoot() / c2root + s.eps)
+                                    j += 1
                                 }
                             }
                         }
@@ -95,4 +108,19 @@ public final class Adam {
         m = newM
         v = newV
     }
+}
+
+@inline(__always)
+private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }

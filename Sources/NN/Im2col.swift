@@ -75,7 +75,7 @@ public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g:
                             if sw == 1 {
                                 (d + lo).update(from: src + lo, count: hi - lo)
                             } else if sw == 2 {
-                                gatherEven(src, into: d, lo, hi)
+                                gatherEven(src, into: d, lo, hi, rowEnd: w - off)
                             } else {
                                 while xo < hi { d[xo] = src[sw * xo]; xo += 1 }
                             }
@@ -116,7 +116,7 @@ public func col2im(_ col: UnsafePointer<Float>, count: Int, imageStride: Int, _ 
                             let dst = xc + iy * w + off
                             var xo = lo
                             if sw == 2 {
-                                scatterAddEven(src, into: dst, lo, hi)
+                                scatterAddEven(src, into: dst, lo, hi, rowEnd: w - off)
                             } else {
                                 while xo < hi { dst[sw * xo] += src[xo]; xo += 1 }
                             }
@@ -130,17 +130,17 @@ public func col2im(_ col: UnsafePointer<Float>, count: Int, imageStride: Int, _ 
     }
 }
 
-/// d[j] = src[2 * j] for j in lo..<hi: sixteen values loaded at once and their even lanes kept
-/// (a load never reaches past src[2 * (hi - 1)], the row's last value in use).
+/// d[j] = src[2 * j] for j in lo..<hi: sixteen (or eight) values loaded at once and their even
+/// lanes kept. A load never reaches src[rowEnd] (the end of the image row src lies in).
 @inline(__always)
-private func gatherEven(_ src: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+private func gatherEven(_ src: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, rowEnd: Int) {
     var j = lo
-    while j + 9 <= hi {
+    while j + 8 <= hi && 2 * j + 16 <= rowEnd {
         let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
         UnsafeMutableRawPointer(d + j).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
         j += 8
     }
-    while j + 5 <= hi {
+    while j + 4 <= hi && 2 * j + 8 <= rowEnd {
         let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
         UnsafeMutableRawPointer(d + j).storeBytes(of: v.evenHalf, as: SIMD4<Float>.self)
         j += 4
@@ -148,20 +148,20 @@ private func gatherEven(_ src: UnsafePointer<Float>, into d: UnsafeMutablePointe
     while j < hi { d[j] = src[2 * j]; j += 1 }
 }
 
-/// dst[2 * j] += src[j] for j in lo..<hi, the same additions as one at a time: sixteen values of
-/// dst loaded, their even lanes added to and all stored back (the odd lanes unchanged; a store never
-/// reaches past dst[2 * (hi - 1)], so it stays in the row, which only this thread writes).
+/// dst[2 * j] += src[j] for j in lo..<hi, the same additions as one at a time: sixteen (or eight)
+/// values of dst loaded, their even lanes added to and all stored back, the odd lanes unchanged.
+/// A store never reaches dst[rowEnd], so it stays in the image row, which only this thread writes.
 @inline(__always)
-private func scatterAddEven(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+private func scatterAddEven(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, rowEnd: Int) {
     var j = lo
-    while j + 9 <= hi {
+    while j + 8 <= hi && 2 * j + 16 <= rowEnd {
         let p = UnsafeMutableRawPointer(dst + 2 * j)
         var v = p.loadUnaligned(as: SIMD16<Float>.self)
         v.evenHalf += UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self)
         p.storeBytes(of: v, as: SIMD16<Float>.self)
         j += 8
     }
-    while j + 5 <= hi {
+    while j + 4 <= hi && 2 * j + 8 <= rowEnd {
         let p = UnsafeMutableRawPointer(dst + 2 * j)
         var v = p.loadUnaligned(as: SIMD8<Float>.self)
         v.evenHalf += UnsafeRawPointer(src + j).loadUnaligned(as: SIMD4<Float>.self)

@@ -1,5 +1,6 @@
 // Adam against steps computed by hand, and the initialisation schemes' statistics.
 
+import Foundation
 import NN
 import Testing
 
@@ -19,6 +20,29 @@ import Testing
     #expect(abs(Double(p.value.scalars[0]) - expected0) < 1e-6)
     #expect(abs(Double(p.value.scalars[1]) - expected1) < 1e-6)
     #expect(adam.step == 2)
+}
+
+@Test func adamGivesTheBitsOfOneParameterAtATime() {
+    // 37 values: the eight-wide path and the remainder.
+    let n = 37
+    var w = (0..<n).map { Float($0) * 0.37 - 5 }, m = [Float](repeating: 0, count: n), v = m
+    let p = Parameter("w", Tensor(shape: [n], scalars: w))
+    let s = AdamSettings(lr: 2e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8)
+    let adam = Adam([p], settings: s)
+    for step in 1...3 {
+        let g = (0..<n).map { Float(($0 * 7 + step * 3) % 11) - 5.5 }
+        p.grad = Tensor(shape: [n], scalars: g)
+        adam.update()
+        let c1 = 1 - powf(s.beta1, Float(step)), c2 = 1 - powf(s.beta2, Float(step))
+        let stepSize = s.lr / c1, c2root = c2.squareRoot()
+        for j in 0..<n {
+            m[j] = s.beta1 * m[j] + (1 - s.beta1) * g[j]
+            v[j] = s.beta2 * v[j] + (1 - s.beta2) * g[j] * g[j]
+            w[j] -= stepSize * m[j] / (v[j].squareRoot() / c2root + s.eps)
+        }
+        #expect(p.value.scalars == w, "step \(step)")
+        #expect(adam.m[0].scalars == m && adam.v[0].scalars == v, "step \(step)")
+    }
 }
 
 @Test func adamSkipsBuffersAndKeepsParameterOrder() {
