@@ -82,7 +82,7 @@ public final class Conv2D: Layer {
         precondition(!needsWeightGradient || columnsKept,
                      "Conv2D.backward: a weight gradient needs a train-mode forward pass with weight.requiresGrad set")
         let blocks = ConvGEMM(g, rows: oc, batch: n, strategy: strategy)
-        var dx = Tensor(zeros: needsInputGradient ? shape : [0])
+        var dx = Tensor(uninitialized: needsInputGradient ? shape : [0])
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
             if let bias, bias.requiresGrad { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.colCols, into: $0.baseAddress!) } }
@@ -92,7 +92,7 @@ public final class Conv2D: Layer {
                         dx.scalars.withUnsafeMutableBufferPointer { pdx in
                             let dwb = pdw.baseAddress!, dxb = needsInputGradient ? pdx.baseAddress! : nil
                             blocks.accumulatingWeightGradient(dwb, partial: &partialGrad, enabled: needsWeightGradient) { partial in
-                                blocks.backward(dyb, pw.baseAddress!, into: dxb, work: &work, weightGradient: needsWeightGradient
+                                blocks.backward(dyb, pw.baseAddress!, into: dxb, overwrite: true, work: &work, weightGradient: needsWeightGradient
                                     ? .init(columns: UnsafePointer(kept!), dW: dwb, partial: partial) : nil)
                             }
                         }

@@ -121,9 +121,10 @@ struct ConvGEMM {
     /// Caffe `backward_cpu_gemm`: images += col2im(W^T [K, M] x rows) into `gradient` (when given),
     /// and with `weightGradient`, dW += rows x col^T on the columns `forward` kept: the two uses of
     /// one block of row images (Conv2D's backward pass), its channel-major copy made once.
+    /// With `overwrite`, each block's images are zeroed just before (the buffer may be uninitialised).
     func backward(
         _ rows: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>?,
-        work: inout Workspace, weightGradient: WeightGradient? = nil
+        overwrite: Bool = false, work: inout Workspace, weightGradient: WeightGradient? = nil
     ) {
         let cols = group * s, perChunk = (k + m) * cols
         work.withPointer(chunkCount * perChunk) { base in
@@ -136,7 +137,9 @@ struct ConvGEMM {
                 }
                 guard let gradient else { return }
                 gemm(transA: true, m: k, n: width, k: m, w, rowsOfBlock, col)
-                col2im(col, count: block.count, imageStride: columnImageSize, geometry, into: gradient + block.lowerBound * columnImageSize)
+                let target = gradient + block.lowerBound * columnImageSize
+                if overwrite { StepProfile.measure(.copies) { target.update(repeating: 0, count: block.count * columnImageSize) } }
+                col2im(col, count: block.count, imageStride: columnImageSize, geometry, into: target)
             }
         }
     }

@@ -58,12 +58,12 @@ public final class ConvTranspose2D: Layer {
         // Kept for the weight gradient (x supplies its row images).
         input = x
         let blocks = ConvGEMM(g, rows: c, batch: n, strategy: strategy)
-        var y = Tensor(zeros: [n, outChannels, oh, ow])
+        var y = Tensor(uninitialized: [n, outChannels, oh, ow])
         x.scalars.withUnsafeBufferPointer { px in
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 y.scalars.withUnsafeMutableBufferPointer { py in
                     let yb = py.baseAddress!
-                    blocks.backward(px.baseAddress!, pw.baseAddress!, into: yb, work: &work)
+                    blocks.backward(px.baseAddress!, pw.baseAddress!, into: yb, overwrite: true, work: &work)
                     if let bias {
                         bias.value.scalars.withUnsafeBufferPointer { addBias(yb, n: n, c: outChannels, s: oh * ow, bias: $0.baseAddress!) }
                     }
