@@ -85,12 +85,14 @@ public struct DatasetInspection: Sendable {
         if let folds {
             lines.append("")
             lines.append("\(folds.folds) subject-independent folds (seed \(seedText ?? String(folds.seed))); test-side images per class:")
-            let widths = d.classes.map { max(9, $0.rawValue.count + 1) }
-            lines.append("  fold subjects images  " + zip(d.classes, widths).map { pad($0.rawValue, $1) }.joined())
+            // Each column as wide as its class's whole name and two spaces (at least 9).
+            let widths = d.classes.map { max(9, $0.rawValue.count + 2) }
+            func trimmed(_ line: String) -> String { line.replacingOccurrences(of: " +$", with: "", options: .regularExpression) }
+            lines.append(trimmed("  fold subjects images  " + zip(d.classes, widths).map { pad($0.rawValue, $1) }.joined()))
             let counts = folds.countsPerFold(d)
             for (f, subjects) in folds.subjectsPerFold.enumerated() {
-                lines.append("  " + pad(String(f), 5) + pad(String(subjects.count), 9) + pad(String(counts[f].reduce(0, +)), 8)
-                    + zip(counts[f], widths).map { pad(String($0), $1) }.joined())
+                lines.append(trimmed("  " + pad(String(f), 5) + pad(String(subjects.count), 9) + pad(String(counts[f].reduce(0, +)), 8)
+                    + zip(counts[f], widths).map { pad(String($0), $1) }.joined()))
             }
             for (f, subjects) in folds.subjectsPerFold.enumerated() {
                 lines.append("  fold \(f): \(subjects.joined(separator: " "))")

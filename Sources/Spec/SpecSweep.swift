@@ -41,9 +41,15 @@ public struct SweepOption: Equatable, Sendable {
         guard !texts.isEmpty, !texts.contains(where: \.isEmpty) else {
             throw fail("give one or more values separated by commas, e.g. \(key)=1,10,100")
         }
-        var seen = Set<String>()
-        for t in texts where !seen.insert(t).inserted { throw fail("the value \(t) is given twice") }
         values = texts.map { t in (t, (try? JSONParser.parse(t)) ?? .string(t)) }
+        // The same value twice (also written differently: 10 and 1e1) would be one experiment twice.
+        var seen: [String: String] = [:]
+        for (t, v) in values {
+            if let earlier = seen[v.canonicalText] {
+                throw fail(earlier == t ? "the value \(t) is given twice" : "the values \(earlier) and \(t) are the same value")
+            }
+            seen[v.canonicalText] = t
+        }
     }
 
     /// Splits at the commas that are not inside brackets, braces or a quoted string.

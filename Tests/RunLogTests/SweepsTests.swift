@@ -39,7 +39,8 @@ import Testing
     // The migrated log takes a sweep.
     try upgraded.registerSweep(hash: "ab12cd34" + String(repeating: "0", count: 56), name: "t", specPath: "t.json",
                                options: ["seed=1,2"], overrides: [], experiments: [(experimentID, ["seed=1"])])
-    #expect(try upgraded.sweeps().map(\.experiments) == [[SweepMember(experimentID: experimentID, position: 0, assignments: ["seed=1"])]])
+    let members = try upgraded.sweeps().flatMap(\.experiments)
+    #expect(members.map(\.experimentID) == [experimentID] && members.map(\.position) == [0] && members.map(\.assignments) == [["seed=1"]])
 }
 
 @Test func sweepsRecordTheirExperimentsOnce() throws {
