@@ -19,8 +19,9 @@ import RunLog
 import Spec
 
 /// What one worker is given: its job by value (the model, run, fold and seed that `plan(spec)`
-/// gave it), the results folder and the experiment's hash, whose spec file the worker reads. The
-/// job id (the run log's) only names the job's checkpoint and sample files: a worker never opens
+/// gave it), the results folder and the experiment's hash, whose spec file the worker reads, and
+/// the file of its checkpoint. The job id (the run log's) names the job's sample files (and its
+/// checkpoint when no file is given, as earlier builds named it): a worker never opens
 /// the run log, so it can run where the log is not. `messages` is the file its messages go to
 /// (under Slurm) instead of stdout (a local worker, whose life is tied to its coordinator's).
 public struct WorkerRequest: Sendable, Equatable {
