@@ -2,20 +2,37 @@
 // classes, unknown labels, files skipped and why, frames chosen per sequence and, when folds are
 // asked for, each fold's subjects and class counts.
 
+import Foundation
+
 public struct DatasetInspection: Sendable {
     public var dataset: Dataset
     public var folds: FoldAssignment?
+    /// The fold seed as the user gave it (a spec's `seed`, from which each run's split seed is
+    /// derived); nil: the assignment's own seed.
+    public var seedText: String?
 
-    public init(dataset: Dataset, folds: FoldAssignment? = nil) {
+    public init(dataset: Dataset, folds: FoldAssignment? = nil, seedText: String? = nil) {
         self.dataset = dataset
         self.folds = folds
+        self.seedText = seedText
+    }
+
+    /// Where the images come from: the root as given and, when relative, where it leads; generated
+    /// datasets have none.
+    var source: String {
+        let root = dataset.description.root
+        if dataset.description.kind == "synthetic" || root.isEmpty { return "generated in memory, no root folder" }
+        guard !root.hasPrefix("/") else { return "at \(root)" }
+        let cwd = FileManager.default.currentDirectoryPath
+        let absolute = ((cwd as NSString).appendingPathComponent(root) as NSString).standardizingPath
+        return "at \(root) (\(absolute))"
     }
 
     /// The report as plain text. `listLimit` caps the skipped files and sequences listed one by one.
     public func render(listLimit: Int = 20) -> String {
         let d = dataset
         var lines: [String] = []
-        lines.append("dataset \(d.description.kind) at \(d.description.root), classes \(d.description.classes.rawValue)")
+        lines.append("dataset \(d.description.kind) \(source), classes \(d.description.classes.rawValue)")
         lines.append("\(d.samples.count) images of \(d.subjects.count) subjects in \(d.classes.count - d.emptyClasses.count) classes")
         if let a = d.alignment {
             lines += alignmentLines(a, listLimit: listLimit)
@@ -45,13 +62,15 @@ public struct DatasetInspection: Sendable {
         if d.skipped.isEmpty {
             lines.append("skipped: none")
         } else {
+            // One line per reason with its count, then up to `listLimit` of its files.
             lines.append("skipped: \(d.skipped.count)")
-            let reasons = d.skipped.reduce(into: [String: Int]()) { $0[$1.reason, default: 0] += 1 }
-            for (reason, count) in reasons.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
-                lines.append("  \(count) x \(reason)")
+            var byReason: [String: [String]] = [:]
+            for s in d.skipped { byReason[s.reason, default: []].append(s.path) }
+            for (reason, paths) in byReason.sorted(by: { $0.value.count > $1.value.count || ($0.value.count == $1.value.count && $0.key < $1.key) }) {
+                lines.append("  \(paths.count) \(paths.count == 1 ? "file" : "files"): \(reason)")
+                for path in paths.prefix(listLimit) { lines.append("    \(path)") }
+                if paths.count > listLimit { lines.append("    ... and \(paths.count - listLimit) more") }
             }
-            for s in d.skipped.prefix(listLimit) { lines.append("    \(s.path): \(s.reason)") }
-            if d.skipped.count > listLimit { lines.append("    ... and \(d.skipped.count - listLimit) more") }
         }
         if !d.selections.isEmpty {
             lines.append("")
@@ -65,12 +84,15 @@ public struct DatasetInspection: Sendable {
         }
         if let folds {
             lines.append("")
-            lines.append("\(folds.folds) subject-independent folds (seed \(folds.seed)); test-side images per class:")
-            lines.append("  fold subjects images  " + d.classes.map { pad(String($0.rawValue.prefix(8)), 9) }.joined())
+            lines.append("\(folds.folds) subject-independent folds (seed \(seedText ?? String(folds.seed))); test-side images per class:")
+            // Each column as wide as its class's whole name and two spaces (at least 9).
+            let widths = d.classes.map { max(9, $0.rawValue.count + 2) }
+            func trimmed(_ line: String) -> String { line.replacingOccurrences(of: " +$", with: "", options: .regularExpression) }
+            lines.append(trimmed("  fold subjects images  " + zip(d.classes, widths).map { pad($0.rawValue, $1) }.joined()))
             let counts = folds.countsPerFold(d)
             for (f, subjects) in folds.subjectsPerFold.enumerated() {
-                lines.append("  " + pad(String(f), 5) + pad(String(subjects.count), 9) + pad(String(counts[f].reduce(0, +)), 8)
-                    + counts[f].map { pad(String($0), 9) }.joined())
+                lines.append(trimmed("  " + pad(String(f), 5) + pad(String(subjects.count), 9) + pad(String(counts[f].reduce(0, +)), 8)
+                    + zip(counts[f], widths).map { pad(String($0), $1) }.joined()))
             }
             for (f, subjects) in folds.subjectsPerFold.enumerated() {
                 lines.append("  fold \(f): \(subjects.joined(separator: " "))")

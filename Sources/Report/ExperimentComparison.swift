@@ -20,9 +20,11 @@ public struct ExperimentOverview: Equatable, Sendable {
     public var wallSeconds: Double?
     /// Model name -> mean accuracy over runs (fractions), in spec order.
     public var accuracies: [(model: String, mean: Double)]
+    /// The sweeps the experiment belongs to (12-digit hash prefixes; empty when none).
+    public var sweeps: [String] = []
 
     public static func == (a: ExperimentOverview, b: ExperimentOverview) -> Bool {
-        a.name == b.name && a.hash == b.hash && a.table == b.table && a.created == b.created && a.jobsDone == b.jobsDone
+        a.sweeps == b.sweeps && a.name == b.name && a.hash == b.hash && a.table == b.table && a.created == b.created && a.jobsDone == b.jobsDone
             && a.jobsTotal == b.jobsTotal && a.wallSeconds == b.wallSeconds && a.accuracies.map(\.model) == b.accuracies.map(\.model)
             && a.accuracies.map(\.mean) == b.accuracies.map(\.mean)
     }
@@ -53,6 +55,7 @@ public enum ExperimentComparisons {
     public static func overview(results: String) throws -> [ExperimentOverview] {
         let store = try RunStore(path: ReportGenerator.databasePath(results: results), readOnly: true)
         defer { try? store.close() }
+        let sweeps = try store.sweepHashesByExperiment()
         return try store.experiments().map { e in
             let jobs = try store.rows(
                 """
@@ -68,8 +71,18 @@ public enum ExperimentComparisons {
             return ExperimentOverview(
                 name: e.name, hash: String(e.specHash.prefix(12)), table: e.tableName, created: e.createdAt,
                 jobsDone: jobs?["done"].int ?? 0, jobsTotal: jobs?["total"].int ?? 0, wallSeconds: jobs?["wall"].double,
-                accuracies: order.compactMap { name in byModel[name].map { (name, $0) } })
+                accuracies: order.compactMap { name in byModel[name].map { (name, $0) } },
+                sweeps: (sweeps[e.id] ?? []).map { String($0.prefix(12)) })
         }
+    }
+
+    /// The experiments of a sweep (its name or a sweep-hash prefix), as spec-hash keys for `compare`.
+    public static func sweepExperiments(results: String, sweep key: String) throws -> (sweep: SweepRecord, keys: [String]) {
+        let store = try RunStore(path: ReportGenerator.databasePath(results: results), readOnly: true)
+        defer { try? store.close() }
+        let sweep = try store.sweep(matching: key)
+        let byID = Dictionary(uniqueKeysWithValues: try store.experiments().map { ($0.id, $0.specHash) })
+        return (sweep, sweep.experiments.compactMap { byID[$0.experimentID] })
     }
 
     /// Compares the experiments `keys` name (names or spec-hash prefixes), in that order.

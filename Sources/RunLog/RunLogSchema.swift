@@ -8,7 +8,7 @@ import GRDB
 
 public enum RunLogSchema {
     /// The schema version this build writes and reads (`PRAGMA user_version`).
-    public static let version = 4
+    public static let version = 5
 
     /// All migrations, in order.
     static var migrator: DatabaseMigrator {
@@ -17,6 +17,7 @@ public enum RunLogSchema {
         migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
         migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
         migrator.registerMigration("v4") { db in try db.execute(sql: v4) }
+        migrator.registerMigration("v5") { db in try db.execute(sql: v5) }
         return migrator
     }
 
@@ -212,5 +213,29 @@ public enum RunLogSchema {
             updated_at TEXT NOT NULL DEFAULT (\(now))
         );
         PRAGMA user_version = 4;
+        """
+
+    /// v5: sweeps (`exp run SPEC --sweep key=v1,v2,...`): one row per sweep, and the experiments it
+    /// expanded into with the values each takes. An experiment may belong to several sweeps (the
+    /// same values swept twice), or to none.
+    static let v5 = """
+        CREATE TABLE sweeps (
+            id INTEGER PRIMARY KEY,
+            sweep_hash TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            spec_path TEXT NOT NULL,
+            sweep_json TEXT NOT NULL,
+            overrides_json TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL DEFAULT (\(now))
+        );
+        CREATE TABLE sweep_experiments (
+            sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            assignments_json TEXT NOT NULL,
+            PRIMARY KEY (sweep_id, experiment_id)
+        );
+        CREATE INDEX sweep_experiments_by_experiment ON sweep_experiments(experiment_id);
+        PRAGMA user_version = 5;
         """
 }

@@ -1,7 +1,8 @@
 // `exp run SPEC`: load and identify the spec, lock the results folder, register the experiment
 // and its jobs in the run log, and hand the jobs that still need running to the coordinator and
 // its executor (local worker processes or Slurm). The results folder holds `runs.sqlite`,
-// `experiments/<hash>/spec.json` (what workers read), `checkpoints/<hash>/job-<id>.ckpt`,
+// `experiments/<hash>/spec.json` (what workers read), `checkpoints/<hash>/<model>-run<R>-fold<F>.ckpt`
+// (`job-<id>.ckpt` for jobs started by earlier builds),
 // `samples/<hash>/`, `faces/` (the face cache) and, for Slurm, `slurm/<hash>/<submission>/`
 // (`SlurmSubmission`).
 
@@ -30,6 +31,8 @@ public struct RunRequest: Sendable {
     public var onlyModel: String?
     public var onlyRun: Int?
     public var onlyFold: Int?
+    /// `--sweep key=v1,v2,...` options: one experiment per value (per combination of values).
+    public var sweeps: [String] = []
 
     public init(specPath: String, overrides: [String] = [], results: String = "results", options: CoordinatorOptions = CoordinatorOptions()) {
         self.specPath = specPath
@@ -49,6 +52,8 @@ public enum RunError: Error, CustomStringConvertible {
     /// A worker's coordinator exited before the worker could tie its own life to it: the worker
     /// stops before it writes anything (`exp worker` exits with status 137, as if killed).
     case coordinatorGone
+    /// `--sweep` with `--executor slurm`, which runs one experiment per `exp run`.
+    case sweepOnSlurm
 
     public var description: String {
         switch self {
@@ -63,6 +68,8 @@ public enum RunError: Error, CustomStringConvertible {
             return "the worker's job, \(job), is not in the experiment's plan: \(reason)"
         case .coordinatorGone:
             return "the coordinator that started this worker has already exited; the worker stops"
+        case .sweepOnSlurm:
+            return "--sweep runs with --executor local only; on Slurm, run each value as its own experiment with --set KEY=VALUE"
         }
     }
 }
@@ -75,8 +82,29 @@ public struct ResultsLayout: Sendable {
     public func specFile(_ hash: String) -> String { (root as NSString).appendingPathComponent("experiments/\(hash)/spec.json") }
     /// The folder of an experiment's checkpoints.
     public func checkpoints(_ hash: String) -> String { (root as NSString).appendingPathComponent("checkpoints/\(hash)") }
+    /// The checkpoint of a job started by an earlier build (`job-<id>.ckpt`).
     public func checkpoint(_ hash: String, job: Int64) -> String {
         (checkpoints(hash) as NSString).appendingPathComponent("job-\(job).ckpt")
+    }
+    /// A job's checkpoint named for its model (`modelSlug`), run and fold: `ha-gan-run0-fold3.ckpt`.
+    public func checkpoint(_ hash: String, model slug: String, run: Int, fold: Int) -> String {
+        (checkpoints(hash) as NSString).appendingPathComponent("\(slug)-run\(run)-fold\(fold).ckpt")
+    }
+    /// A model name as a file name: lower case, every run of characters other than a-z and 0-9
+    /// one hyphen (`CNN(baseline)` -> `cnn-baseline`, `HA-GAN` -> `ha-gan`); when two models of the
+    /// spec give the same slug, each gets its 1-based position in the spec appended (`ha-gan-2`).
+    public static func modelSlug(_ name: String, among names: [String]) -> String {
+        func slug(_ n: String) -> String {
+            var out = ""
+            for c in n.lowercased().unicodeScalars {
+                if ("a"..."z").contains(c) || ("0"..."9").contains(c) { out.unicodeScalars.append(c) } else if !out.hasSuffix("-") { out += "-" }
+            }
+            let trimmed = out.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+            return trimmed.isEmpty ? "model" : String(trimmed.prefix(60))
+        }
+        let mine = slug(name)
+        guard names.filter({ slug($0) == mine }).count > 1, let position = names.firstIndex(of: name) else { return mine }
+        return "\(mine)-\(position + 1)"
     }
     /// The face cache every job of every experiment in this folder shares (detections and aligned
     /// faces, keyed by image content and alignment settings).
@@ -86,7 +114,7 @@ public struct ResultsLayout: Sendable {
     }
     /// Removes the temporary files of writes that never finished (`.NAME.tmp-PID`) from an
     /// experiment's checkpoint folder and its jobs' sample folders, except those of `jobs`.
-    public func removeUnfinishedFiles(_ hash: String, except jobs: Set<Int64> = []) {
+    public func removeUnfinishedFiles(_ hash: String, except jobs: Set<Int64> = [], keeping checkpointNames: Set<String> = []) {
         let files = FileManager.default
         let sampleRoot = (root as NSString).appendingPathComponent("samples/\(hash)")
         let jobFolders = ((try? files.contentsOfDirectory(atPath: sampleRoot)) ?? [])
@@ -95,6 +123,7 @@ public struct ResultsLayout: Sendable {
         for folder in [checkpoints(hash)] + jobFolders {
             for name in (try? files.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
                 if jobs.contains(where: { name.hasPrefix(".job-\($0).ckpt.") }) { continue }
+                if checkpointNames.contains(where: { name.hasPrefix(".\($0).") }) { continue }
                 try? files.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
             }
         }
@@ -109,18 +138,32 @@ public struct ResultsLayout: Sendable {
 }
 
 public enum ExperimentRun {
-    /// Runs an experiment to the end (or until stopped) and returns the summary of this run.
+    /// What one `exp run` ran: the summary over all its jobs, its experiments (one, or a sweep's
+    /// in order) and the sweep when there is one.
+    public struct Outcome {
+        public var summary: RunSummary
+        public var experiments: [ExperimentRecord]
+        public var sweep: SweepRecord?
+    }
+
+    /// Runs an experiment (or, with `request.sweeps`, every experiment of the sweep, their jobs
+    /// scheduled together) to the end or until stopped, and returns the summary of this run.
     public static func run(
         _ request: RunRequest, toolVersion: String, worker: URL, progress: ProgressSink?,
         onCoordinator: (Coordinator) -> Void = { _ in }
-    ) throws -> (summary: RunSummary, experiment: ExperimentRecord) {
-        let loaded = try SpecLoader.load(path: request.specPath, overrides: request.overrides)
-        let spec = loaded.spec
-        if spec.dataset.kind != .synthetic, let root = spec.dataset.root, !FileManager.default.fileExists(atPath: root) {
-            throw RunError.datasetRootMissing(kind: spec.dataset.kind.rawValue, path: root)
+    ) throws -> Outcome {
+        // Every spec of the run is decoded before the results folder is touched.
+        let sweep = request.sweeps.isEmpty ? nil
+            : try SpecSweep.expand(path: request.specPath, overrides: request.overrides, sweeps: request.sweeps)
+        let specs = try sweep.map { $0.points.map(\.loaded) } ?? [SpecLoader.load(path: request.specPath, overrides: request.overrides)]
+        for spec in specs.map(\.spec) where spec.dataset.kind != .synthetic {
+            if let root = spec.dataset.root, !FileManager.default.fileExists(atPath: root) {
+                throw RunError.datasetRootMissing(kind: spec.dataset.kind.rawValue, path: root)
+            }
         }
         // Absolute, so that workers started anywhere (Slurm nodes, other working folders) find it.
         let layout = ResultsLayout(root: URL(fileURLWithPath: request.results).standardizedFileURL.path)
+        if sweep != nil, case .slurm = request.executor { throw RunError.sweepOnSlurm }
         let lock = try ResultsLock(folder: layout.root)
         defer { withExtendedLifetime(lock) {} }
         let executor: Executor
@@ -130,7 +173,7 @@ public enum ExperimentRun {
         case .slurm(let options):
             // Asks Slurm for its limits now: a cluster that does not answer stops the run before
             // the run log is touched.
-            executor = try SlurmExecutor(executable: worker, results: layout.root, experimentHash: loaded.hash, options: options)
+            executor = try SlurmExecutor(executable: worker, results: layout.root, experimentHash: specs[0].hash, options: options)
         }
 
         // Writes that find the log locked wait for it (telling the progress sink); the coordinator,
@@ -141,6 +184,36 @@ public enum ExperimentRun {
         // the database, so a reader that opens the log after `exp run` ends sees one whole file.
         defer { try? store.close() }
 
+        var planned: [PlannedJob] = []
+        var experimentIDs: [Int64] = []
+        for loaded in specs {
+            let (id, jobs) = try prepare(loaded, request: request, layout: layout, store: store, toolVersion: toolVersion,
+                                         namePrefix: sweep == nil ? "" : "\(loaded.spec.name) ")
+            experimentIDs.append(id)
+            planned += jobs
+        }
+        var sweepRecord: SweepRecord?
+        if let sweep {
+            let id = try store.registerSweep(
+                hash: sweep.hash, name: sweep.name, specPath: sweep.specPath, options: sweep.options, overrides: sweep.overrides,
+                experiments: zip(experimentIDs, sweep.points).map { ($0, $1.assignments) })
+            sweepRecord = try store.sweeps().first { $0.id == id }
+        }
+        if planned.isEmpty {
+            throw RunError.noJobsMatch([request.onlyModel.map { "model=\($0)" }, request.onlyRun.map { "run=\($0)" },
+                                        request.onlyFold.map { "fold=\($0)" }].compactMap { $0 }.joined(separator: ","))
+        }
+        let coordinator = Coordinator(log: store, executor: executor, options: request.options, progress: progress)
+        onCoordinator(coordinator)
+        let summary = try coordinator.run(planned)
+        return Outcome(summary: summary, experiments: try specs.map { try store.experiment(matching: $0.hash) }, sweep: sweepRecord)
+    }
+
+    /// Registers one experiment (spec file, data check, provenance, folds, jobs) and returns its id
+    /// and the jobs of it that `request` selects, ready for the coordinator.
+    static func prepare(_ loaded: LoadedSpec, request: RunRequest, layout: ResultsLayout, store: RunStore, toolVersion: String,
+                        namePrefix: String) throws -> (Int64, [PlannedJob]) {
+        let spec = loaded.spec
         let specFile = layout.specFile(loaded.hash)
         try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(loaded.canonicalJSON.utf8).write(to: URL(fileURLWithPath: specFile), options: .atomic)
@@ -161,31 +234,40 @@ public enum ExperimentRun {
         try JobData.recordFolds(spec, dataset: dataset, store: store, experimentID: experimentID)
         let records = try store.upsertJobs(experimentID: experimentID, plan(spec))
         try store.interruptStaleJobs(experimentID: experimentID)
+        // Each job's checkpoint: the file the run log records for it (a job started by an earlier
+        // build keeps its job-<id>.ckpt), else an earlier build's file found on disk, else the
+        // file named for its model, run and fold.
+        let slugs = Dictionary(uniqueKeysWithValues: spec.models.map { ($0.name, ResultsLayout.modelSlug($0.name, among: spec.models.map(\.name))) })
+        var checkpoints: [Int64: String] = [:]
+        for r in records {
+            let recorded = try store.artifacts(jobID: r.id).filter { $0.kind == "checkpoint" }.map(\.path)
+            if let path = recorded.last {
+                checkpoints[r.id] = path
+            } else if FileManager.default.fileExists(atPath: layout.checkpoint(loaded.hash, job: r.id)) {
+                checkpoints[r.id] = layout.relative(layout.checkpoint(loaded.hash, job: r.id))
+            } else {
+                checkpoints[r.id] = layout.relative(layout.checkpoint(loaded.hash, model: slugs[r.modelName] ?? "model", run: r.run, fold: r.fold))
+            }
+        }
         // Checkpoints and sample grids half-written by a worker killed mid-write
-        // (`.job-N.ckpt.tmp-PID`, `.epoch-0010.png.tmp-PID`): nothing reads them, and the lock says
-        // no local worker of this folder is alive to finish them. Jobs still running as Slurm
-        // tasks (left by a killed or detached run) may be writing theirs: those are kept.
+        // (`.ha-gan-run0-fold1.ckpt.tmp-PID`, `.epoch-0010.png.tmp-PID`): nothing reads them, and the
+        // lock says no local worker of this folder is alive to finish them. Jobs still running as
+        // Slurm tasks (left by a killed or detached run) may be writing theirs: those are kept.
         let executions = try store.executions(experimentID: experimentID)
         let handedOff = Set(try store.jobs(experimentID: experimentID).filter { $0.status == .running && executions[$0.id] != nil }.map(\.id))
-        layout.removeUnfinishedFiles(loaded.hash, except: handedOff)
+        layout.removeUnfinishedFiles(loaded.hash, except: handedOff,
+                                     keeping: Set(handedOff.compactMap { checkpoints[$0].map { ($0 as NSString).lastPathComponent } }))
 
         let selected = records.filter { r in
             (request.onlyModel.map { $0 == r.modelName } ?? true) && (request.onlyRun.map { $0 == r.run } ?? true)
                 && (request.onlyFold.map { $0 == r.fold } ?? true)
         }
-        if selected.isEmpty {
-            throw RunError.noJobsMatch([request.onlyModel.map { "model=\($0)" }, request.onlyRun.map { "run=\($0)" },
-                                        request.onlyFold.map { "fold=\($0)" }].compactMap { $0 }.joined(separator: ","))
-        }
         // Each worker is given its job by value and never opens the run log.
-        let planned = selected.map { r in
-            PlannedJob(id: r.id, name: "\(r.modelName) run \(r.run) fold \(r.fold)",
+        return (experimentID, selected.map { r in
+            PlannedJob(id: r.id, name: "\(namePrefix)\(r.modelName) run \(r.run) fold \(r.fold)",
                        arguments: WorkerRequest(results: layout.root, experimentHash: loaded.hash, jobID: r.id, modelName: r.modelName,
-                                                run: r.run, fold: r.fold, seed: r.seed, threads: request.options.threadsPerJob).arguments)
-        }
-        let coordinator = Coordinator(log: store, executor: executor, options: request.options, progress: progress)
-        onCoordinator(coordinator)
-        let summary = try coordinator.run(planned)
-        return (summary, try store.experiment(matching: loaded.hash))
+                                                run: r.run, fold: r.fold, seed: r.seed, threads: request.options.threadsPerJob,
+                                                checkpoint: checkpoints[r.id]).arguments)
+        })
     }
 }

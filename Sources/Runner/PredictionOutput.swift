@@ -21,7 +21,8 @@ extension Predictor {
 
     private func text(_ predictions: [ImagePrediction]) -> String {
         let model = modelKind == "hagan" ? "HA-GAN" : "CNN baseline"
-        var out = "# \(checkpointPath): \(model), epoch \(epoch)" + (generatorSummary.map { "; \($0)" } ?? "") + "\n"
+        let subjects = trainingSubjects.map { "trained on \($0.count) subjects" } ?? "training subjects not recorded"
+        var out = "# \(checkpointPath): \(model), epoch \(epoch)" + (generatorSummary.map { "; \($0)" } ?? "") + "; \(subjects)\n"
         let withCharacters = predictions.contains { $0.characterImage != nil }
         let withFaces = predictions.contains { $0.face != nil }
         let header = ["image", "expression"] + setup.classes + (withCharacters ? ["character"] : []) + (withFaces ? ["face"] : [])
@@ -68,7 +69,20 @@ extension Predictor {
         var model: String
         var epoch: Int
         var classes: [String]
+        /// Null when the checkpoint predates recording them.
+        var trainingSubjects: [String]?
         var predictions: [JSONRow]
+
+        func encode(to encoder: Encoder) throws {
+            enum Key: String, CodingKey { case checkpoint, model, epoch, classes, trainingSubjects, predictions }
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(checkpoint, forKey: .checkpoint)
+            try c.encode(model, forKey: .model)
+            try c.encode(epoch, forKey: .epoch)
+            try c.encode(classes, forKey: .classes)
+            try c.encode(trainingSubjects, forKey: .trainingSubjects)
+            try c.encode(predictions, forKey: .predictions)
+        }
     }
 
     private func json(_ predictions: [ImagePrediction]) -> String {
@@ -80,7 +94,8 @@ extension Predictor {
                         f.face.map { JSONFace(box: $0.box, confidence: $0.confidence, landmarks: $0.landmarks.map { [$0.x, $0.y] }, faces: f.faces) }
                     })
         }
-        let document = JSONDocument(checkpoint: checkpointPath, model: modelKind, epoch: epoch, classes: setup.classes, predictions: rows)
+        let document = JSONDocument(checkpoint: checkpointPath, model: modelKind, epoch: epoch, classes: setup.classes,
+                                    trainingSubjects: trainingSubjects, predictions: rows)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(document)) ?? Data()

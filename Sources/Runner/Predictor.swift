@@ -78,6 +78,13 @@ public final class Predictor {
     public let setup: PredictionSetup
     /// Training epochs the checkpoint holds.
     public let epoch: Int
+    /// The subjects the model was trained on (its fold's training subjects, validation subjects
+    /// left out), sorted; nil for a checkpoint written before they were recorded (unknown).
+    public let trainingSubjects: [String]?
+
+    /// The checkpoint metadata key (under the trainer's "extra." prefix) of the training subjects:
+    /// a JSON array of subject ids.
+    public static let trainingSubjectsKey = "trainingSubjects"
 
     /// Reads a checkpoint written by `exp run`. Throws `CheckpointError` for a file that is missing,
     /// no checkpoint, truncated or corrupted, `ModelCheckpointError` for one whose tensors do not
@@ -115,6 +122,35 @@ public final class Predictor {
         self.network = network
         self.checkpointPath = path
         self.setup = setup
+        let key = "extra." + Predictor.trainingSubjectsKey
+        if let text = checkpoint.metadata[key] {
+            guard let subjects = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+                throw ModelCheckpointError.badMetadata(path: path, key: key)
+            }
+            trainingSubjects = subjects
+        } else {
+            trainingSubjects = nil
+        }
+    }
+
+    /// The subject of an image file when its name tells it, CK+-style (`S010_004_00000017.png`,
+    /// the synthetic layouts' `S025_...`): the letters and digits before the first underscore.
+    public static func subject(ofFile path: String) -> String? {
+        let name = (path as NSString).lastPathComponent
+        guard let range = name.range(of: #"^[A-Za-z]+[0-9]+(?=_)"#, options: .regularExpression) else { return nil }
+        return String(name[range])
+    }
+
+    /// A warning for each image whose subject (from its file name) is one the model was trained on:
+    /// its prediction says little about faces the model has not seen.
+    public func trainingSubjectWarnings(images: [String]) -> [String] {
+        guard let trainingSubjects else { return [] }
+        let known = Set(trainingSubjects)
+        return images.compactMap { path in
+            guard let subject = Predictor.subject(ofFile: path), known.contains(subject) else { return nil }
+            return "warning: \(path): subject \(subject) (from the file name) is one of the \(known.count) subjects "
+                + "the checkpoint was trained on; its prediction says little about unseen faces"
+        }
     }
 
     /// "hagan" or "cnn".

@@ -19,8 +19,9 @@ import RunLog
 import Spec
 
 /// What one worker is given: its job by value (the model, run, fold and seed that `plan(spec)`
-/// gave it), the results folder and the experiment's hash, whose spec file the worker reads. The
-/// job id (the run log's) only names the job's checkpoint and sample files: a worker never opens
+/// gave it), the results folder and the experiment's hash, whose spec file the worker reads, and
+/// the file of its checkpoint. The job id (the run log's) names the job's sample files (and its
+/// checkpoint when no file is given, as earlier builds named it): a worker never opens
 /// the run log, so it can run where the log is not. `messages` is the file its messages go to
 /// (under Slurm) instead of stdout (a local worker, whose life is tied to its coordinator's).
 public struct WorkerRequest: Sendable, Equatable {
@@ -33,8 +34,13 @@ public struct WorkerRequest: Sendable, Equatable {
     public var seed: UInt64
     public var threads: Int
     public var messages: String?
+    /// The job's checkpoint file, relative to the results folder (the coordinator's choice: the
+    /// file the run log records for the job, else `<model>-run<R>-fold<F>.ckpt`); nil: the
+    /// `job-<id>.ckpt` of earlier builds.
+    public var checkpoint: String?
     public init(results: String, experimentHash: String, jobID: Int64, modelName: String, run: Int, fold: Int, seed: UInt64,
-                threads: Int, messages: String? = nil) {
+                threads: Int, messages: String? = nil, checkpoint: String? = nil) {
+        self.checkpoint = checkpoint
         self.results = results
         self.experimentHash = experimentHash
         self.jobID = jobID
@@ -50,7 +56,7 @@ public struct WorkerRequest: Sendable, Equatable {
     public var arguments: [String] {
         ["worker", "--results", results, "--experiment", experimentHash, "--job", String(jobID),
          "--model", modelName, "--run", String(run), "--fold", String(fold), "--seed", String(seed),
-         "--threads", String(threads)] + (messages.map { ["--messages", $0] } ?? [])
+         "--threads", String(threads)] + (messages.map { ["--messages", $0] } ?? []) + (checkpoint.map { ["--checkpoint", $0] } ?? [])
     }
 }
 
@@ -95,11 +101,16 @@ public enum JobWorker {
         let calibration = (model.choices.evaluation ?? .last) == .last ? nil : try centreCrops(trainIndices).images.images
 
         let trainer = try ModelTrainer(spec: spec, model: model, seed: seed.child("model"))
-        let checkpointPath = layout.checkpoint(request.experimentHash, job: request.jobID)
+        let checkpointPath = request.checkpoint.map { ($0 as NSString).isAbsolutePath ? $0 : (layout.root as NSString).appendingPathComponent($0) }
+            ?? layout.checkpoint(request.experimentHash, job: request.jobID)
         // The checkpoint says whose it is: a job id that names another job's checkpoint (the id
         // travels on the command line beside the job) is refused, not resumed on this job's data.
         let identity = "\(job.modelName), run \(job.run), fold \(job.fold), seed \(job.seed)"
-        let predictionSetup = PredictionSetup(spec: spec, model: model).metadata.merging(["job": identity]) { a, _ in a }
+        // And whose faces it learnt from: `exp predict` reports them and warns about inputs of those subjects.
+        let trainingSubjects = Set(trainIndices.map { dataset.samples[$0].subject }).sorted()
+        let subjectsJSON = String(decoding: try JSONEncoder().encode(trainingSubjects), as: UTF8.self)
+        let predictionSetup = PredictionSetup(spec: spec, model: model).metadata
+            .merging(["job": identity, Predictor.trainingSubjectsKey: subjectsJSON]) { a, _ in a }
         var history = MetricsHistory()
         if FileManager.default.fileExists(atPath: checkpointPath) {
             let checkpoint = try Checkpoint.read(from: checkpointPath)

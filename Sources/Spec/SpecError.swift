@@ -19,6 +19,10 @@ public enum SpecError: Error, Equatable, CustomStringConvertible, Sendable {
     case override(text: String, reason: String)
     /// A spec file that cannot be read or whose errors are reported with its name.
     case file(path: String, reason: String)
+    /// A malformed `--sweep` option.
+    case sweepOption(text: String, reason: String)
+    /// A `--sweep` option whose key or values the spec file does not accept.
+    case sweep(option: String, key: String, specFile: String, reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +42,10 @@ public enum SpecError: Error, Equatable, CustomStringConvertible, Sendable {
             return "--set \(text): \(reason)"
         case .file(let path, let reason):
             return "\(path): \(reason)"
+        case .sweepOption(let text, let reason):
+            return "--sweep \(text): \(reason)"
+        case .sweep(let option, let key, let specFile, let reason):
+            return "--sweep \(option): key \(key) of \(specFile): \(reason)"
         }
     }
 
@@ -47,7 +55,7 @@ public enum SpecError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unknownKey(let path, _), .missingKey(let path), .wrongType(let path, _, _),
             .outOfRange(let path, _, _), .invalidValue(let path, _, _):
             return path
-        case .syntax, .override, .file:
+        case .syntax, .override, .file, .sweepOption, .sweep:
             return nil
         }
     }

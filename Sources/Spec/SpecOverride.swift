@@ -8,6 +8,13 @@ public struct SpecOverride: Equatable, Sendable {
     public let path: [SpecPathComponent]
     public let value: JSONValue
 
+    /// An override of `path` with `value`, described by `text` in messages (a sweep's `key=value`).
+    init(path: [SpecPathComponent], value: JSONValue, text: String) {
+        self.text = text
+        self.path = path
+        self.value = value
+    }
+
     /// Parses `path=value`. The value is read as JSON when it is valid JSON (`5`, `true`,
     /// `"text"`, `[1,2]`), otherwise taken as a plain string (`/data/CK+`).
     public init(parsing text: String) throws {

@@ -21,11 +21,15 @@ struct ListCommand: ParsableCommand {
             print("no experiments in \(ResultsLayout(root: results).database) yet: run `exp run SPEC`")
             return
         }
-        let header = ["name", "hash", "table", "created", "jobs", "wall time", "mean accuracy (%)"]
-        let cells = rows.map { e in
-            [e.name, e.hash, e.table, String(e.created.prefix(16)).replacingOccurrences(of: "T", with: " "), "\(e.jobsDone)/\(e.jobsTotal)",
-             e.wallSeconds.map { formatDuration($0) } ?? "-",
-             e.accuracies.isEmpty ? "-" : e.accuracies.map { "\($0.model) \(String(format: "%.2f", 100 * $0.mean))" }.joined(separator: ", ")]
+        let withSweeps = rows.contains { !$0.sweeps.isEmpty }
+        let header = ["name", "hash"] + (withSweeps ? ["sweep"] : []) + ["table", "created", "jobs", "wall time", "mean accuracy (%)"]
+        let cells = rows.map { e -> [String] in
+            let created = String(e.created.prefix(16)).replacingOccurrences(of: "T", with: " ")
+            let sweep: [String] = withSweeps ? [e.sweeps.isEmpty ? "-" : e.sweeps.joined(separator: ",")] : []
+            let accuracy = e.accuracies.isEmpty ? "-"
+                : e.accuracies.map { "\($0.model) \(String(format: "%.2f", 100 * $0.mean))" }.joined(separator: ", ")
+            let wall = e.wallSeconds.map { formatDuration($0) } ?? "-"
+            return [e.name, e.hash] + sweep + [e.table, created, "\(e.jobsDone)/\(e.jobsTotal)", wall, accuracy]
         }
         TextTable.aligned([header] + cells).forEach { print($0) }
     }
@@ -36,21 +40,36 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare experiments: the spec keys that differ, mean accuracies side by side, paired tests over shared folds.",
         discussion: """
-            Name two or more experiments by name or spec-hash prefix. A model present in two experiments \
+            Name two or more experiments by name or spec-hash prefix, or a sweep with --sweep (its name or \
+            sweep-hash prefix, as `exp ls` and `exp run --sweep` print it): its experiments in order, \
+            then any named after it. A model present in two experiments \
             is compared over the (run, fold) test sets both completed that hold the same subjects (the \
             same seed and split), with the paired t-test and Nadeau and Bengio's corrected test.
             """)
 
     @Argument(help: ArgumentHelp("Experiments (name or spec-hash prefix), two or more.", valueName: "experiment")) var experiments: [String] = []
     @Option(help: "Results folder holding runs.sqlite.") var results = "results"
+    @Option(help: ArgumentHelp("Compare the experiments of a sweep (its name or sweep-hash prefix).", valueName: "sweep")) var sweep: String?
 
     func validate() throws {
-        guard experiments.count >= 2 else { throw ValidationError("name two or more experiments to compare (see `exp ls`)") }
+        guard sweep != nil || experiments.count >= 2 else {
+            throw ValidationError("name two or more experiments to compare, or a sweep with --sweep ID (see `exp ls`)")
+        }
     }
 
     func run() throws {
         try requireRunLog(results)
-        let c = try ExperimentComparisons.compare(results: results, keys: experiments)
+        var keys = experiments
+        if let sweep {
+            let (record, members) = try ExperimentComparisons.sweepExperiments(results: results, sweep: sweep)
+            print("Sweep \(record.hash.prefix(12)) of \(record.specPath): --sweep \(record.options.joined(separator: " --sweep "))")
+            print("")
+            keys = members + experiments
+            guard keys.count >= 2 else {
+                throw ValidationError("the sweep \(record.hash.prefix(12)) has one experiment; name another to compare it with")
+            }
+        }
+        let c = try ExperimentComparisons.compare(results: results, keys: keys)
         let names = c.experiments.map { "\($0.name) (\($0.specHash.prefix(8)))" }
         print("Spec differences:")
         if c.differences.isEmpty {

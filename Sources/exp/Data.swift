@@ -85,7 +85,8 @@ struct DataInspect: ParsableCommand {
             let loadedSpec = try SpecLoader.load(path: spec, overrides: overrides).spec
             let loaded = try JobData.dataset(loadedSpec, cache: cache, stopOnNoFace: false)
             let assignment = try JobData.folds(loaded, loadedSpec, run: 0)
-            print(DatasetInspection(dataset: loaded, folds: assignment).render(listLimit: list))
+            let seedText = "\(loadedSpec.seed), the spec's; run 0's split seed \(assignment.seed)"
+            print(DatasetInspection(dataset: loaded, folds: assignment, seedText: seedText).render(listLimit: list))
             return
         }
         let description = try dataset.description()

@@ -2,6 +2,7 @@
 // HA-GAN the character image it generates for each.
 
 import ArgumentParser
+import Foundation
 import FaceData
 import NN
 import Runner
@@ -12,7 +13,12 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict the expression of images with a trained checkpoint (CNN baseline or HA-GAN).",
         discussion: """
-            The checkpoint is one that `exp run` wrote: results/checkpoints/<hash>/job-<id>.ckpt. Each \
+            The checkpoint is one that `exp run` wrote: give the file with --checkpoint \
+            (results/checkpoints/<hash>/<model>-run<R>-fold<F>.ckpt, or job-<id>.ckpt from earlier builds), \
+            or name the job with --experiment NAME --model M --fold F [--run R] and the run log says which \
+            file it is. The output says how many subjects the model was trained on (--format json lists \
+            them), and a warning goes to stderr for an input whose file name gives one of them as its \
+            subject (CK+-style S010_...). Each \
             image (PNG, JPEG or TIFF; alpha is dropped) is taken as an already-cropped face and prepared \
             as the test images were: converted to the model's channels (gray or RGB), resized to the \
             spec's imageSize (images of any size are resized, not refused), and centre-cropped to cropSize. \
@@ -25,7 +31,15 @@ struct Predict: ParsableCommand {
             the model's test character and test z.
             """)
 
-    @Option(help: ArgumentHelp("A checkpoint written by `exp run`.", valueName: "file")) var checkpoint: String
+    @Option(help: ArgumentHelp("A checkpoint written by `exp run`.", valueName: "file")) var checkpoint: String?
+    @Option(help: ArgumentHelp("Take the checkpoint of a job of this experiment (name or spec-hash prefix) from the run log.",
+                               valueName: "name")) var experiment: String?
+    @Option(help: ArgumentHelp("With --experiment: the job's model (its name, e.g. HA-GAN, or file slug, e.g. ha-gan).", valueName: "name"))
+    var model: String?
+    @Option(help: "With --experiment: the job's fold (from 0).") var fold: Int?
+    @Option(name: .customLong("run"), help: "With --experiment: the job's run (from 0); needed when the experiment has several.")
+    var runIndex: Int?
+    @Option(help: "With --experiment: the results folder holding runs.sqlite.") var results = "results"
     @Argument(help: ArgumentHelp("Image files (PNG, JPEG, TIFF).", valueName: "image")) var images: [String] = []
     @Option(help: ArgumentHelp("Write each input's generated character image (PNG) to this folder (HA-GAN only).", valueName: "dir"))
     var characterOut: String?
@@ -38,12 +52,31 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give one or more image files after the options") }
+        if checkpoint != nil {
+            guard experiment == nil, model == nil, fold == nil, runIndex == nil else {
+                throw ValidationError("give either --checkpoint FILE or --experiment NAME --model M --fold F [--run R], not both")
+            }
+        } else {
+            guard experiment != nil, let model, !model.isEmpty, fold != nil else {
+                throw ValidationError("give --checkpoint FILE, or --experiment NAME --model M --fold F [--run R] to take it from the run log")
+            }
+        }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     func run() throws {
         BLAS.threadCount = threads
-        let predictor = try Predictor(checkpoint: checkpoint)
+        let path: String
+        if let checkpoint {
+            path = checkpoint
+        } else {
+            try requireRunLog(results)
+            path = try CheckpointLookup.find(results: results, experiment: experiment!, model: model!, fold: fold!, run: runIndex)
+        }
+        let predictor = try Predictor(checkpoint: path)
+        for warning in predictor.trainingSubjectWarnings(images: images) {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
         let detector = detect ? try FaceDetector(modelPath: faceModel) : nil
         let predictions = try predictor.run(images: images, characterFolder: characterOut, detector: detector)
         print(predictor.render(predictions, format: format), terminator: "")

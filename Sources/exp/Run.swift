@@ -18,7 +18,10 @@ struct Run: ParsableCommand {
             running the same spec again continues where it stopped. Ctrl-C stops the workers after their \
             current epoch. With --executor slurm the jobs are submitted as Slurm array tasks (the results \
             folder must be on a filesystem the nodes share); running the same command again attaches to \
-            tasks still running and submits nothing twice. See README.md for the spec format, the run-log \
+            tasks still running and submits nothing twice. With --sweep KEY=V1,V2,... the spec is expanded \
+            into one experiment per value (several --sweep options: one per combination), each named for \
+            its values, e.g. demo[models[1].l1Weight=10], and their jobs are run together; running the same \
+            command again resumes the sweep. See README.md for the spec format, the run-log \
             schema and running on a Slurm cluster.
             """)
 
@@ -30,6 +33,10 @@ struct Run: ParsableCommand {
     @Option(help: "Results folder (run log, checkpoints, samples).") var results = "results"
     @Option(name: .customLong("set"), help: "Override a spec value, e.g. --set models[0].epochs=5 (repeatable).")
     var overrides: [String] = []
+    @Option(name: .customLong("sweep"),
+            help: ArgumentHelp("Run one experiment per value, e.g. --sweep models[1].l1Weight=1,10,100 (repeatable: every combination).",
+                               valueName: "key=v1,v2,..."))
+    var sweeps: [String] = []
     @Flag(help: "Run failed and diverged jobs again.") var retryFailed = false
     @Option(help: "Only the jobs matching model=NAME,run=R,fold=F (any subset).") var only: String?
     @Option(help: "Slurm: the partition to submit to.") var partition: String?
@@ -55,6 +62,9 @@ struct Run: ParsableCommand {
                 throw ValidationError("\(slurmOnly.joined(separator: ", ")) only apply to --executor slurm")
             }
         case .slurm:
+            if !sweeps.isEmpty {
+                throw ValidationError("--sweep runs with --executor local only; on Slurm, run each value as its own experiment with --set KEY=VALUE")
+            }
             if jobs != nil {
                 throw ValidationError("--jobs is for --executor local; with --executor slurm, --max-running limits the tasks running at once")
             }
@@ -93,6 +103,7 @@ struct Run: ParsableCommand {
                                  options: CoordinatorOptions(threadsPerJob: threadsPerJob, retryFailed: retryFailed, detach: detach))
         request.executor = executorChoice
         (request.onlyModel, request.onlyRun, request.onlyFold) = try onlyFilter()
+        request.sweeps = sweeps
         let live = ProgressView.stdoutIsTerminal
         // Ctrl-C reaches local workers too (same process group); the coordinator stops starting
         // jobs, has Slurm cancel the pending tasks and signal the running ones, and records the
@@ -113,18 +124,29 @@ struct Run: ParsableCommand {
         }
         source.resume()
         let progress = ProgressView(live: live)
-        let (summary, experiment) = try ExperimentRun.run(
+        let outcome = try ExperimentRun.run(
             request, toolVersion: Exp.version, worker: WorkerPool.currentExecutable, progress: progress,
             onCoordinator: { coordinator = $0 })
-        var outcome = JobStatus.allCases.compactMap { s in summary.counts[s].map { "\($0) \(s.rawValue)" } }
-        if summary.detached > 0 { outcome.append("\(summary.detached) left running in Slurm") }
-        var line = "experiment \(experiment.name) (\(experiment.specHash.prefix(12))): "
-        line += outcome.isEmpty ? "nothing to run" : outcome.joined(separator: ", ")
+        let summary = outcome.summary
+        var counts = JobStatus.allCases.compactMap { s in summary.counts[s].map { "\($0) \(s.rawValue)" } }
+        if summary.detached > 0 { counts.append("\(summary.detached) left running in Slurm") }
+        var line: String
+        if let sweep = outcome.sweep {
+            line = "sweep \(sweep.hash.prefix(12)) of \(sweep.name), \(outcome.experiments.count) experiments: "
+        } else {
+            let experiment = outcome.experiments[0]
+            line = "experiment \(experiment.name) (\(experiment.specHash.prefix(12))): "
+        }
+        line += counts.isEmpty ? "nothing to run" : counts.joined(separator: ", ")
         if summary.skipped > summary.skippedUnfinished { line += "; \(summary.skipped - summary.skippedUnfinished) already finished" }
         if summary.skippedUnfinished > 0 {
             line += "; \(summary.skippedUnfinished) failed or diverged in an earlier run, not run again: add --retry-failed to run them"
         }
         print(line)
+        if let sweep = outcome.sweep {
+            for e in outcome.experiments { print("  \(e.specHash.prefix(12))  \(e.name)") }
+            print("compare them: exp compare --sweep \(sweep.hash.prefix(12))\(results == "results" ? "" : " --results \(results)")")
+        }
         print("run log: \(ResultsLayout(root: results).database)")
         if summary.detached > 0 {
             print("detached: `exp status --results \(results)` shows the tasks; run the same command again (without --detach) "

@@ -20,6 +20,8 @@ struct Worker: ParsableCommand {
     @Option var threads = 1
     @Option(help: "Append the messages to this file (fsynced per line) instead of stdout, and outlive the parent (Slurm tasks).")
     var messages: String?
+    @Option(help: "The job's checkpoint file, relative to the results folder (default: checkpoints/<hash>/job-<id>.ckpt).")
+    var checkpoint: String?
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
@@ -48,7 +50,7 @@ struct Worker: ParsableCommand {
         do {
             let last = try JobWorker.run(
                 WorkerRequest(results: results, experimentHash: experiment, jobID: job, modelName: model, run: runIndex, fold: fold,
-                              seed: seed, threads: threads, messages: messages),
+                              seed: seed, threads: threads, messages: messages, checkpoint: checkpoint),
                 send: send, shouldStop: { stop.isSet })
             if case .interrupted = last { throw ExitCode(130) }
         } catch let e as ExitCode {

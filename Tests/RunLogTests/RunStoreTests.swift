@@ -35,7 +35,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
         #expect(tables.contains(name), "\(name)")
     }
     #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4"])
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4", "v5"])
     #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
     try store.close()
     // Reopening applies nothing new and keeps the data.
@@ -106,15 +106,16 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     let queue = try DatabaseQueue(path: path)
     try queue.write { db in
         try db.execute(sql: """
+            DROP TABLE sweep_experiments; DROP TABLE sweeps;
             DROP TABLE executions; DROP INDEX metrics_by_epoch; ALTER TABLE experiments DROP COLUMN face_alignment;
-            DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3', 'v4'); PRAGMA user_version = 1
+            DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3', 'v4', 'v5'); PRAGMA user_version = 1
             """)
     }
     try queue.close()
     #expect(throws: RunLogError.self) { try RunStore(path: path, readOnly: true) }
     let upgraded = try RunStore(path: path)
     #expect(try upgraded.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try upgraded.query("SELECT name FROM sqlite_master WHERE name IN ('metrics_by_epoch', 'executions')").count == 2)
+    #expect(try upgraded.query("SELECT name FROM sqlite_master WHERE name IN ('metrics_by_epoch', 'executions', 'sweeps', 'sweep_experiments')").count == 4)
     // v3's column is there, empty for the experiment registered before it.
     #expect(try upgraded.experiments().map(\.provenance.faceAlignment) == [nil as String?])
     #expect(try upgraded.metrics(jobID: jobs[0].id).map(\.value) == [1])

@@ -130,5 +130,8 @@ private func numbers(_ results: String) throws -> (metrics: [String], prediction
     #expect(p.terminationStatus == 0)
     // The six basic classes of 3 subjects (neutral skipped), split with the seed `exp run` uses for run 0.
     #expect(text.contains("54 images of 3 subjects in 6 classes"))
-    #expect(text.contains("3 subject-independent folds (seed \(SeedDerivation.splitSeed(experimentSeed: 7, run: 0)))"))
+    #expect(text.contains("3 subject-independent folds (seed 7, the spec's; run 0's split seed \(SeedDerivation.splitSeed(experimentSeed: 7, run: 0)))"))
+    // The root as the spec gives it; full class names over the fold table.
+    #expect(text.contains("dataset folder at \(data), classes basic6"))
+    #expect(text.contains("  fold subjects images  anger    disgust  fear     happiness  sadness  surprise"), "\(text)")
 }

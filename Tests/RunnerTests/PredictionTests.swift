@@ -340,3 +340,42 @@ func detectionFindsAndAlignsTheFaceOfAPhotograph() throws {
     }
     #expect(throws: PredictionError.self) { try Predictor(checkpoint: wide) }
 }
+
+/// A checkpoint lists the subjects its model was trained on (the fold's training subjects, none
+/// of the test fold's); `exp predict` reports them and warns about inputs of those subjects. A
+/// checkpoint from before they were recorded loads and reports them as unknown.
+@Test func checkpointsRecordTheirTrainingSubjects() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints["cnn"]!)
+    let evaluation = try #require(jobs.evaluations["cnn"])
+    let tested = Set(evaluation.map(\.subject))
+    let subjects = try #require(predictor.trainingSubjects)
+    #expect(!subjects.isEmpty && tested.isDisjoint(with: subjects))
+    #expect(Set(subjects).union(tested) == Set((1...6).map { String(format: "S%03d", $0) }))
+    #expect(subjects == subjects.sorted())
+
+    let testImage = evaluation[0].sampleID
+    #expect(Predictor.subject(ofFile: testImage) == evaluation[0].subject)
+    #expect(predictor.trainingSubjectWarnings(images: [testImage]).isEmpty)
+    let happy = (jobs.folder as NSString).appendingPathComponent("faces/happy")
+    let trained = try #require(try FileManager.default.contentsOfDirectory(atPath: happy).sorted().first { $0.hasPrefix(subjects[0] + "_") })
+    let trainedPath = (happy as NSString).appendingPathComponent(trained)
+    let warnings = predictor.trainingSubjectWarnings(images: [testImage, trainedPath])
+    #expect(warnings.count == 1 && warnings[0].contains("\(trainedPath): subject \(subjects[0])"), "\(warnings)")
+
+    let predictions = try predictor.run(images: [testImage])
+    #expect(predictor.render(predictions, format: .text).contains("trained on \(subjects.count) subjects"))
+    let json = try JSONSerialization.jsonObject(with: Data(predictor.render(predictions, format: .json).utf8)) as? [String: Any]
+    #expect(json?["trainingSubjects"] as? [String] == subjects)
+
+    let old = try jobs.modified("cnn", name: "before-subjects.ckpt") { $0.metadata["extra.trainingSubjects"] = nil }
+    let oldPredictor = try Predictor(checkpoint: old)
+    #expect(oldPredictor.trainingSubjects == nil)
+    #expect(oldPredictor.trainingSubjectWarnings(images: [trainedPath]).isEmpty)
+    #expect(oldPredictor.render(predictions, format: .text).contains("training subjects not recorded"))
+    let oldJSON = try JSONSerialization.jsonObject(with: Data(oldPredictor.render(predictions, format: .json).utf8)) as? [String: Any]
+    #expect(oldJSON?.keys.contains("trainingSubjects") == true && oldJSON?["trainingSubjects"] is NSNull)
+    // Damaged, they are an error naming the file and the key.
+    let bad = try jobs.modified("cnn", name: "bad-subjects.ckpt") { $0.metadata["extra.trainingSubjects"] = "[1," }
+    #expect(throws: ModelCheckpointError.badMetadata(path: bad, key: "extra.trainingSubjects")) { try Predictor(checkpoint: bad) }
+}

@@ -1,0 +1,164 @@
+// `exp run SPEC --sweep` end to end through the real `exp` executable: a sweep of a tiny CNN spec
+// run in part (--only fold=0), then resumed by the same command to the end, with one sweep in the
+// run log and the numbers of each of its experiments those of the same spec run on its own;
+// `exp ls` shows the sweep, `exp compare --sweep` compares its experiments; checkpoints are named
+// for model, run and fold, and `exp predict --experiment` finds them through the run log, also a
+// job's `job-<id>.ckpt` written by an earlier build; a bad --sweep writes nothing.
+
+import Foundation
+import RunLog
+import Runner
+import Spec
+import SyntheticFaces
+import Testing
+
+/// Two runs x 2 folds of a small CNN on 8 synthetic subjects, 2 epochs.
+private func sweepSpec(in folder: String) throws -> String {
+    let path = (folder as NSString).appendingPathComponent("sweep.json")
+    try """
+        {"specVersion": 1, "name": "tiny", "table": "none", "seed": 7,
+         "dataset": {"kind": "synthetic", "imageSize": 36, "cropSize": 32, "augmentation": ["center"],
+                     "subjects": 8, "imagesPerExpression": 2},
+         "protocol": {"folds": 2, "runs": 2},
+         "models": [{"name": "CNN(baseline)", "kind": "cnn", "epochs": 2, "batchSize": 16}]}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+/// Every job's metrics and final predictions of one experiment, as text.
+private func numbers(_ store: RunStore, _ experimentID: Int64) throws -> [String] {
+    try store.query("""
+        SELECT j.run, j.fold, m.key, m.epoch, m.value FROM metrics m JOIN jobs j ON j.id = m.job_id
+        WHERE j.experiment_id = ? ORDER BY j.run, j.fold, m.key, m.epoch
+        """, arguments: [experimentID]).map { "\($0.values.sorted { "\($0)" < "\($1)" })" }
+        + store.query("""
+            SELECT run, fold, sample_id, predicted_label, probabilities FROM final_predictions
+            WHERE experiment_id = ? ORDER BY run, fold, sample_index
+            """, arguments: [experimentID]).map { "\($0.values.sorted { "\($0)" < "\($1)" })" }
+}
+
+@Test func sweepRunsResumesAndIsCompared() throws {
+    let folder = temporaryFolder("sweep")
+    let spec = try sweepSpec(in: folder)
+    let results = (folder as NSString).appendingPathComponent("results")
+    let sweep = ["--sweep", "models[0].adam.lr=0.001,0.0005"]
+
+    // Part of it, then the same command again (without --only) runs the rest.
+    let part = try runCapturing(expExecutable, ["run", spec, "--results", results, "--jobs", "2", "--only", "fold=0"] + sweep)
+    #expect(part.normal && part.status == 0, "\(part.err)")
+    #expect(part.out.contains("2 experiments: 4 completed"), "\(part.out)")
+    let rest = try runCapturing(expExecutable, ["run", spec, "--results", results, "--jobs", "2"] + sweep)
+    #expect(rest.normal && rest.status == 0, "\(rest.err)")
+    #expect(rest.out.contains("2 experiments: 4 completed; 4 already finished"), "\(rest.out)")
+    #expect(rest.out.contains("tiny[models[0].adam.lr=0.0005]"))
+
+    let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
+    let sweeps = try store.sweeps()
+    #expect(sweeps.count == 1)
+    let record = try #require(sweeps.first)
+    #expect(record.name == "tiny" && record.specPath == spec && record.options == ["models[0].adam.lr=0.001,0.0005"])
+    #expect(record.experiments.map(\.assignments) == [["models[0].adam.lr=0.001"], ["models[0].adam.lr=0.0005"]])
+    #expect(rest.out.contains("exp compare --sweep \(record.hash.prefix(12))"))
+    let experiments = try store.experiments()
+    #expect(experiments.map(\.name) == ["tiny[models[0].adam.lr=0.001]", "tiny[models[0].adam.lr=0.0005]"])
+    #expect(record.experiments.map(\.experimentID) == experiments.map(\.id))
+    for e in experiments {
+        let jobs = try store.jobs(experimentID: e.id)
+        #expect(jobs.count == 4 && jobs.allSatisfy { $0.status == .completed && $0.attempts == 1 })
+        // Checkpoints named for model, run and fold, as the run log records them.
+        for j in jobs {
+            let paths = try store.artifacts(jobID: j.id).filter { $0.kind == "checkpoint" }.map(\.path)
+            #expect(paths == ["checkpoints/\(e.specHash)/cnn-baseline-run\(j.run)-fold\(j.fold).ckpt"])
+            #expect(FileManager.default.fileExists(atPath: (results as NSString).appendingPathComponent(paths[0])))
+        }
+    }
+
+    // The second experiment is the spec with that value: run alone, the same numbers.
+    let alone = (folder as NSString).appendingPathComponent("alone")
+    let single = try runCapturing(expExecutable, ["run", spec, "--results", alone, "--jobs", "2",
+                                                  "--set", "models[0].adam.lr=0.0005", "--set", "name=tiny[models[0].adam.lr=0.0005]"])
+    #expect(single.normal && single.status == 0, "\(single.err)")
+    let aloneStore = try RunStore(path: ResultsLayout(root: alone).database, readOnly: true)
+    let aloneExperiment = try aloneStore.experiment(matching: "tiny[models[0].adam.lr=0.0005]")
+    #expect(aloneExperiment.specHash == experiments[1].specHash)
+    #expect(try numbers(aloneStore, aloneExperiment.id) == numbers(store, experiments[1].id))
+    #expect(try numbers(store, experiments[0].id) != numbers(store, experiments[1].id))
+
+    // exp ls: the sweep beside each experiment; exp compare --sweep: both, with the key that differs.
+    let ls = try runCapturing(expExecutable, ["ls", "--results", results])
+    #expect(ls.status == 0 && ls.out.contains("sweep"))
+    #expect(ls.out.split(separator: "\n").filter { $0.contains(String(record.hash.prefix(12))) }.count == 2, "\(ls.out)")
+    let compare = try runCapturing(expExecutable, ["compare", "--sweep", String(record.hash.prefix(6)), "--results", results])
+    #expect(compare.status == 0, "\(compare.err)")
+    #expect(compare.out.contains("models[0].adam.lr") && compare.out.contains("0.0005") && compare.out.contains("CNN(baseline)"), "\(compare.out)")
+    let unknown = try runCapturing(expExecutable, ["compare", "--sweep", "ffff", "--results", results])
+    #expect(unknown.status != 0 && unknown.err.contains(String(record.hash.prefix(12))), "\(unknown.err)")
+
+    // exp predict --experiment: the run log's checkpoint; several runs need --run.
+    let faces = (folder as NSString).appendingPathComponent("faces")
+    try SyntheticLayouts.write(.folder, subjects: 2, seed: 9, size: 36, to: faces)
+    let image = (faces as NSString).appendingPathComponent("happy/" + (try FileManager.default.contentsOfDirectory(atPath: faces + "/happy").sorted()[0]))
+    let name = "tiny[models[0].adam.lr=0.001]"
+    let ambiguous = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", name, "--model", "CNN(baseline)",
+                                                     "--fold", "1", image])
+    #expect(ambiguous.status != 0 && ambiguous.err.contains("choose one with --run: --run 0 (completed, 2 of 2 epochs); --run 1"), "\(ambiguous.err)")
+    let predicted = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", String(experiments[0].specHash.prefix(8)),
+                                                     "--model", "cnn-baseline", "--fold", "1", "--run", "1", "--format", "json", image])
+    #expect(predicted.status == 0, "\(predicted.err)")
+    #expect(predicted.out.contains("cnn-baseline-run1-fold1.ckpt") && predicted.out.contains("\"trainingSubjects\""), "\(predicted.out)")
+    let noModel = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", name, "--model", "HA-GAN",
+                                                   "--fold", "0", image])
+    #expect(noModel.status != 0 && noModel.err.contains("its models: \"CNN(baseline)\""), "\(noModel.err)")
+    let noFold = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", name, "--model", "CNN(baseline)",
+                                                  "--fold", "5", "--run", "0", image])
+    #expect(noFold.status != 0 && noFold.err.contains("its folds: 0, 1"), "\(noFold.err)")
+
+    // A bad --sweep is an error naming the key and the spec file, and writes nothing.
+    let fresh = (folder as NSString).appendingPathComponent("never")
+    let bad = try runCapturing(expExecutable, ["run", spec, "--results", fresh, "--sweep", "models[0].adam.lr=0.001,fast"])
+    #expect(bad.normal && bad.status != 0)
+    #expect(bad.err.contains("--sweep models[0].adam.lr=0.001,fast: key models[0].adam.lr of \(spec)"), "\(bad.err)")
+    let range = try runCapturing(expExecutable, ["run", spec, "--results", fresh, "--sweep", "models[3].epochs=1,2"])
+    #expect(range.status != 0 && range.err.contains("key models[3].epochs of \(spec)") && range.err.contains("1 entries"), "\(range.err)")
+    #expect(!FileManager.default.fileExists(atPath: fresh))
+    try? FileManager.default.removeItem(atPath: folder)
+}
+
+/// A job begun by an earlier build has its checkpoint at `job-<id>.ckpt`: the next `exp run` resumes
+/// it from that file (the run log, or the file on disk, says where it is) and writes no new name
+/// for it, and `exp predict --experiment` finds it there; a job not started has no checkpoint yet.
+@Test func jobsOfEarlierBuildsKeepTheirCheckpointFiles() throws {
+    let folder = temporaryFolder("legacy-ckpt")
+    let spec = try sweepSpec(in: folder)
+    let results = (folder as NSString).appendingPathComponent("results")
+    let first = try runCapturing(expExecutable, ["run", spec, "--results", results, "--only", "run=0,fold=1"])
+    #expect(first.status == 0, "\(first.err)")
+    let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
+    let experiment = try store.experiment(matching: "tiny")
+    let job = try #require(try store.jobs(experimentID: experiment.id).first { $0.run == 0 && $0.fold == 0 })
+    let pending = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", "tiny", "--model", "CNN(baseline)",
+                                                   "--fold", "0", "--run", "0", spec])
+    #expect(pending.status != 0 && pending.err.contains("has no checkpoint yet (pending, 0 of 2 epochs)"), "\(pending.err)")
+    // The worker as an earlier build started it: no --checkpoint, so job-<id>.ckpt.
+    let worker = try runCapturing(expExecutable, ["worker", "--results", URL(fileURLWithPath: results).standardizedFileURL.path,
+                                                  "--experiment", experiment.specHash, "--job", String(job.id), "--model", job.modelName,
+                                                  "--run", "0", "--fold", "0", "--seed", String(job.seed)])
+    #expect(worker.status == 0, "\(worker.err)")
+    let legacy = ResultsLayout(root: results).checkpoint(experiment.specHash, job: job.id)
+    #expect(FileManager.default.fileExists(atPath: legacy))
+    let trained = try Data(contentsOf: URL(fileURLWithPath: legacy))
+
+    let rest = try runCapturing(expExecutable, ["run", spec, "--results", results, "--jobs", "2"])
+    #expect(rest.status == 0, "\(rest.err)")
+    let jobs = try store.jobs(experimentID: experiment.id)
+    #expect(jobs.allSatisfy { $0.status == .completed })
+    let relative = "checkpoints/\(experiment.specHash)/job-\(job.id).ckpt"
+    #expect(try store.artifacts(jobID: job.id).filter { $0.kind == "checkpoint" }.map(\.path) == [relative])
+    #expect(!FileManager.default.fileExists(atPath: ResultsLayout(root: results).checkpoint(experiment.specHash, model: "cnn-baseline", run: 0, fold: 0)))
+    // Resumed after its last epoch, not trained again: the file is as the worker left it.
+    #expect(try Data(contentsOf: URL(fileURLWithPath: legacy)) == trained)
+    let predicted = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", "tiny", "--model", "CNN(baseline)",
+                                                     "--fold", "0", "--run", "0", "--format", "json", "--checkpoint", legacy, spec])
+    #expect(predicted.status != 0 && predicted.err.contains("not both"), "\(predicted.err)")
+    try? FileManager.default.removeItem(atPath: folder)
+}
