@@ -66,9 +66,9 @@ public final class BatchNorm: Layer {
     public func forward(_ x: Tensor, mode: Mode, then rectifier: Rectifier?) -> Tensor {
         StepProfile.measure(.batchNorm) {
             switch rectifier {
-            case nil: normalize(x, mode: mode, rectifier) { $0 }
-            case .relu?: normalize(x, mode: mode, rectifier) { $0 > 0 ? $0 : 0 }
-            case .leaky(let a)?: normalize(x, mode: mode, rectifier) { $0 > 0 ? $0 : a * $0 }
+            case nil: normalize(x, mode: mode, rectifier, Identity())
+            case .relu?: normalize(x, mode: mode, rectifier, ReLUValue())
+            case .leaky(let a)?: normalize(x, mode: mode, rectifier, LeakyValue(a: a))
             }
         }
     }
@@ -76,9 +76,9 @@ public final class BatchNorm: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         StepProfile.measure(.batchNorm) {
             switch rectifier {
-            case nil: backpropagate(dy) { _ in 1 }
-            case .relu?: backpropagate(dy) { $0 > 0 ? 1 : 0 }
-            case .leaky(let a)?: backpropagate(dy) { $0 > 0 ? 1 : a }
+            case nil: backpropagate(dy, One())
+            case .relu?: backpropagate(dy, ReLUSlope())
+            case .leaky(let a)?: backpropagate(dy, LeakySlope(a: a))
             }
         }
     }
@@ -129,7 +129,7 @@ public final class BatchNorm: Layer {
 
     /// y = act(gamma * xhat + beta), xhat = (x - mean) * istd.
     @inline(__always)
-    private func normalize(_ x: Tensor, mode: Mode, _ rectifier: Rectifier?, _ act: (Float) -> Float) -> Tensor {
+    private func normalize<Act: Elementwise>(_ x: Tensor, mode: Mode, _ rectifier: Rectifier?, _ act: Act) -> Tensor {
         let (n, c, s) = dims(x.shape)
         precondition(mode == .eval || n * s > 1, "BatchNorm in train mode needs more than one value per channel, got shape \(x.shape)")
         lastMode = mode
@@ -166,7 +166,7 @@ public final class BatchNorm: Layer {
     /// dL/dx from dL/d(output), through the rectifier (its slope `slope(y)` at the normalised
     /// value y) and the normalisation.
     @inline(__always)
-    private func backpropagate(_ dOut: Tensor, _ slope: (Float) -> Float) -> Tensor {
+    private func backpropagate<Slope: Elementwise>(_ dOut: Tensor, _ slope: Slope) -> Tensor {
         precondition(dOut.shape == input.shape, "BatchNorm.backward: dy \(dOut.shape), input was \(input.shape)")
         let (n, c, s) = dims(dOut.shape)
         let m = Float(n * s)
@@ -232,6 +232,9 @@ public final class BatchNorm: Layer {
         return dx
     }
 }
+
+/// The slope of no rectifier.
+private struct One: Elementwise { func callAsFunction(_ x: Float) -> Float { 1 } }
 
 /// A sum kept in four interleaved partial sums (term j goes to partial j mod 4 of its run, the
 /// partials added at the end): four independent chains of additions instead of one, so that a sum
