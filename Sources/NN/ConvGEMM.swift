@@ -244,10 +244,9 @@ func accumulateBiasGrad(_ dy: UnsafePointer<Float>, n: Int, c: Int, s: Int, into
             for ch in channels {
                 var acc: Float = 0
                 for i in 0..<n {
-                    let p = dy + (i * c + ch) * s
-                    var part: Float = 0
-                    for j in 0..<s { part += p[j] }
-                    acc += part
+                    var part = Lanes<Float>()
+                    part.add(dy + (i * c + ch) * s, count: s) { $0 }
+                    acc += part.total
                 }
                 db[ch] += acc
             }
