@@ -1,5 +1,5 @@
 // `exp bench engine`: GFLOP/s of the HA-GAN conv and conv-transpose layers (forward and backward)
-// beside raw sgemm on the same GEMM shapes in the same run, for both GEMM strategies, and memory
+// beside raw sgemm on the same GEMM shapes in the same run, for each GEMM strategy, and memory
 // over repeated training steps of the CNN baseline.
 //
 // The layers are read from the Models definitions: an HA-GAN is built for the image size and a

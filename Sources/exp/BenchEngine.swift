@@ -1,4 +1,4 @@
-// `exp bench engine`: prints per-layer GFLOP/s beside raw sgemm, for both GEMM strategies and
+// `exp bench engine`: prints per-layer GFLOP/s beside raw sgemm, for each GEMM strategy and
 // 1 and 2 BLAS threads, then memory over 100 training steps.
 
 import ArgumentParser
