@@ -52,6 +52,8 @@ public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g:
         let oh = g.outH, ow = g.outW, h = g.height, w = g.width, s = g.colCols, ld = count * s
         let sh = g.strideH, sw = g.strideW
         let perChannel = g.kernelH * g.kernelW * ld
+        // One past the last input value: a vector load may read past its row, not past this.
+        let end = x + (count - 1) * imageStride + g.channels * h * w
         Parallel.forRanges(g.channels, grain: max(1, 32768 / max(perChannel, 1))) { channels in
         for c in channels {
             var row = c * g.kernelH * g.kernelW
@@ -75,7 +77,7 @@ public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g:
                             if sw == 1 {
                                 (d + lo).update(from: src + lo, count: hi - lo)
                             } else if sw == 2 {
-                                gatherEven(src, into: d, lo, hi, rowEnd: w - off)
+                                gatherEven(src, into: d, lo, hi, readable: end - src)
                             } else {
                                 while xo < hi { d[xo] = src[sw * xo]; xo += 1 }
                             }
@@ -131,19 +133,20 @@ public func col2im(_ col: UnsafePointer<Float>, count: Int, imageStride: Int, _ 
 }
 
 /// d[j] = src[2 * j] for j in lo..<hi: sixteen (or eight) values loaded at once and their even
-/// lanes kept. A load never reaches src[rowEnd] (the end of the image row src lies in).
+/// lanes kept. A load may reach past the image row into the next (the odd lanes, never used), not
+/// past src[readable - 1], the input's last value.
 /// (Splitting each input row into its even and odd columns first, so that every copy is
 /// contiguous, was measured too: no faster for im2col and 35% slower for col2im on the 64x64
 /// HA-GAN layers, `exp bench engine`, AMD EPYC AVX-512.)
 @inline(__always)
-private func gatherEven(_ src: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, rowEnd: Int) {
+private func gatherEven(_ src: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, readable: Int) {
     var j = lo
-    while j + 8 <= hi && 2 * j + 16 <= rowEnd {
+    while j + 8 <= hi && 2 * j + 16 <= readable {
         let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
         UnsafeMutableRawPointer(d + j).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
         j += 8
     }
-    while j + 4 <= hi && 2 * j + 8 <= rowEnd {
+    while j + 4 <= hi && 2 * j + 8 <= readable {
         let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
         UnsafeMutableRawPointer(d + j).storeBytes(of: v.evenHalf, as: SIMD4<Float>.self)
         j += 4
