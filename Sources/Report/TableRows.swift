@@ -78,7 +78,7 @@ enum Format {
         let ci = c.ciLow.flatMap { low in c.ciHigh.map { "95% CI [\(number(low * 100)), \(number($0 * 100))]" } } ?? "95% CI undefined"
         let corrected = c.correctedCILow.flatMap { low in c.correctedCIHigh.map { "95% CI [\(number(low * 100)), \(number($0 * 100))]" } }
             ?? "95% CI undefined"
-        return "\(c.model) - \(c.baseline) over \(c.pairs) paired folds: mean difference \(number(c.meanDifference * 100)) points, "
+        return "\(c.model) - \(c.baseline) over \(c.pairs) paired fold\(c.pairs == 1 ? "" : "s"): mean difference \(number(c.meanDifference * 100)) points, "
             + "\(ci), paired t-test p = \(pValue(c.pValue)) (as if the folds were independent); corrected resampled t-test "
             + "(Nadeau and Bengio, for folds whose training sets overlap): \(corrected), p = \(pValue(c.correctedPValue))."
     }
