@@ -18,6 +18,9 @@ import TestSupport
 import Testing
 
 /// One results folder with a finished 1-epoch job of each model, shared by the tests below.
+/// The folder of `TrainedJobs.shared` (its data, run log and checkpoints, some 100-400 MB).
+nonisolated(unsafe) private var trainedJobsFolder: String?
+
 private struct TrainedJobs {
     let folder: String
     let results: String
@@ -30,6 +33,11 @@ private struct TrainedJobs {
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("exp-predict-\(UUID().uuidString)").path
+        // Shared by the tests of this file, so removed when the test process exits.
+        trainedJobsFolder = folder
+        atexit {
+            if let folder = trainedJobsFolder { try? FileManager.default.removeItem(atPath: folder) }
+        }
         let data = (folder as NSString).appendingPathComponent("faces")
         try SyntheticLayouts.write(.folder, subjects: 6, seed: 5, size: 36, to: data)
         let spec = (folder as NSString).appendingPathComponent("tiny.json")
