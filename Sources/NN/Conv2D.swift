@@ -16,9 +16,11 @@ public final class Conv2D: Layer {
     /// When false, `backward` skips the input gradient (first layer on data) and returns an empty tensor.
     public var needsInputGradient = true
 
-    private var inputShape: [Int]?
+    /// The last forward pass's input (kept by reference, not copied).
+    private var input: Tensor?
     private var geometry: ConvGeometry?
-    /// The forward pass's column matrices, for the weight gradient (train mode with `weight.requiresGrad`).
+    /// The forward pass's column matrices, for the weight gradient (train mode with
+    /// `weight.requiresGrad`; otherwise the backward pass makes them again from `input`).
     private var columns = Workspace()
     private var columnsKept = false
     private var work = Workspace()
@@ -46,7 +48,7 @@ public final class Conv2D: Layer {
         precondition(c == inChannels, "Conv2D expects \(inChannels) input channels, got shape \(x.shape)")
         let g = ConvGeometry(channels: c, height: h, width: w, kernel: kernel, stride: stride, padding: padding)
         geometry = g
-        inputShape = x.shape
+        input = x
         let blocks = ConvGEMM(g, rows: outChannels, batch: n, strategy: strategy)
         columnsKept = mode == .train && weight.requiresGrad
         var y = Tensor(uninitialized: [n, outChannels, g.outH, g.outW])
@@ -75,25 +77,27 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        guard let g = geometry, let shape = inputShape else { preconditionFailure("Conv2D.backward called before forward") }
-        let n = shape[0], oc = outChannels
+        guard let g = geometry, let x = input else { preconditionFailure("Conv2D.backward called before forward") }
+        let shape = x.shape, n = shape[0], oc = outChannels
         precondition(dy.shape == [n, oc, g.outH, g.outW], "Conv2D.backward: dy \(dy.shape), output was \([n, oc, g.outH, g.outW])")
         let needsWeightGradient = weight.requiresGrad
-        precondition(!needsWeightGradient || columnsKept,
-                     "Conv2D.backward: a weight gradient needs a train-mode forward pass with weight.requiresGrad set")
         let blocks = ConvGEMM(g, rows: oc, batch: n, strategy: strategy)
         var dx = Tensor(uninitialized: needsInputGradient ? shape : [0])
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
             if let bias, bias.requiresGrad { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.colCols, into: $0.baseAddress!) } }
             withKeptColumns(blocks) { kept in
-                weight.value.scalars.withUnsafeBufferPointer { pw in
-                    weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
-                        dx.scalars.withUnsafeMutableBufferPointer { pdx in
-                            let dwb = pdw.baseAddress!, dxb = needsInputGradient ? pdx.baseAddress! : nil
-                            blocks.accumulatingWeightGradient(dwb, partial: &partialGrad, enabled: needsWeightGradient) { partial in
-                                blocks.backward(dyb, pw.baseAddress!, into: dxb, overwrite: true, work: &work, weightGradient: needsWeightGradient
-                                    ? .init(columns: UnsafePointer(kept!), dW: dwb, partial: partial) : nil)
+                x.scalars.withUnsafeBufferPointer { px in
+                    weight.value.scalars.withUnsafeBufferPointer { pw in
+                        weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
+                            dx.scalars.withUnsafeMutableBufferPointer { pdx in
+                                let dwb = pdw.baseAddress!, dxb = needsInputGradient ? pdx.baseAddress! : nil
+                                blocks.accumulatingWeightGradient(dwb, partial: &partialGrad, enabled: needsWeightGradient) { partial in
+                                    let gradient: ConvGEMM.WeightGradient? = !needsWeightGradient ? nil
+                                        : kept.map { .init(columns: UnsafePointer($0), dW: dwb, partial: partial) }
+                                        ?? .init(columnImages: px.baseAddress!, dW: dwb, partial: partial)
+                                    blocks.backward(dyb, pw.baseAddress!, into: dxb, overwrite: true, work: &work, weightGradient: gradient)
+                                }
                             }
                         }
                     }

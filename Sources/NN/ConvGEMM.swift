@@ -119,7 +119,8 @@ struct ConvGEMM {
     var keptColumnCount: Int { k * n * s }
 
     /// Caffe `backward_cpu_gemm`: images += col2im(W^T [K, M] x rows) into `gradient` (when given),
-    /// and with `weightGradient`, dW += rows x col^T on the columns `forward` kept: the two uses of
+    /// and with `weightGradient`, dW += rows x col^T on the columns `forward` kept (or made again
+    /// here from the column images, when the forward pass kept none): the two uses of
     /// one block of row images (Conv2D's backward pass), its channel-major copy made once.
     /// With `overwrite`, each block's images are zeroed just before (the buffer may be uninitialised).
     func backward(
@@ -132,8 +133,15 @@ struct ConvGEMM {
                 let col = base + t * perChunk, rowScratch = col + k * cols
                 let width = block.count * s
                 let rowsOfBlock = rowBlock(rows, block, scratch: rowScratch)
-                if let weightGradient, let kept = weightGradient.columns {
-                    weightGradient.add(rowsOfBlock, kept + block.lowerBound * k * s, columns: width, chunk: t, first: first, self)
+                if let weightGradient {
+                    var blockColumns = UnsafePointer(col)
+                    if let kept = weightGradient.columns {
+                        blockColumns = kept + block.lowerBound * k * s
+                    } else if let images = weightGradient.columnImages {
+                        im2col(images + block.lowerBound * columnImageSize, count: block.count, imageStride: columnImageSize,
+                               geometry, into: col)
+                    }
+                    weightGradient.add(rowsOfBlock, blockColumns, columns: width, chunk: t, first: first, self)
                 }
                 guard let gradient else { return }
                 gemm(transA: true, m: k, n: width, k: m, w, rowsOfBlock, col)
@@ -145,22 +153,28 @@ struct ConvGEMM {
     }
 
     /// A weight gradient's operands: the row images `rows` [N, M, S] (for `forward`, which makes
-    /// the columns; `backward` has its rows) or the `columns` that `forward` kept (for
-    /// `backward`); chunk 0 sums into `dW` [M, K], chunk 1 into `partial` (see
-    /// `accumulatingWeightGradient`).
+    /// the columns; `backward` has its rows), or for `backward` the `columns` that `forward` kept
+    /// or the `columnImages` to make them from; chunk 0 sums into `dW` [M, K], chunk 1 into
+    /// `partial` (see `accumulatingWeightGradient`).
     struct WeightGradient {
         var rows: UnsafePointer<Float>?
         var columns: UnsafePointer<Float>?
+        var columnImages: UnsafePointer<Float>?
         var dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>
 
         /// For `forward`: the row images [N, M, S].
         init(rows: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
-            (self.rows, columns, self.dW, self.partial) = (rows, nil, dW, partial)
+            (self.rows, columns, columnImages, self.dW, self.partial) = (rows, nil, nil, dW, partial)
         }
 
         /// For `backward`: the column matrices `forward` kept.
         init(columns: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
-            (rows, self.columns, self.dW, self.partial) = (nil, columns, dW, partial)
+            (rows, self.columns, columnImages, self.dW, self.partial) = (nil, columns, nil, dW, partial)
+        }
+
+        /// For `backward` after a forward pass that kept no columns: the column images.
+        init(columnImages: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
+            (rows, columns, self.columnImages, self.dW, self.partial) = (nil, nil, columnImages, dW, partial)
         }
 
         /// dW += rows [M, columns] x col [K, columns]^T; chunk 1's first block overwrites `partial`.
