@@ -63,7 +63,10 @@ struct BenchEngine: ParsableCommand {
         if memorySteps > 0 {
             BLAS.threadCount = 1
             let rss = try memoryOverTraining(steps: memorySteps, batch: batch, size: sizeList.last!, channels: channels)
-            let marks = [0, 9, rss.count / 2 - 1, rss.count - 1].filter { $0 >= 0 && $0 < rss.count }
+            var marks: [Int] = []
+            for mark in [0, 9, rss.count / 2 - 1, rss.count - 1] where mark >= 0 && mark < rss.count && !marks.contains(mark) {
+                marks.append(mark)
+            }
             print("\nmemory over \(memorySteps) training steps of the CNN baseline (\(sizeList.last!)x\(sizeList.last!), batch \(batch)):")
             print("  " + marks.map { "step \($0 + 1): \(f1(rss[$0])) MiB" }.joined(separator: ", "))
             print("  growth from step 10 to step \(rss.count): \(f1(rss.last! - rss[min(9, rss.count - 1)])) MiB")
