@@ -75,6 +75,10 @@ enum Format {
     }
 
     static func comparisonLine(_ c: PairedResult) -> String {
+        if c.pairs < 2 {
+            return "\(c.model) - \(c.baseline) over \(c.pairs) paired fold: difference \(number(c.meanDifference * 100)) points; "
+                + "one pair gives no confidence interval or test."
+        }
         let ci = c.ciLow.flatMap { low in c.ciHigh.map { "95% CI [\(number(low * 100)), \(number($0 * 100))]" } } ?? "95% CI undefined"
         let corrected = c.correctedCILow.flatMap { low in c.correctedCIHigh.map { "95% CI [\(number(low * 100)), \(number($0 * 100))]" } }
             ?? "95% CI undefined"

@@ -316,3 +316,10 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     #expect(!FileManager.default.fileExists(atPath: folder.path + "/public-figures/ckplus-paper-fixture-samples.png"))
     #expect(FileManager.default.fileExists(atPath: folder.path + "/public-figures/ckplus-paper-fixture-ha-gan-curves.svg"))
 }
+
+@Test func aSinglePairIsReportedWithoutATest() throws {
+    let json = #"{"model": "HA-GAN", "baseline": "CNN", "pairs": 1, "meanDifference": -0.0741}"#
+    let result = try JSONDecoder().decode(PairedResult.self, from: Data(json.utf8))
+    let line = TextTable.comparisonLine(result)
+    #expect(line == "HA-GAN - CNN over 1 paired fold: difference -7.41 points; one pair gives no confidence interval or test.")
+}
