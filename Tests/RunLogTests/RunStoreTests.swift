@@ -19,6 +19,27 @@ func openStore(in folder: TemporaryFolder) throws -> (RunStore, String) {
     return (try RunStore(path: path), path)
 }
 
+/// SQL undoing each migration after v1 (see `RunLogSchema`).
+private let undoMigration: [Int: String] = [
+    2: "DROP INDEX metrics_by_epoch",
+    3: "ALTER TABLE experiments DROP COLUMN face_alignment",
+    4: "DROP TABLE executions",
+    5: "DROP TABLE sweep_experiments; DROP TABLE sweeps",
+]
+
+/// Turns the log at `path` (closed) back into what a build of schema `version` left: the later
+/// migrations undone, newest first, and forgotten.
+func downgradeLog(at path: String, to version: Int) throws {
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in
+        for v in stride(from: RunLogSchema.version, to: version, by: -1) {
+            try db.execute(sql: "\(undoMigration[v]!); DELETE FROM grdb_migrations WHERE identifier = 'v\(v)'")
+        }
+        try db.execute(sql: "PRAGMA user_version = \(version)")
+    }
+    try queue.close()
+}
+
 func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int64, [JobRecord]) {
     let loaded = try SpecLoader.load(text: minimalSpec, overrides: ["protocol.folds=2", "protocol.runs=2"] + overrides)
     let (id, _) = try store.registerExperiment(loaded, provenance: testProvenance, classNames: ["anger", "disgust", "fear"])
@@ -103,15 +124,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     let (experimentID, jobs) = try registerMinimal(store)
     try store.recordEpoch(jobID: jobs[0].id, epoch: 1, metrics: ["loss": 1])
     try store.close()
-    let queue = try DatabaseQueue(path: path)
-    try queue.write { db in
-        try db.execute(sql: """
-            DROP TABLE sweep_experiments; DROP TABLE sweeps;
-            DROP TABLE executions; DROP INDEX metrics_by_epoch; ALTER TABLE experiments DROP COLUMN face_alignment;
-            DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3', 'v4', 'v5'); PRAGMA user_version = 1
-            """)
-    }
-    try queue.close()
+    try downgradeLog(at: path, to: 1)
     #expect(throws: RunLogError.self) { try RunStore(path: path, readOnly: true) }
     let upgraded = try RunStore(path: path)
     #expect(try upgraded.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)

@@ -17,14 +17,7 @@ import Testing
     try store.recordEpoch(jobID: jobs[0].id, epoch: 1, metrics: ["loss": 1])
     try store.close()
     // Back to v4: what an earlier build left.
-    let queue = try DatabaseQueue(path: path)
-    try queue.write { db in
-        try db.execute(sql: """
-            DROP TABLE sweep_experiments; DROP TABLE sweeps;
-            DELETE FROM grdb_migrations WHERE identifier = 'v5'; PRAGMA user_version = 4
-            """)
-    }
-    try queue.close()
+    try downgradeLog(at: path, to: 4)
     // A reader asks for the migration first; the file is not touched.
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
     #expect(throws: RunLogError.self) { try RunStore(path: path, readOnly: true) }
