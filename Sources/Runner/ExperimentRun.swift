@@ -241,10 +241,11 @@ public enum ExperimentRun {
         var checkpoints: [Int64: String] = [:]
         for r in records {
             let recorded = try store.artifacts(jobID: r.id).filter { $0.kind == "checkpoint" }.map(\.path)
+            let earlierBuilds = layout.checkpoint(loaded.hash, job: r.id)
             if let path = recorded.last {
                 checkpoints[r.id] = path
-            } else if FileManager.default.fileExists(atPath: layout.checkpoint(loaded.hash, job: r.id)) {
-                checkpoints[r.id] = layout.relative(layout.checkpoint(loaded.hash, job: r.id))
+            } else if FileManager.default.fileExists(atPath: earlierBuilds) {
+                checkpoints[r.id] = layout.relative(earlierBuilds)
             } else {
                 checkpoints[r.id] = layout.relative(layout.checkpoint(loaded.hash, model: slugs[r.modelName] ?? "model", run: r.run, fold: r.fold))
             }
