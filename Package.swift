@@ -23,7 +23,10 @@ let package = Package(
         ),
         .target(name: "Vocabulary"),
         .target(name: "Hashing"),
-        .target(name: "NN", dependencies: ["COpenBLAS", "Vocabulary"]),
+        // The inner loops of im2col and col2im: C for its vector shuffles, built for AVX-512, AVX2 and
+        // SSE with the one that runs chosen at start (see include/conv_kernels.h).
+        .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "CConvKernels", "Vocabulary"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "TestSupport"),
         .target(

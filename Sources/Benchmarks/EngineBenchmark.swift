@@ -163,23 +163,30 @@ public func memoryOverTraining(steps: Int, batch: Int, size: Int, channels: Int)
 }
 
 /// Seconds for one batch of im2col and of col2im on a conv layer's geometry (the copies around
-/// the GEMMs), to show where a layer's time beyond sgemm goes.
+/// the GEMMs), to show where a layer's time beyond sgemm goes. They run in the `automatic`
+/// strategy's blocks of images, each into the same column buffer, as a training step runs them.
 public func benchmarkColumns(_ shape: LayerShape, batch: Int, minSeconds: Double = 0.2) -> (im2col: Double, col2im: Double) {
     let g = shape.geometry
-    let image = g.channels * g.height * g.width, cols = g.colCols * batch
+    let image = g.channels * g.height * g.width
+    let group = GEMMStrategy.automatic.imagesPerBlock(columnsPerImage: g.colCols, batch: batch)
+    let blocks = stride(from: 0, to: batch, by: group).map { $0..<min(batch, $0 + group) }
     var x = [Float](repeating: 0.5, count: image * batch)
-    var col = [Float](repeating: 0, count: g.colRows * cols)
+    var col = [Float](repeating: 0, count: g.colRows * g.colCols * group)
     let a = Measure.median(minSeconds: minSeconds) {
         x.withUnsafeBufferPointer { px in
             col.withUnsafeMutableBufferPointer { pc in
-                im2col(px.baseAddress!, count: batch, imageStride: image, g, into: pc.baseAddress!)
+                for b in blocks {
+                    im2col(px.baseAddress! + b.lowerBound * image, count: b.count, imageStride: image, g, into: pc.baseAddress!)
+                }
             }
         }
     }
     let b = Measure.median(minSeconds: minSeconds) {
         col.withUnsafeBufferPointer { pc in
             x.withUnsafeMutableBufferPointer { px in
-                col2im(pc.baseAddress!, count: batch, imageStride: image, g, into: px.baseAddress!)
+                for b in blocks {
+                    col2im(pc.baseAddress!, count: b.count, imageStride: image, g, into: px.baseAddress! + b.lowerBound * image)
+                }
             }
         }
     }

@@ -122,7 +122,7 @@ struct ConvGEMM {
     /// and with `weightGradient`, dW += rows x col^T on the columns `forward` kept (or made again
     /// here from the column images, when the forward pass kept none): the two uses of
     /// one block of row images (Conv2D's backward pass), its channel-major copy made once.
-    /// With `overwrite`, each block's images are zeroed just before (the buffer may be uninitialised).
+    /// With `overwrite`, the images are written, not added to (the buffer may be uninitialised).
     func backward(
         _ rows: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>?,
         overwrite: Bool = false, work: inout Workspace, weightGradient: WeightGradient? = nil
@@ -146,8 +146,7 @@ struct ConvGEMM {
                 guard let gradient else { return }
                 gemm(transA: true, m: k, n: width, k: m, w, rowsOfBlock, col)
                 let target = gradient + block.lowerBound * columnImageSize
-                if overwrite { StepProfile.measure(.copies) { target.update(repeating: 0, count: block.count * columnImageSize) } }
-                col2im(col, count: block.count, imageStride: columnImageSize, geometry, into: target)
+                col2im(col, count: block.count, imageStride: columnImageSize, geometry, into: target, overwrite: overwrite)
             }
         }
     }

@@ -30,6 +30,7 @@ struct Exp: ParsableCommand {
 
     static func main() {
         _ = exp_reexec_with_environment("OPENBLAS_THREAD_TIMEOUT", blasThreadTimeout, CommandLine.unsafeArgv)
+        _ = exp_keep_freed_memory()
         main(nil)
     }
 }

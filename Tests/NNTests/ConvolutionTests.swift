@@ -116,8 +116,8 @@ func convTranspose2DMatchesNaiveLoops(strategy: GEMMStrategy) {
 }
 
 @Test func im2colAndCol2imMatchNaiveLoopsOnWideRows() {
-    // Rows long enough for the vector paths, odd widths, several images and channels, 1 and 2 threads.
-    for (h, w, stride, pad) in [(20, 37, 2, 1), (9, 19, 2, 1), (12, 16, 2, 0), (11, 23, 1, 1), (8, 33, 3, 2), (7, 70, 2, 3)] {
+    // Rows long enough for the vector paths, odd widths, several images and channels.
+    for (h, w, stride, pad) in [(20, 37, 2, 1), (9, 19, 2, 1), (12, 16, 2, 0), (11, 23, 1, 1), (8, 33, 3, 2), (7, 70, 2, 3), (16, 32, 2, 1)] {
         let g = ConvGeometry(channels: 3, height: h, width: w, kernel: (4, 4), stride: (stride, stride), padding: (pad, pad))
         let n = 3, image = 3 * h * w, s = g.colCols
         let x = random([n * image], 7).scalars
@@ -142,15 +142,25 @@ func convTranspose2DMatchesNaiveLoops(strategy: GEMMStrategy) {
                 }
             }
         }
-        for threads in [1, 2] {
-            BLAS.threadCount = threads
-            defer { BLAS.threadCount = 1 }
-            var col = [Float](repeating: .nan, count: c.count)
-            var back = [Float](repeating: 0, count: x.count)
-            x.withUnsafeBufferPointer { px in col.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, count: n, imageStride: image, g, into: $0.baseAddress!) } }
-            c.withUnsafeBufferPointer { pc in back.withUnsafeMutableBufferPointer { col2im(pc.baseAddress!, count: n, imageStride: image, g, into: $0.baseAddress!) } }
-            #expect(col == naiveCol, "im2col \(h)x\(w) stride \(stride), \(threads) thread(s)")
-            #expect(back == naiveBack, "col2im \(h)x\(w) stride \(stride), \(threads) thread(s)")
+        // Every instruction set this CPU has (the C kernels' variants), on 1 and 2 threads.
+        for level in ColumnKernels.Level.allCases where ColumnKernels.use(level) == level {
+            defer { ColumnKernels.use(nil) }
+            for threads in [1, 2] {
+                BLAS.threadCount = threads
+                defer { BLAS.threadCount = 1 }
+                let label = "\(h)x\(w) stride \(stride), \(level), \(threads) thread(s)"
+                var col = [Float](repeating: .nan, count: c.count)
+                var back = [Float](repeating: 0, count: x.count)
+                var written = [Float](repeating: .nan, count: x.count)
+                x.withUnsafeBufferPointer { px in col.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, count: n, imageStride: image, g, into: $0.baseAddress!) } }
+                c.withUnsafeBufferPointer { pc in back.withUnsafeMutableBufferPointer { col2im(pc.baseAddress!, count: n, imageStride: image, g, into: $0.baseAddress!) } }
+                c.withUnsafeBufferPointer { pc in
+                    written.withUnsafeMutableBufferPointer { col2im(pc.baseAddress!, count: n, imageStride: image, g, into: $0.baseAddress!, overwrite: true) }
+                }
+                #expect(col == naiveCol, "im2col \(label)")
+                #expect(back == naiveBack, "col2im \(label)")
+                #expect(written == naiveBack, "col2im overwriting \(label)")
+            }
         }
     }
 }

@@ -1,0 +1,171 @@
+// See include/conv_kernels.h. Every function gives the same bits whichever variant runs: the
+// vector paths only move values, or add each one once, in the order of the scalar loop.
+#include "conv_kernels.h"
+#include <string.h>
+
+typedef float v4 __attribute__((ext_vector_type(4)));
+typedef float v8 __attribute__((ext_vector_type(8)));
+typedef float v16 __attribute__((ext_vector_type(16)));
+typedef float v32 __attribute__((ext_vector_type(32)));
+
+
+// Unaligned loads and stores of a whole vector.
+#define LOAD(type, p) ({ type v_; memcpy(&v_, (p), sizeof v_); v_; })
+#define STORE(p, v) do { __typeof__(v) v_ = (v); memcpy((p), &v_, sizeof v_); } while (0)
+
+static const long slack = 32;
+
+long exp_padded_plane_size(exp_conv_geometry g) {
+    return (g.height + 2 * g.padH) * (g.width + 2 * g.padW) + slack;
+}
+
+// d[j] = s[stride * j] for j < n. For stride 2, a load of 2k values keeps its even lanes, so it
+// reads up to s[2n - 1]: one value past a window row that ends at its plane row's last value.
+static inline __attribute__((always_inline)) void copy_strided(const float *s, long stride, float *d, long n) {
+    long j = 0;
+    if (stride == 1) {
+        for (; j + 16 <= n; j += 16) STORE(d + j, LOAD(v16, s + j));
+        for (; j + 4 <= n; j += 4) STORE(d + j, LOAD(v4, s + j));
+    } else if (stride == 2) {
+        for (; j + 16 <= n; j += 16) {
+            v32 v = LOAD(v32, s + 2 * j);
+            STORE(d + j, __builtin_shufflevector(v, v, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30));
+        }
+        if (j + 8 <= n) {
+            v16 v = LOAD(v16, s + 2 * j);
+            STORE(d + j, __builtin_shufflevector(v, v, 0, 2, 4, 6, 8, 10, 12, 14));
+            j += 8;
+        }
+        if (j + 4 <= n) {
+            v8 v = LOAD(v8, s + 2 * j);
+            STORE(d + j, __builtin_shufflevector(v, v, 0, 2, 4, 6));
+            j += 4;
+        }
+    }
+    for (; j < n; j++) d[j] = s[stride * j];
+}
+
+// d[stride * j] += s[j] for j < n. For stride 2, 2k values of d are loaded, their even lanes
+// added to, and all stored back (the odd lanes unchanged), up to d[2n - 1].
+static inline __attribute__((always_inline)) void add_strided(const float *s, long stride, float *d, long n) {
+    long j = 0;
+    if (stride == 1) {
+        for (; j + 16 <= n; j += 16) STORE(d + j, LOAD(v16, d + j) + LOAD(v16, s + j));
+        for (; j + 4 <= n; j += 4) STORE(d + j, LOAD(v4, d + j) + LOAD(v4, s + j));
+    } else if (stride == 2) {
+        for (; j + 16 <= n; j += 16) {
+            v32 v = LOAD(v32, d + 2 * j);
+            v16 even = __builtin_shufflevector(v, v, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + LOAD(v16, s + j);
+            v16 odd = __builtin_shufflevector(v, v, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            STORE(d + 2 * j, __builtin_shufflevector(even, odd, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                                     8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+        }
+        if (j + 8 <= n) {
+            v16 v = LOAD(v16, d + 2 * j);
+            v8 even = __builtin_shufflevector(v, v, 0, 2, 4, 6, 8, 10, 12, 14) + LOAD(v8, s + j);
+            v8 odd = __builtin_shufflevector(v, v, 1, 3, 5, 7, 9, 11, 13, 15);
+            STORE(d + 2 * j, __builtin_shufflevector(even, odd, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15));
+            j += 8;
+        }
+        if (j + 4 <= n) {
+            v8 v = LOAD(v8, d + 2 * j);
+            v4 even = __builtin_shufflevector(v, v, 0, 2, 4, 6) + LOAD(v4, s + j);
+            v4 odd = __builtin_shufflevector(v, v, 1, 3, 5, 7);
+            STORE(d + 2 * j, __builtin_shufflevector(even, odd, 0, 4, 1, 5, 2, 6, 3, 7));
+            j += 4;
+        }
+    }
+    for (; j < n; j++) d[stride * j] += s[j];
+}
+
+static inline __attribute__((always_inline))
+void im2col_channel(const float *x, exp_conv_geometry g, float *plane, float *col, long rowStride) {
+    const long pw = g.width + 2 * g.padW;
+    for (long y = 0; y < g.height; y++) copy_strided(x + y * g.width, 1, plane + (y + g.padH) * pw + g.padW, g.width);
+    float *row = col;
+    for (long kh = 0; kh < g.kernelH; kh++) {
+        for (long kw = 0; kw < g.kernelW; kw++, row += rowStride) {
+            const float *s = plane + kh * pw + kw;
+            for (long y = 0; y < g.outH; y++) copy_strided(s + y * g.strideH * pw, g.strideW, row + y * g.outW, g.outW);
+        }
+    }
+}
+
+static inline __attribute__((always_inline))
+void col2im_channel(const float *col, long rowStride, exp_conv_geometry g, float *plane, float *x, int overwrite) {
+    const long pw = g.width + 2 * g.padW;
+    memset(plane, 0, sizeof(float) * (size_t)exp_padded_plane_size(g));
+    const float *row = col;
+    for (long kh = 0; kh < g.kernelH; kh++) {
+        for (long kw = 0; kw < g.kernelW; kw++, row += rowStride) {
+            float *d = plane + kh * pw + kw;
+            for (long y = 0; y < g.outH; y++) add_strided(row + y * g.outW, g.strideW, d + y * g.strideH * pw, g.outW);
+        }
+    }
+    for (long y = 0; y < g.height; y++) {
+        const float *s = plane + (y + g.padH) * pw + g.padW;
+        if (overwrite) copy_strided(s, 1, x + y * g.width, g.width);
+        else add_strided(s, 1, x + y * g.width, g.width);
+    }
+}
+
+// One copy of the two kernels per instruction set, and the choice among them.
+#define VARIANTS(suffix, attributes)                                                                      \
+    attributes static void im2col_##suffix(const float *x, exp_conv_geometry g, float *plane, float *col, \
+                                           long rowStride) {                                              \
+        im2col_channel(x, g, plane, col, rowStride);                                                      \
+    }                                                                                                     \
+    attributes static void col2im_##suffix(const float *col, long rowStride, exp_conv_geometry g,        \
+                                           float *plane, float *x, int overwrite) {                       \
+        col2im_channel(col, rowStride, g, plane, x, overwrite);                                           \
+    }
+
+VARIANTS(baseline, )
+#if defined(__x86_64__)
+VARIANTS(avx2, __attribute__((target("avx2,fma"))))
+VARIANTS(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))))
+#endif
+
+static int best_level(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")
+        && __builtin_cpu_supports("avx512vl")) return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
+    return 0;
+}
+
+// -1 until first use; then the level in use.
+static int level = -1;
+
+int exp_conv_kernels_set_level(int wanted) {
+    int best = best_level();
+    level = wanted < 0 || wanted > best ? best : wanted;
+    return level;
+}
+
+static inline int current_level(void) {
+    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    return l >= 0 ? l : exp_conv_kernels_set_level(-1);
+}
+
+void exp_im2col_channel(const float *x, exp_conv_geometry g, float *plane, float *col, long rowStride) {
+    switch (current_level()) {
+#if defined(__x86_64__)
+    case 2: im2col_avx512(x, g, plane, col, rowStride); return;
+    case 1: im2col_avx2(x, g, plane, col, rowStride); return;
+#endif
+    default: im2col_baseline(x, g, plane, col, rowStride);
+    }
+}
+
+void exp_col2im_channel(const float *col, long rowStride, exp_conv_geometry g, float *plane, float *x, int overwrite) {
+    switch (current_level()) {
+#if defined(__x86_64__)
+    case 2: col2im_avx512(col, rowStride, g, plane, x, overwrite); return;
+    case 1: col2im_avx2(col, rowStride, g, plane, x, overwrite); return;
+#endif
+    default: col2im_baseline(col, rowStride, g, plane, x, overwrite);
+    }
+}
