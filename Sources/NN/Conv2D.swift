@@ -4,8 +4,10 @@
 //   y  [N, OC, OH, OW]   OH = (H + 2 * padding - KH) / stride + 1  (same for W)
 //   forward:   col = im2col(x) [K, N*S]; y = W [OC, K] * col (+ bias)          K = C*KH*KW, S = OH*OW
 //   backward:  dW += dy * col^T;  db += sum dy;  dcol = W^T * dy;  dx = col2im(dcol)
-// The GEMM blocks are `ConvGEMM`'s forward (keeping its column matrices in training), then
-// backward with the weight gradient (M = OC).
+// The GEMM blocks are `ConvGEMM`'s forward, then backward with the weight gradient (M = OC), which
+// makes each block's column matrix again from the input. (Keeping the forward pass's column
+// matrices for it instead, 4x the input's size, sent them through memory and back: 1.6% slower
+// for HA-GAN training at 1 thread, 2% at 2, 4% for the CNN, `exp bench train`, AMD EPYC.)
 
 public final class Conv2D: Layer {
     public let inChannels: Int, outChannels: Int
@@ -19,10 +21,6 @@ public final class Conv2D: Layer {
     /// The last forward pass's input (kept by reference, not copied).
     private var input: Tensor?
     private var geometry: ConvGeometry?
-    /// The forward pass's column matrices, for the weight gradient (train mode with
-    /// `weight.requiresGrad`; otherwise the backward pass makes them again from `input`).
-    private var columns = Workspace()
-    private var columnsKept = false
     private var work = Workspace()
     private var partialGrad = Workspace()
 
@@ -50,25 +48,17 @@ public final class Conv2D: Layer {
         geometry = g
         input = x
         let blocks = ConvGEMM(g, rows: outChannels, batch: n, strategy: strategy)
-        columnsKept = mode == .train && weight.requiresGrad
         var y = Tensor(uninitialized: [n, outChannels, g.outH, g.outW])
         x.scalars.withUnsafeBufferPointer { px in
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 y.scalars.withUnsafeMutableBufferPointer { py in
                     withBias { pb in
-                        withKeptColumns(blocks) { keep in
-                            blocks.forward(px.baseAddress!, pw.baseAddress!, bias: pb, into: py.baseAddress!, work: &work, keep: keep)
-                        }
+                        blocks.forward(px.baseAddress!, pw.baseAddress!, bias: pb, into: py.baseAddress!, work: &work)
                     }
                 }
             }
         }
         return y
-    }
-
-    private func withKeptColumns(_ blocks: ConvGEMM, _ body: (UnsafeMutablePointer<Float>?) -> Void) {
-        guard columnsKept else { return body(nil) }
-        columns.withPointer(blocks.keptColumnCount) { body($0) }
     }
 
     private func withBias<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
@@ -86,18 +76,15 @@ public final class Conv2D: Layer {
         dy.scalars.withUnsafeBufferPointer { pdy in
             let dyb = pdy.baseAddress!
             if let bias, bias.requiresGrad { bias.grad.scalars.withUnsafeMutableBufferPointer { accumulateBiasGrad(dyb, n: n, c: oc, s: g.colCols, into: $0.baseAddress!) } }
-            withKeptColumns(blocks) { kept in
-                x.scalars.withUnsafeBufferPointer { px in
-                    weight.value.scalars.withUnsafeBufferPointer { pw in
-                        weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
-                            dx.scalars.withUnsafeMutableBufferPointer { pdx in
-                                let dwb = pdw.baseAddress!, dxb = needsInputGradient ? pdx.baseAddress! : nil
-                                blocks.accumulatingWeightGradient(dwb, partial: &partialGrad, enabled: needsWeightGradient) { partial in
-                                    let gradient: ConvGEMM.WeightGradient? = !needsWeightGradient ? nil
-                                        : kept.map { .init(columns: UnsafePointer($0), dW: dwb, partial: partial) }
-                                        ?? .init(columnImages: px.baseAddress!, dW: dwb, partial: partial)
-                                    blocks.backward(dyb, pw.baseAddress!, into: dxb, overwrite: true, work: &work, weightGradient: gradient)
-                                }
+            x.scalars.withUnsafeBufferPointer { px in
+                weight.value.scalars.withUnsafeBufferPointer { pw in
+                    weight.grad.scalars.withUnsafeMutableBufferPointer { pdw in
+                        dx.scalars.withUnsafeMutableBufferPointer { pdx in
+                            let dwb = pdw.baseAddress!, dxb = needsInputGradient ? pdx.baseAddress! : nil
+                            blocks.accumulatingWeightGradient(dwb, partial: &partialGrad, enabled: needsWeightGradient) { partial in
+                                let gradient: ConvGEMM.WeightGradient? = !needsWeightGradient ? nil
+                                    : .init(columnImages: px.baseAddress!, dW: dwb, partial: partial)
+                                blocks.backward(dyb, pw.baseAddress!, into: dxb, overwrite: true, work: &work, weightGradient: gradient)
                             }
                         }
                     }

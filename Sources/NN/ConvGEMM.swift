@@ -44,7 +44,7 @@ public enum GEMMStrategy: String, Sendable, CaseIterable, Codable {
 /// its weight gradient.
 ///
 /// The batch is cut into blocks of `group` images. A block's column matrix [K, group * S] is made
-/// and used at once (and kept, in training, for Conv2D's weight gradient), and its row images are
+/// and used at once, while it is in cache (Conv2D's backward pass makes it again), and its row images are
 /// copied channel-major [M, group * S] when the block holds more than one image. One
 /// block runs on this thread with every BLAS thread; several are cut into `ImageChunks` that run
 /// concurrently on single-threaded GEMMs.
@@ -86,19 +86,16 @@ struct ConvGEMM {
     }
 
     /// Caffe `forward_cpu_gemm`: row images out [N, M, S] = W [M, K] x im2col(images) (+ bias).
-    /// With `weightGradient`, also dW += rows x im2col(images)^T on each block's columns. With
-    /// `keep` ([K, N * S], `keptColumnCount` floats), the blocks' column matrices stay there, one
-    /// after another, for `backward`'s weight gradient.
+    /// With `weightGradient`, also dW += rows x im2col(images)^T on each block's columns.
     func forward(
         _ images: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into out: UnsafeMutablePointer<Float>, work: inout Workspace, keep: UnsafeMutablePointer<Float>? = nil,
-        weightGradient: WeightGradient? = nil
+        into out: UnsafeMutablePointer<Float>, work: inout Workspace, weightGradient: WeightGradient? = nil
     ) {
         let cols = group * s, perChunk = (k + m) * cols
         work.withPointer(chunkCount * perChunk) { base in
             forEachBlock { t, block, first in
                 let rowScratch = base + t * perChunk + k * cols
-                let col = keep.map { $0 + block.lowerBound * k * s } ?? base + t * perChunk
+                let col = base + t * perChunk
                 let width = block.count * s
                 im2col(images + block.lowerBound * columnImageSize, count: block.count, imageStride: columnImageSize, geometry, into: col)
                 if let weightGradient, let rows = weightGradient.rows {
@@ -115,13 +112,10 @@ struct ConvGEMM {
         }
     }
 
-    /// Floats of the column matrices of the whole batch, as `forward` keeps them.
-    var keptColumnCount: Int { k * n * s }
-
     /// Caffe `backward_cpu_gemm`: images += col2im(W^T [K, M] x rows) into `gradient` (when given),
-    /// and with `weightGradient`, dW += rows x col^T on the columns `forward` kept (or made again
-    /// here from the column images, when the forward pass kept none): the two uses of
-    /// one block of row images (Conv2D's backward pass), its channel-major copy made once.
+    /// and with `weightGradient`, dW += rows x col^T on the block's columns, made again here
+    /// from the column images: the two uses of one block of row images (Conv2D's backward
+    /// pass), its channel-major copy made once.
     /// With `overwrite`, the images are written, not added to (the buffer may be uninitialised).
     func backward(
         _ rows: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>?,
@@ -133,15 +127,10 @@ struct ConvGEMM {
                 let col = base + t * perChunk, rowScratch = col + k * cols
                 let width = block.count * s
                 let rowsOfBlock = rowBlock(rows, block, scratch: rowScratch)
-                if let weightGradient {
-                    var blockColumns = UnsafePointer(col)
-                    if let kept = weightGradient.columns {
-                        blockColumns = kept + block.lowerBound * k * s
-                    } else if let images = weightGradient.columnImages {
-                        im2col(images + block.lowerBound * columnImageSize, count: block.count, imageStride: columnImageSize,
-                               geometry, into: col)
-                    }
-                    weightGradient.add(rowsOfBlock, blockColumns, columns: width, chunk: t, first: first, self)
+                if let weightGradient, let images = weightGradient.columnImages {
+                    im2col(images + block.lowerBound * columnImageSize, count: block.count, imageStride: columnImageSize,
+                           geometry, into: col)
+                    weightGradient.add(rowsOfBlock, col, columns: width, chunk: t, first: first, self)
                 }
                 guard let gradient else { return }
                 gemm(transA: true, m: k, n: width, k: m, w, rowsOfBlock, col)
@@ -152,28 +141,22 @@ struct ConvGEMM {
     }
 
     /// A weight gradient's operands: the row images `rows` [N, M, S] (for `forward`, which makes
-    /// the columns; `backward` has its rows), or for `backward` the `columns` that `forward` kept
-    /// or the `columnImages` to make them from; chunk 0 sums into `dW` [M, K], chunk 1 into
+    /// the columns; `backward` has its rows), or for `backward` the `columnImages` to make the
+    /// columns from; chunk 0 sums into `dW` [M, K], chunk 1 into
     /// `partial` (see `accumulatingWeightGradient`).
     struct WeightGradient {
         var rows: UnsafePointer<Float>?
-        var columns: UnsafePointer<Float>?
         var columnImages: UnsafePointer<Float>?
         var dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>
 
         /// For `forward`: the row images [N, M, S].
         init(rows: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
-            (self.rows, columns, columnImages, self.dW, self.partial) = (rows, nil, nil, dW, partial)
+            (self.rows, columnImages, self.dW, self.partial) = (rows, nil, dW, partial)
         }
 
-        /// For `backward`: the column matrices `forward` kept.
-        init(columns: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
-            (rows, self.columns, columnImages, self.dW, self.partial) = (nil, columns, nil, dW, partial)
-        }
-
-        /// For `backward` after a forward pass that kept no columns: the column images.
+        /// For `backward`: the column images, whose column matrices it makes again.
         init(columnImages: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
-            (rows, columns, self.columnImages, self.dW, self.partial) = (nil, nil, columnImages, dW, partial)
+            (rows, self.columnImages, self.dW, self.partial) = (nil, columnImages, dW, partial)
         }
 
         /// dW += rows [M, columns] x col [K, columns]^T; chunk 1's first block overwrites `partial`.

@@ -25,7 +25,7 @@ func conv2DGradients(strategy: GEMMStrategy) {
         randomizeParameters(conv)
         let bad = checkLayerGradients(conv, input: randomInput([3, 3, 5, 7]))
         #expect(bad.isEmpty, "stride \(stride) padding \(padding): \(bad.prefix(3))")
-        // An eval-mode forward pass keeps no column matrices: backward makes them again.
+        // After an eval-mode forward pass too (a convolution does the same in both modes).
         let eval = checkLayerGradients(conv, input: randomInput([3, 3, 5, 7]), mode: .eval)
         #expect(eval.isEmpty, "eval, stride \(stride) padding \(padding): \(eval.prefix(3))")
     }
