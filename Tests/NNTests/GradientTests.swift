@@ -52,6 +52,25 @@ func convTranspose2DGradients(strategy: GEMMStrategy) {
     #expect(checkLayerGradients(fc2, input: randomInput([3, 2, 3, 2])).isEmpty)
 }
 
+@Test func linearForwardMatchesNaiveProduct() {
+    // The GEMM runs as y^T = W x^T, then is transposed: y must still be x W^T + b, for a batch of
+    // one (inference) and of several, with and without bias.
+    for (n, bias) in [(1, true), (5, true), (4, false)] {
+        let fc = Linear(7, 3, bias: bias)
+        randomizeParameters(fc)
+        let x = randomInput([n, 7])
+        let y = fc.forward(x, mode: .train)
+        #expect(y.shape == [n, 3])
+        for i in 0..<n {
+            for o in 0..<3 {
+                var sum: Float = fc.bias?.value.scalars[o] ?? 0
+                for k in 0..<7 { sum += x.scalars[i * 7 + k] * fc.weight.value.scalars[o * 7 + k] }
+                #expect(abs(y.scalars[i * 3 + o] - sum) < 1e-4, "n \(n), bias \(bias), [\(i), \(o)]")
+            }
+        }
+    }
+}
+
 @Test func batchNormGradientsTrainAndEval() {
     for shape in [[3, 2, 3, 4], [5, 4]] {
         let bn = BatchNorm(shape[1])
