@@ -23,10 +23,10 @@ let package = Package(
         ),
         .target(name: "Vocabulary"),
         .target(name: "Hashing"),
-        // The inner loops of im2col and col2im: C for its vector shuffles, built for AVX-512, AVX2 and
-        // SSE with the one that runs chosen at start (see include/conv_kernels.h).
-        .target(name: "CConvKernels", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "NN", dependencies: ["COpenBLAS", "CConvKernels", "Vocabulary"]),
+        // The engine's inner loops that are C (im2col, col2im, BatchNorm), built for AVX-512, AVX2 and
+        // SSE, the widest the CPU has chosen at start (see include/kernels.h).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "Vocabulary"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "TestSupport"),
         .target(

@@ -17,6 +17,8 @@
 // `Sequential`): one pass writes act(y), and backward recomputes xhat and y from the kept input,
 // so neither is stored and the rectifier costs no pass of its own.
 
+import CKernels
+
 public final class BatchNorm: Layer {
     public let features: Int
     public let eps: Float, momentum: Float
@@ -64,27 +66,13 @@ public final class BatchNorm: Layer {
     /// `backward` then goes back through both. `Sequential` fuses a BatchNorm with the rectifier
     /// after it this way.
     public func forward(_ x: Tensor, mode: Mode, then rectifier: Rectifier?) -> Tensor {
-        StepProfile.measure(.batchNorm) {
-            switch rectifier {
-            case nil: normalize(x, mode: mode, rectifier, Identity())
-            case .relu?: normalize(x, mode: mode, rectifier, ReLUValue())
-            case .leaky(let a)?: normalize(x, mode: mode, rectifier, LeakyValue(a: a))
-            }
-        }
+        StepProfile.measure(.batchNorm) { normalize(x, mode: mode, rectifier) }
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        StepProfile.measure(.batchNorm) {
-            switch rectifier {
-            case nil: backpropagate(dy, One())
-            case .relu?: backpropagate(dy, ReLUSlope())
-            case .leaky(let a)?: backpropagate(dy, LeakySlope(a: a))
-            }
-        }
+        StepProfile.measure(.batchNorm) { backpropagate(dy) }
     }
 
-    /// Batch statistics (train) or the running ones (eval) into `mean` and `istd`; in train mode
-    /// also the running statistics' update.
     private func statistics(_ x: Tensor, mode: Mode) {
         let (n, c, s) = dims(x.shape)
         let m = n * s
@@ -128,34 +116,27 @@ public final class BatchNorm: Layer {
     }
 
     /// y = act(gamma * xhat + beta), xhat = (x - mean) * istd.
-    @inline(__always)
-    private func normalize<Act: Elementwise>(_ x: Tensor, mode: Mode, _ rectifier: Rectifier?, _ act: Act) -> Tensor {
+    /// Channel `ch` of a [N, C, S] tensor as the C kernels take it.
+    private func channel(_ ch: Int, n: Int, c: Int, s: Int) -> exp_norm_channel {
+        exp_norm_channel(count: n, length: s, stride: c * s, mean: mean[ch], istd: istd[ch],
+                         gamma: gamma.value.scalars[ch], beta: beta.value.scalars[ch])
+    }
+
+    private func normalize(_ x: Tensor, mode: Mode, _ rectifier: Rectifier?) -> Tensor {
         let (n, c, s) = dims(x.shape)
         precondition(mode == .eval || n * s > 1, "BatchNorm in train mode needs more than one value per channel, got shape \(x.shape)")
         lastMode = mode
         self.rectifier = rectifier
         input = x
         statistics(x, mode: mode)
+        let act = rectifier.kernelForm
         var y = Tensor(uninitialized: x.shape)
         x.scalars.withUnsafeBufferPointer { px in
             y.scalars.withUnsafeMutableBufferPointer { py in
-                gamma.value.scalars.withUnsafeBufferPointer { pg in
-                    beta.value.scalars.withUnsafeBufferPointer { pb in
-                        istd.withUnsafeBufferPointer { pi in
-                            mean.withUnsafeBufferPointer { pm in
-                                let xb = px.baseAddress!, yb = py.baseAddress!
-                                Parallel.forRanges(c, grain: max(1, 16384 / max(n * s, 1))) { channels in
-                                    for ch in channels {
-                                        let mu = pm[ch], inv = pi[ch], gm = pg[ch], bt = pb[ch]
-                                        for i in 0..<n {
-                                            let o = (i * c + ch) * s
-                                            let xi = xb + o, yi = yb + o
-                                            for j in 0..<s { yi[j] = act(gm * ((xi[j] - mu) * inv) + bt) }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                let xb = px.baseAddress!, yb = py.baseAddress!
+                Parallel.forRanges(c, grain: max(1, 16384 / max(n * s, 1))) { channels in
+                    for ch in channels {
+                        exp_batchnorm_forward_channel(xb + ch * s, yb + ch * s, channel(ch, n: n, c: c, s: s), act)
                     }
                 }
             }
@@ -163,78 +144,33 @@ public final class BatchNorm: Layer {
         return y
     }
 
-    /// dL/dx from dL/d(output), through the rectifier (its slope `slope(y)` at the normalised
-    /// value y) and the normalisation.
-    @inline(__always)
-    private func backpropagate<Slope: Elementwise>(_ dOut: Tensor, _ slope: Slope) -> Tensor {
+    private func backpropagate(_ dOut: Tensor) -> Tensor {
         precondition(dOut.shape == input.shape, "BatchNorm.backward: dy \(dOut.shape), input was \(input.shape)")
         let (n, c, s) = dims(dOut.shape)
-        let m = Float(n * s)
         var dx = Tensor(uninitialized: dOut.shape)
-        var sumDy = [Float](repeating: 0, count: c), sumDyH = [Float](repeating: 0, count: c)
-        let train = lastMode == .train
+        // Per channel: sum of dxhat-before-gamma (dbeta) and of it times xhat (dgamma).
+        var sums = [Float](repeating: 0, count: 2 * c)
+        let train: Int32 = lastMode == .train ? 1 : 0, act = rectifier.kernelForm
         dOut.scalars.withUnsafeBufferPointer { pdy in
             input.scalars.withUnsafeBufferPointer { px in
                 dx.scalars.withUnsafeMutableBufferPointer { pdx in
-                    gamma.value.scalars.withUnsafeBufferPointer { pg in
-                        beta.value.scalars.withUnsafeBufferPointer { pb in
-                            istd.withUnsafeBufferPointer { pi in
-                                mean.withUnsafeBufferPointer { pm in
-                                    sumDy.withUnsafeMutableBufferPointer { psd in
-                                        sumDyH.withUnsafeMutableBufferPointer { psh in
-                                            let gb = pdy.baseAddress!, xb = px.baseAddress!, db = pdx.baseAddress!
-                                            let sdb = psd.baseAddress!, shb = psh.baseAddress!
-                                            Parallel.forRanges(c, grain: max(1, 16384 / max(n * s, 1))) { channels in
-                                                for ch in channels {
-                                                    let mu = pm[ch], inv = pi[ch], gm = pg[ch], bt = pb[ch]
-                                                    var sumG = Lanes<Float>(), sumGH = Lanes<Float>()
-                                                    for i in 0..<n {
-                                                        let o = (i * c + ch) * s
-                                                        let dy = gb + o, x = xb + o
-                                                        sumG.add(s) { j in dy[j] * slope(gm * ((x[j] - mu) * inv) + bt) }
-                                                        sumGH.add(s) { j in
-                                                            let h = (x[j] - mu) * inv
-                                                            return dy[j] * slope(gm * h + bt) * h
-                                                        }
-                                                    }
-                                                    let sd = sumG.total, sh = sumGH.total
-                                                    sdb[ch] = sd
-                                                    shb[ch] = sh
-                                                    let k = train ? gm * inv / m : gm * inv
-                                                    for i in 0..<n {
-                                                        let o = (i * c + ch) * s
-                                                        let dy = gb + o, x = xb + o, d = db + o
-                                                        if train {
-                                                            for j in 0..<s {
-                                                                let h = (x[j] - mu) * inv
-                                                                d[j] = k * (m * (dy[j] * slope(gm * h + bt)) - sd - h * sh)
-                                                            }
-                                                        } else {
-                                                            for j in 0..<s {
-                                                                let h = (x[j] - mu) * inv
-                                                                d[j] = k * (dy[j] * slope(gm * h + bt))
-                                                            }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
+                    sums.withUnsafeMutableBufferPointer { psum in
+                        let gb = pdy.baseAddress!, xb = px.baseAddress!, db = pdx.baseAddress!, sb = psum.baseAddress!
+                        Parallel.forRanges(c, grain: max(1, 16384 / max(n * s, 1))) { channels in
+                            for ch in channels {
+                                exp_batchnorm_backward_channel(gb + ch * s, xb + ch * s, db + ch * s, channel(ch, n: n, c: c, s: s),
+                                                               act, train, sb + 2 * ch)
                             }
                         }
                     }
                 }
             }
         }
-        if gamma.requiresGrad { for ch in 0..<c { gamma.grad.scalars[ch] += sumDyH[ch] } }
-        if beta.requiresGrad { for ch in 0..<c { beta.grad.scalars[ch] += sumDy[ch] } }
+        if gamma.requiresGrad { for ch in 0..<c { gamma.grad.scalars[ch] += sums[2 * ch + 1] } }
+        if beta.requiresGrad { for ch in 0..<c { beta.grad.scalars[ch] += sums[2 * ch] } }
         return dx
     }
 }
-
-/// The slope of no rectifier.
-private struct One: Elementwise { func callAsFunction(_ x: Float) -> Float { 1 } }
 
 /// A sum kept in four interleaved partial sums (term j goes to partial j mod 4 of its run, the
 /// partials added at the end): four independent chains of additions instead of one, so that a sum
@@ -266,6 +202,17 @@ struct Lanes<T: BinaryFloatingPoint> {
 }
 
 /// A rectifier that a BatchNorm can apply in its own pass: ReLU, or LeakyReLU with its slope.
+extension Optional where Wrapped == Rectifier {
+    /// The rectifier as the C kernels take it (none when nil).
+    var kernelForm: exp_rectifier {
+        switch self {
+        case nil: exp_rectifier(kind: 0, slope: 0)
+        case .relu?: exp_rectifier(kind: 1, slope: 0)
+        case .leaky(let a)?: exp_rectifier(kind: 2, slope: a)
+        }
+    }
+}
+
 public enum Rectifier: Equatable, Sendable {
     case relu
     case leaky(Float)

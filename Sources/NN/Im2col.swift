@@ -7,7 +7,7 @@
 // For a batch the matrix is [K, N * S]. Both go one image channel at a time through a zero-bordered
 // copy of it (`PaddedPlane`), which makes every row of every window a branch-free strided copy.
 
-import CConvKernels
+import CKernels
 
 /// Geometry of one 2-D convolution window.
 public struct ConvGeometry: Equatable, Sendable {
@@ -97,20 +97,5 @@ private func withScratchPlane(_ g: exp_conv_geometry, _ body: (UnsafeMutablePoin
     withUnsafeTemporaryAllocation(of: Float.self, capacity: exp_padded_plane_size(g)) { buffer in
         buffer.initialize(repeating: 0)
         body(buffer.baseAddress!)
-    }
-}
-
-/// The instruction set that the C kernels of `im2col` and `col2im` run with. All levels give the
-/// same bits; the widest the CPU has is used unless a test asks for another.
-public enum ColumnKernels {
-    public enum Level: Int32, CaseIterable, Sendable {
-        case baseline = 0, avx2 = 1, avx512 = 2
-    }
-
-    /// Uses `level`, or the widest level the CPU has when it is nil or the CPU lacks it; returns
-    /// the level now in use. Not to be called while a convolution runs.
-    @discardableResult
-    public static func use(_ level: Level?) -> Level {
-        Level(rawValue: exp_conv_kernels_set_level(level?.rawValue ?? -1)) ?? .baseline
     }
 }

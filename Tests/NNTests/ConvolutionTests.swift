@@ -143,8 +143,8 @@ func convTranspose2DMatchesNaiveLoops(strategy: GEMMStrategy) {
             }
         }
         // Every instruction set this CPU has (the C kernels' variants), on 1 and 2 threads.
-        for level in ColumnKernels.Level.allCases where ColumnKernels.use(level) == level {
-            defer { ColumnKernels.use(nil) }
+        for level in VectorKernels.Level.allCases where VectorKernels.use(level) == level {
+            defer { VectorKernels.use(nil) }
             for threads in [1, 2] {
                 BLAS.threadCount = threads
                 defer { BLAS.threadCount = 1 }

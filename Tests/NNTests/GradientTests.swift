@@ -99,6 +99,13 @@ func convTranspose2DGradients(strategy: GEMMStrategy) {
 }
 
 @Test func fusedBatchNormAndRectifierGiveTheBitsOfSeparateLayers() {
+    for level in VectorKernels.Level.allCases where VectorKernels.use(level) == level {
+        defer { VectorKernels.use(nil) }
+        fusedAndSeparateBatchNormAgree()
+    }
+}
+
+private func fusedAndSeparateBatchNormAgree() {
     for (mode, makeRectifier) in [(Mode.train, { ReLU() as Layer }), (.train, { LeakyReLU(slope: 0.2) }), (.eval, { LeakyReLU(slope: 0.2) })] {
         let fusedNorm = BatchNorm(3), separateNorm = BatchNorm(3)
         randomizeParameters(fusedNorm, seed: 4)
@@ -115,6 +122,56 @@ func convTranspose2DGradients(strategy: GEMMStrategy) {
         #expect(fusedNorm.gamma.grad.scalars == separateNorm.gamma.grad.scalars && fusedNorm.beta.grad.scalars == separateNorm.beta.grad.scalars)
         #expect(fusedNorm.runningMean.value.scalars == separateNorm.runningMean.value.scalars)
     }
+}
+
+@Test func batchNormKernelsMatchTheFormulasAtEveryLevel() {
+    // Eval mode uses the running statistics, so the expected values follow from the parameters
+    // alone: y = act(gamma * ((x - mean) * istd) + beta) and dx = gamma * istd * dy * act'(y),
+    // bit for bit; dgamma and dbeta are sums (compared in Double). Runs of 37 values exercise the
+    // vector loops and their tails; every instruction set the CPU has gives the same bits.
+    var results: [[Float]] = []
+    for level in VectorKernels.Level.allCases where VectorKernels.use(level) == level {
+        defer { VectorKernels.use(nil) }
+        var levelResults: [Float] = []
+        for rectifier in [Rectifier?.none, .relu, .leaky(0.2)] {
+            let bn = BatchNorm(3)
+            randomizeParameters(bn, seed: 5)
+            bn.runningVar.value = Tensor(shape: [3], scalars: [0.5, 1.5, 2.0])
+            bn.runningMean.value = Tensor(shape: [3], scalars: [0.1, -0.2, 0.3])
+            let x = randomInput([2, 3, 1, 37], seed: 6), dy = randomInput([2, 3, 1, 37], seed: 7)
+            let y = bn.forward(x, mode: .eval, then: rectifier)
+            let dx = bn.backward(dy)
+            var dGamma = [Double](repeating: 0, count: 3), dBeta = [Double](repeating: 0, count: 3)
+            for i in 0..<2 {
+                for c in 0..<3 {
+                    let mu = bn.runningMean.value.scalars[c], inv = 1 / (bn.runningVar.value.scalars[c] + bn.eps).squareRoot()
+                    let gm = bn.gamma.value.scalars[c], bt = bn.beta.value.scalars[c]
+                    for j in 0..<37 {
+                        let at = (i * 3 + c) * 37
+                        let h = (x.scalars[at + j] - mu) * inv, v = gm * h + bt
+                        let (value, slope): (Float, Float) = switch rectifier {
+                        case nil: (v, 1)
+                        case .relu?: (v > 0 ? v : 0, v > 0 ? 1 : 0)
+                        case .leaky(let a)?: (v > 0 ? v : a * v, v > 0 ? 1 : a)
+                        }
+                        #expect(y.scalars[at + j] == value, "\(level) \(String(describing: rectifier)) y[\(at + j)]")
+                        let g = dy.scalars[at + j] * slope
+                        #expect(dx.scalars[at + j] == gm * inv * g, "\(level) \(String(describing: rectifier)) dx[\(at + j)]")
+                        dBeta[c] += Double(g)
+                        dGamma[c] += Double(g) * Double(h)
+                    }
+                }
+            }
+            for c in 0..<3 {
+                #expect(abs(Double(bn.beta.grad.scalars[c]) - dBeta[c]) < 1e-4)
+                #expect(abs(Double(bn.gamma.grad.scalars[c]) - dGamma[c]) < 1e-4)
+            }
+            levelResults += y.scalars + dx.scalars + bn.gamma.grad.scalars + bn.beta.grad.scalars
+        }
+        results.append(levelResults)
+    }
+    #expect(!results.isEmpty)
+    for other in results.dropFirst() { #expect(other == results[0]) }
 }
 
 @Test func batchNormStatistics() {

@@ -1,17 +1,7 @@
-// See include/conv_kernels.h. Every function gives the same bits whichever variant runs: the
-// vector paths only move values, or add each one once, in the order of the scalar loop.
-#include "conv_kernels.h"
-#include <string.h>
-
-typedef float v4 __attribute__((ext_vector_type(4)));
-typedef float v8 __attribute__((ext_vector_type(8)));
-typedef float v16 __attribute__((ext_vector_type(16)));
-typedef float v32 __attribute__((ext_vector_type(32)));
-
-
-// Unaligned loads and stores of a whole vector.
-#define LOAD(type, p) ({ type v_; memcpy(&v_, (p), sizeof v_); v_; })
-#define STORE(p, v) do { __typeof__(v) v_ = (v); memcpy((p), &v_, sizeof v_); } while (0)
+// im2col and col2im for one channel of one image (include/kernels.h). Every variant gives the
+// same bits: the vector paths only move values, or add each one once, in the order of the scalar loop.
+#include "kernels.h"
+#include "kernel_support.h"
 
 static const long slack = 32;
 
@@ -21,7 +11,7 @@ long exp_padded_plane_size(exp_conv_geometry g) {
 
 // d[j] = s[stride * j] for j < n. For stride 2, a load of 2k values keeps its even lanes, so it
 // reads up to s[2n - 1]: one value past a window row that ends at its plane row's last value.
-static inline __attribute__((always_inline)) void copy_strided(const float *s, long stride, float *d, long n) {
+INLINE void copy_strided(const float *s, long stride, float *d, long n) {
     long j = 0;
     if (stride == 1) {
         for (; j + 16 <= n; j += 16) STORE(d + j, LOAD(v16, s + j));
@@ -47,7 +37,7 @@ static inline __attribute__((always_inline)) void copy_strided(const float *s, l
 
 // d[stride * j] += s[j] for j < n. For stride 2, 2k values of d are loaded, their even lanes
 // added to, and all stored back (the odd lanes unchanged), up to d[2n - 1].
-static inline __attribute__((always_inline)) void add_strided(const float *s, long stride, float *d, long n) {
+INLINE void add_strided(const float *s, long stride, float *d, long n) {
     long j = 0;
     if (stride == 1) {
         for (; j + 16 <= n; j += 16) STORE(d + j, LOAD(v16, d + j) + LOAD(v16, s + j));
@@ -78,8 +68,7 @@ static inline __attribute__((always_inline)) void add_strided(const float *s, lo
     for (; j < n; j++) d[stride * j] += s[j];
 }
 
-static inline __attribute__((always_inline))
-void im2col_channel(const float *x, exp_conv_geometry g, float *plane, float *col, long rowStride) {
+INLINE void im2col_channel(const float *x, exp_conv_geometry g, float *plane, float *col, long rowStride) {
     const long pw = g.width + 2 * g.padW;
     for (long y = 0; y < g.height; y++) copy_strided(x + y * g.width, 1, plane + (y + g.padH) * pw + g.padW, g.width);
     float *row = col;
@@ -91,8 +80,7 @@ void im2col_channel(const float *x, exp_conv_geometry g, float *plane, float *co
     }
 }
 
-static inline __attribute__((always_inline))
-void col2im_channel(const float *col, long rowStride, exp_conv_geometry g, float *plane, float *x, int overwrite) {
+INLINE void col2im_channel(const float *col, long rowStride, exp_conv_geometry g, float *plane, float *x, int overwrite) {
     const long pw = g.width + 2 * g.padW;
     memset(plane, 0, sizeof(float) * (size_t)exp_padded_plane_size(g));
     const float *row = col;
@@ -109,7 +97,7 @@ void col2im_channel(const float *col, long rowStride, exp_conv_geometry g, float
     }
 }
 
-// One copy of the two kernels per instruction set, and the choice among them.
+// One copy of the two kernels per instruction set.
 #define VARIANTS(suffix, attributes)                                                                      \
     attributes static void im2col_##suffix(const float *x, exp_conv_geometry g, float *plane, float *col, \
                                            long rowStride) {                                              \
@@ -120,38 +108,14 @@ void col2im_channel(const float *col, long rowStride, exp_conv_geometry g, float
         col2im_channel(col, rowStride, g, plane, x, overwrite);                                           \
     }
 
-VARIANTS(baseline, )
+VARIANTS(baseline, BASELINE_TARGET)
 #if defined(__x86_64__)
-VARIANTS(avx2, __attribute__((target("avx2,fma"))))
-VARIANTS(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))))
+VARIANTS(avx2, AVX2_TARGET)
+VARIANTS(avx512, AVX512_TARGET)
 #endif
-
-static int best_level(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")
-        && __builtin_cpu_supports("avx512vl")) return 2;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
-#endif
-    return 0;
-}
-
-// -1 until first use; then the level in use.
-static int level = -1;
-
-int exp_conv_kernels_set_level(int wanted) {
-    int best = best_level();
-    level = wanted < 0 || wanted > best ? best : wanted;
-    return level;
-}
-
-static inline int current_level(void) {
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    return l >= 0 ? l : exp_conv_kernels_set_level(-1);
-}
 
 void exp_im2col_channel(const float *x, exp_conv_geometry g, float *plane, float *col, long rowStride) {
-    switch (current_level()) {
+    switch (exp_kernel_level()) {
 #if defined(__x86_64__)
     case 2: im2col_avx512(x, g, plane, col, rowStride); return;
     case 1: im2col_avx2(x, g, plane, col, rowStride); return;
@@ -161,7 +125,7 @@ void exp_im2col_channel(const float *x, exp_conv_geometry g, float *plane, float
 }
 
 void exp_col2im_channel(const float *col, long rowStride, exp_conv_geometry g, float *plane, float *x, int overwrite) {
-    switch (current_level()) {
+    switch (exp_kernel_level()) {
 #if defined(__x86_64__)
     case 2: col2im_avx512(col, rowStride, g, plane, x, overwrite); return;
     case 1: col2im_avx2(col, rowStride, g, plane, x, overwrite); return;
