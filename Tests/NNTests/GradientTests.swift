@@ -127,7 +127,8 @@ private func fusedAndSeparateBatchNormAgree() {
 @Test func batchNormKernelsMatchTheFormulasAtEveryLevel() {
     // Eval mode uses the running statistics, so the expected values follow from the parameters
     // alone: y = act(gamma * ((x - mean) * istd) + beta) and dx = gamma * istd * dy * act'(y),
-    // bit for bit; dgamma and dbeta are sums (compared in Double). Runs of 37 values exercise the
+    // bit for bit; dgamma and dbeta are sums (compared in Double), and so are train mode's batch
+    // statistics. Runs of 37 values exercise the
     // vector loops and their tails; every instruction set the CPU has gives the same bits.
     var results: [[Float]] = []
     for level in VectorKernels.Level.allCases where VectorKernels.use(level) == level {
@@ -168,6 +169,18 @@ private func fusedAndSeparateBatchNormAgree() {
             }
             levelResults += y.scalars + dx.scalars + bn.gamma.grad.scalars + bn.beta.grad.scalars
         }
+        // Train mode: the batch statistics (sums in Double), against a plain Double computation.
+        let bn = BatchNorm(3, momentum: 1)
+        let x = randomInput([2, 3, 1, 37], seed: 8)
+        let y = bn.forward(x, mode: .train, then: .leaky(0.2))
+        for c in 0..<3 {
+            let values = (0..<2).flatMap { i in (0..<37).map { Double(x.scalars[(i * 3 + c) * 37 + $0]) } }
+            let mean = values.reduce(0, +) / 74
+            let unbiased = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 73
+            #expect(abs(Double(bn.runningMean.value.scalars[c]) - mean) < 1e-6)
+            #expect(abs(Double(bn.runningVar.value.scalars[c]) - unbiased) < 1e-5)
+        }
+        levelResults += y.scalars + bn.runningMean.value.scalars + bn.runningVar.value.scalars
         results.append(levelResults)
     }
     #expect(!results.isEmpty)
