@@ -68,28 +68,59 @@ INLINE void add_strided(const float *s, long stride, float *d, long n) {
     for (; j < n; j++) d[stride * j] += s[j];
 }
 
-INLINE void im2col_channel(const float *x, exp_conv_geometry g, float *plane, float *col, long rowStride) {
+// The window rows of one padded plane into the column matrix, and back (summed into the plane).
+INLINE void copy_window_rows(const float *plane, exp_conv_geometry g, float *col, long rowStride, long sw, long ow) {
     const long pw = g.width + 2 * g.padW;
-    for (long y = 0; y < g.height; y++) copy_strided(x + y * g.width, 1, plane + (y + g.padH) * pw + g.padW, g.width);
     float *row = col;
     for (long kh = 0; kh < g.kernelH; kh++) {
         for (long kw = 0; kw < g.kernelW; kw++, row += rowStride) {
             const float *s = plane + kh * pw + kw;
-            for (long y = 0; y < g.outH; y++) copy_strided(s + y * g.strideH * pw, g.strideW, row + y * g.outW, g.outW);
+            for (long y = 0; y < g.outH; y++) copy_strided(s + y * g.strideH * pw, sw, row + y * ow, ow);
         }
     }
+}
+
+INLINE void add_window_rows(const float *col, long rowStride, exp_conv_geometry g, float *plane, long sw, long ow) {
+    const long pw = g.width + 2 * g.padW;
+    const float *row = col;
+    for (long kh = 0; kh < g.kernelH; kh++) {
+        for (long kw = 0; kw < g.kernelW; kw++, row += rowStride) {
+            float *d = plane + kh * pw + kw;
+            for (long y = 0; y < g.outH; y++) add_strided(row + y * ow, sw, d + y * g.strideH * pw, ow);
+        }
+    }
+}
+
+// Stride 2 with rows of 4, 8, 16 or 32 outputs (every layer of the 64x64 HA-GAN) gets a copy of
+// the loops with both constant: im2col of the layer G.enc1 took 0.94 ms per batch of 64 instead of
+// 1.66 (AMD EPYC, AVX-512).
+#define WITH_CONSTANT_ROWS(g, call)                                                 \
+    if ((g).strideW == 2) {                                                         \
+        switch ((g).outW) {                                                         \
+        case 4: call(2, 4); break;                                                  \
+        case 8: call(2, 8); break;                                                  \
+        case 16: call(2, 16); break;                                                \
+        case 32: call(2, 32); break;                                                \
+        default: call((g).strideW, (g).outW);                                       \
+        }                                                                           \
+    } else {                                                                        \
+        call((g).strideW, (g).outW);                                                \
+    }
+
+INLINE void im2col_channel(const float *x, exp_conv_geometry g, float *plane, float *col, long rowStride) {
+    const long pw = g.width + 2 * g.padW;
+    for (long y = 0; y < g.height; y++) copy_strided(x + y * g.width, 1, plane + (y + g.padH) * pw + g.padW, g.width);
+#define COPY(sw, ow) copy_window_rows(plane, g, col, rowStride, sw, ow)
+    WITH_CONSTANT_ROWS(g, COPY)
+#undef COPY
 }
 
 INLINE void col2im_channel(const float *col, long rowStride, exp_conv_geometry g, float *plane, float *x, int overwrite) {
     const long pw = g.width + 2 * g.padW;
     memset(plane, 0, sizeof(float) * (size_t)exp_padded_plane_size(g));
-    const float *row = col;
-    for (long kh = 0; kh < g.kernelH; kh++) {
-        for (long kw = 0; kw < g.kernelW; kw++, row += rowStride) {
-            float *d = plane + kh * pw + kw;
-            for (long y = 0; y < g.outH; y++) add_strided(row + y * g.outW, g.strideW, d + y * g.strideH * pw, g.outW);
-        }
-    }
+#define ADD(sw, ow) add_window_rows(col, rowStride, g, plane, sw, ow)
+    WITH_CONSTANT_ROWS(g, ADD)
+#undef ADD
     for (long y = 0; y < g.height; y++) {
         const float *s = plane + (y + g.padH) * pw + g.padW;
         if (overwrite) copy_strided(s, 1, x + y * g.width, g.width);

@@ -116,8 +116,9 @@ func convTranspose2DMatchesNaiveLoops(strategy: GEMMStrategy) {
 }
 
 @Test func im2colAndCol2imMatchNaiveLoopsOnWideRows() {
-    // Rows long enough for the vector paths, odd widths, several images and channels.
-    for (h, w, stride, pad) in [(20, 37, 2, 1), (9, 19, 2, 1), (12, 16, 2, 0), (11, 23, 1, 1), (8, 33, 3, 2), (7, 70, 2, 3), (16, 32, 2, 1)] {
+    // Rows long enough for the vector paths, odd widths, the row lengths with their own loops
+    // (stride 2 with 4, 8, 16 and 32 outputs), several images and channels.
+    for (h, w, stride, pad) in [(20, 37, 2, 1), (9, 19, 2, 1), (12, 16, 2, 0), (11, 23, 1, 1), (8, 33, 3, 2), (7, 70, 2, 3), (16, 32, 2, 1), (8, 8, 2, 1), (16, 16, 2, 1), (64, 64, 2, 1)] {
         let g = ConvGeometry(channels: 3, height: h, width: w, kernel: (4, 4), stride: (stride, stride), padding: (pad, pad))
         let n = 3, image = 3 * h * w, s = g.colCols
         let x = random([n * image], 7).scalars
