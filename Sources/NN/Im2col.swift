@@ -5,7 +5,8 @@
 // The column matrix has K = C * KH * KW rows. Row r = (c * KH + kh) * KW + kw, column
 // n * S + oh * OW + ow holds x[n, c, oh * sH - pH + kh, ow * sW - pW + kw], or 0 in the padding.
 // For a batch the matrix is [K, N * S]. Both go one image channel at a time through a zero-bordered
-// copy of it (`PaddedPlane`), which makes every row of every window a branch-free strided copy.
+// copy of it (the C kernels in `Sources/CKernels`), which makes every row of every window a
+// branch-free strided copy.
 
 import CKernels
 
