@@ -15,7 +15,9 @@
 //
 // A ReLU or LeakyReLU right after a BatchNorm runs inside it (`forward(_:mode:then:)`, used by
 // `Sequential`): one pass writes act(y), and backward recomputes xhat and y from the kept input,
-// so neither is stored and the rectifier costs no pass of its own.
+// so neither is stored and the rectifier costs no pass of its own. The per-channel loops of the
+// forward and backward passes are C (`Sources/CKernels/batchnorm_kernels.c`, the same bits as the
+// Swift loops they replaced); the batch statistics stay here.
 
 import CKernels
 
@@ -115,13 +117,14 @@ public final class BatchNorm: Layer {
         istd = variance.map { 1 / ($0 + eps).squareRoot() }
     }
 
-    /// y = act(gamma * xhat + beta), xhat = (x - mean) * istd.
     /// Channel `ch` of a [N, C, S] tensor as the C kernels take it.
     private func channel(_ ch: Int, n: Int, c: Int, s: Int) -> exp_norm_channel {
         exp_norm_channel(count: n, length: s, stride: c * s, mean: mean[ch], istd: istd[ch],
                          gamma: gamma.value.scalars[ch], beta: beta.value.scalars[ch])
     }
 
+    /// y = act(gamma * xhat + beta), xhat = (x - mean) * istd, per channel in C
+    /// (`exp_batchnorm_forward_channel`).
     private func normalize(_ x: Tensor, mode: Mode, _ rectifier: Rectifier?) -> Tensor {
         let (n, c, s) = dims(x.shape)
         precondition(mode == .eval || n * s > 1, "BatchNorm in train mode needs more than one value per channel, got shape \(x.shape)")
@@ -144,6 +147,8 @@ public final class BatchNorm: Layer {
         return y
     }
 
+    /// dL/dx from dL/d(output), through the rectifier (its slope at the recomputed output) and the
+    /// normalisation, per channel in C (`exp_batchnorm_backward_channel`, formulas at the top).
     private func backpropagate(_ dOut: Tensor) -> Tensor {
         precondition(dOut.shape == input.shape, "BatchNorm.backward: dy \(dOut.shape), input was \(input.shape)")
         let (n, c, s) = dims(dOut.shape)

@@ -19,10 +19,10 @@ int exp_reexec_with_environment(const char *name, const char *value, char *const
 ///
 /// Each training step allocates its activations and gradients afresh, most of them 0.1-8 MB.
 /// Served by mmap, or trimmed from the heap's top, every 4 KB page a step writes costs a page
-/// fault and the kernel's zeroing of it: 2-3% of the 64x64 HA-GAN training step (`exp bench
-/// train`, 1 thread, AMD EPYC: 140-142 images/s before, 144-145 after). What the process keeps is
-/// memory it already used, so its peak is unchanged. Returns 0 on success, -1 where the C library
-/// has no such settings.
+/// fault and the kernel's zeroing of it: page faults took 1.5% of the 64x64 HA-GAN training step,
+/// 0.5% with this, and the step ran 1% faster (`exp bench train`, 1 thread, interleaved runs, AMD
+/// EPYC). What the process keeps is memory it already used. Returns 0 on success, -1 where the C
+/// library has no such settings.
 int exp_keep_freed_memory(void);
 
 #endif
