@@ -45,17 +45,9 @@ public struct ConvGeometry: Equatable, Sendable {
 /// (`exp_im2col_channel`; the C header says why the inner loops are C).
 public func im2col(_ x: UnsafePointer<Float>, count: Int, imageStride: Int, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
     StepProfile.measure(.im2col) {
-        let geometry = g.kernelGeometry
-        let ld = count * g.colCols, windowRows = g.kernelH * g.kernelW
-        Parallel.forRanges(g.channels, grain: max(1, 32768 / max(windowRows * ld, 1))) { channels in
-            withScratchPlane(geometry) { plane in
-                for c in channels {
-                    for i in 0..<count {
-                        exp_im2col_channel(x + i * imageStride + c * g.height * g.width, geometry, plane,
-                                           col + c * windowRows * ld + i * g.colCols, ld)
-                    }
-                }
-            }
+        let geometry = g.kernelGeometry, ld = count * g.colCols
+        forEachImageChannel(count: count, imageStride: imageStride, g) { plane, image, column in
+            exp_im2col_channel(x + image, geometry, plane, col + column, ld)
         }
     }
 }
@@ -68,16 +60,29 @@ public func col2im(
     overwrite: Bool = false
 ) {
     StepProfile.measure(.im2col) {
-        let geometry = g.kernelGeometry
-        let ld = count * g.colCols, windowRows = g.kernelH * g.kernelW
-        // Threads take whole channels: every write of channel c lands in channel c's planes.
-        Parallel.forRanges(g.channels, grain: max(1, 32768 / max(windowRows * ld, 1))) { channels in
-            withScratchPlane(geometry) { plane in
-                for c in channels {
-                    for i in 0..<count {
-                        exp_col2im_channel(col + c * windowRows * ld + i * g.colCols, ld, geometry, plane,
-                                           x + i * imageStride + c * g.height * g.width, overwrite ? 1 : 0)
-                    }
+        let geometry = g.kernelGeometry, ld = count * g.colCols
+        forEachImageChannel(count: count, imageStride: imageStride, g) { plane, image, column in
+            exp_col2im_channel(col + column, ld, geometry, plane, x + image, overwrite ? 1 : 0)
+        }
+    }
+}
+
+/// `body(plane, image, column)` for every channel of every one of `count` images: `image` is the
+/// channel's offset among the images (`imageStride` apart), `column` that of its window rows in the
+/// column matrix [K, count * S], and `plane` a zeroed scratch plane of this thread's own, as the C
+/// kernels need. Threads take whole channels, so every write of channel c lands in channel c's
+/// planes (col2im) or rows (im2col).
+@inline(__always)
+private func forEachImageChannel(
+    count: Int, imageStride: Int, _ g: ConvGeometry, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> Void
+) {
+    let ld = count * g.colCols, windowRows = g.kernelH * g.kernelW, geometry = g.kernelGeometry
+    Parallel.forRanges(g.channels, grain: max(1, 32768 / max(windowRows * ld, 1))) { channels in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: exp_padded_plane_size(geometry)) { buffer in
+            buffer.initialize(repeating: 0)
+            for c in channels {
+                for i in 0..<count {
+                    body(buffer.baseAddress!, i * imageStride + c * g.height * g.width, c * windowRows * ld + i * g.colCols)
                 }
             }
         }
@@ -89,14 +94,5 @@ extension ConvGeometry {
     var kernelGeometry: exp_conv_geometry {
         exp_conv_geometry(channels: channels, height: height, width: width, kernelH: kernelH, kernelW: kernelW,
                           strideH: strideH, strideW: strideW, padH: padH, padW: padW, outH: outH, outW: outW)
-    }
-}
-
-/// Runs `body` with a zeroed scratch plane of this thread's own, as the C kernels need.
-@inline(__always)
-private func withScratchPlane(_ g: exp_conv_geometry, _ body: (UnsafeMutablePointer<Float>) -> Void) {
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: exp_padded_plane_size(g)) { buffer in
-        buffer.initialize(repeating: 0)
-        body(buffer.baseAddress!)
     }
 }
