@@ -3,9 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int exp_reexec_with_environment(const char *name, const char *value, char *const argv[]) {
-    if (getenv(name) != NULL) return 0;
-    if (setenv(name, value, 1) != 0) return -1;
+int exp_reexec(char *const argv[]) {
 #ifdef __linux__
     execv("/proc/self/exe", argv);
 #endif

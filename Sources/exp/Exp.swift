@@ -3,6 +3,9 @@
 
 import ArgumentParser
 import CProcessControl
+import Foundation
+import NN
+import Vocabulary
 
 @main
 struct Exp: ParsableCommand {
@@ -29,8 +32,26 @@ struct Exp: ParsableCommand {
     static let blasThreadTimeout = "4"
 
     static func main() {
-        _ = exp_reexec_with_environment("OPENBLAS_THREAD_TIMEOUT", blasThreadTimeout, CommandLine.unsafeArgv)
+        prepareEnvironment()
         _ = exp_keep_freed_memory()
         main(nil)
+    }
+
+    /// Sets what OpenBLAS reads when it loads, and starts `exp` again once when anything changed:
+    /// the idle-thread timeout above, and the kernel of the numerics mode (`EXP_NUMERICS`,
+    /// `portable` unless set: OpenBLAS's Haswell kernel; see `Numerics`).
+    static func prepareEnvironment() {
+        let environment = ProcessInfo.processInfo.environment
+        if let mode = environment[Numerics.modeVariable], NumericsMode(rawValue: mode) == nil {
+            FileHandle.standardError.write(Data("Error: \(Numerics.modeVariable)=\(mode) is not a numerics mode; use portable or native (or leave it unset: portable)\n".utf8))
+            Foundation.exit(1)
+        }
+        var changes = Numerics.processEnvironment(environment, cpuRunsPortable: Numerics.cpuRunsPortable)
+        if environment["OPENBLAS_THREAD_TIMEOUT"] == nil { changes["OPENBLAS_THREAD_TIMEOUT"] = blasThreadTimeout }
+        guard !changes.isEmpty else { return }
+        for (name, value) in changes {
+            if let value { setenv(name, value, 1) } else { unsetenv(name) }
+        }
+        _ = exp_reexec(CommandLine.unsafeArgv)
     }
 }

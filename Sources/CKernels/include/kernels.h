@@ -65,4 +65,18 @@ void exp_batchnorm_backward_channel(const float *dy, const float *x, float *dx, 
 /// all give the same bits.) Not to be called while a kernel runs.
 int exp_kernels_set_level(int level);
 
+/// The instruction set in use (the widest the CPU has, chosen on first use, unless set).
+int exp_kernel_level(void);
+
+/// The CPU as cpuid names it, for provenance and the numerics mode.
+typedef struct {
+    char vendor[13];        ///< "AuthenticAMD", "GenuineIntel", ...; "" where cpuid is missing
+    char brand[49];         ///< the processor brand string, "" where absent
+    int family, model;      ///< display family and model (base plus extended)
+    int avx2, fma, avx512;  ///< 1 when the CPU has AVX2, FMA, AVX-512 (F, BW, DQ, VL)
+} exp_cpu_identity;
+
+/// Fills `out` from cpuid (zeros and empty strings on other architectures).
+void exp_cpu_identify(exp_cpu_identity *out);
+
 #endif

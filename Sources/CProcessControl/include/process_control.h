@@ -7,11 +7,9 @@
 /// platform has no such control.
 int exp_die_with_parent(void);
 
-/// When the environment variable `name` is unset: sets it to `value` and replaces this process by
-/// a fresh run of the same executable with the same arguments (for settings a library reads only
-/// when it is loaded). Returns 0 when the variable was already set; -1 when the exec failed, in
-/// which case the process goes on as it was, with the variable set.
-int exp_reexec_with_environment(const char *name, const char *value, char *const argv[]);
+/// Replaces this process by a fresh run of the same executable with the same arguments and the
+/// environment as it now is. Returns -1 when the exec failed (the process goes on as it was).
+int exp_reexec(char *const argv[]);
 
 /// Keeps freed memory in the process for the next training step (glibc's mallopt, which Swift's
 /// Glibc module does not declare): blocks up to 32 MiB, glibc's largest threshold, come from the

@@ -1,0 +1,141 @@
+// The numerics this process computes under, and the machine it runs on: what makes two runs of one
+// experiment give the same bits or not. OpenBLAS picks its GEMM kernel by CPU (Cooperlake, Zen,
+// SkylakeX, Haswell, ...), and kernels sum in different orders; the C kernels give the same bits at
+// every instruction-set level (tested). Measured on AMD EPYCs, the port spec of the reproducibility
+// work gave the same metrics to 17 digits with OpenBLAS's Haswell kernel on an AVX-512 part
+// (Cooperlake by default, whose own metrics differ) and an AVX2 part (Zen by default, the same
+// bits as Haswell there). So `portable` mode pins OpenBLAS to Haswell (`OPENBLAS_CORETYPE`, read
+// only when the library loads: `exp` sets it and starts itself again, see `processEnvironment`).
+
+import COpenBLAS
+import CKernels
+import Foundation
+import Vocabulary
+
+/// The machine and kernels one process computes with (provenance of an experiment and of every
+/// job attempt).
+public struct MachineNumerics: Codable, Equatable, Sendable {
+    /// The mode the process was started in (`EXP_NUMERICS`, default `portable`).
+    public var mode: NumericsMode
+    /// `NumericsVersion.current` of the build.
+    public var version: Int
+    /// OpenBLAS's kernel in use (`openblas_get_corename`), e.g. "Haswell", "Cooperlake", "Zen".
+    public var blasCore: String
+    /// The instruction set the engine's C kernels run with: "avx512", "avx2" or "sse2".
+    public var kernelLevel: String
+    /// The widest vector ISA the CPU has: "avx512", "avx2" or "sse2".
+    public var widestISA: String
+    /// cpuid's vendor ("AuthenticAMD", "GenuineIntel"), brand string, display family and model.
+    public var cpuVendor: String
+    public var cpuName: String
+    public var cpuFamily: Int
+    public var cpuModel: Int
+    /// The host name (a Slurm node may differ from the submitting host).
+    public var host: String
+
+    /// One line: "portable v1: OpenBLAS Haswell, C kernels avx512; AMD EPYC (AuthenticAMD family 25 model 1, avx512) on node1".
+    public var summary: String {
+        "\(mode.rawValue) v\(version): OpenBLAS \(blasCore), C kernels \(kernelLevel); \(cpuName.isEmpty ? "unknown CPU" : cpuName) "
+            + "(\(cpuVendor) family \(cpuFamily) model \(cpuModel), \(widestISA)) on \(host)"
+    }
+
+    /// What decides the bits: the numerics version, the mode, and for `native` the BLAS kernel.
+    /// Two attempts with the same signature give the same bits (the C kernel level does not matter).
+    public var signature: String {
+        mode == .portable ? "portable v\(version)" : "native v\(version) OpenBLAS \(blasCore)"
+    }
+}
+
+public enum Numerics {
+    /// The OpenBLAS kernel family of `portable` mode.
+    public static let portableCore = "Haswell"
+    /// The environment variable that carries a process's numerics mode (`exp` reads it at start;
+    /// the coordinator sets it for its workers from the spec).
+    public static let modeVariable = "EXP_NUMERICS"
+    public static let coreVariable = "OPENBLAS_CORETYPE"
+
+    /// The mode this process was started in.
+    public static var processMode: NumericsMode {
+        ProcessInfo.processInfo.environment[modeVariable].flatMap(NumericsMode.init(rawValue:)) ?? .portable
+    }
+
+    /// Whether the CPU can run `portable` mode: it needs AVX2 and FMA (OpenBLAS's Haswell kernels).
+    public static var cpuRunsPortable: Bool {
+        let id = cpuIdentity()
+        return id.avx2 != 0 && id.fma != 0
+    }
+
+    /// The changes to make to `environment` (nil: unset) before OpenBLAS loads, so that the process
+    /// computes in the mode `EXP_NUMERICS` names: `portable` pins OPENBLAS_CORETYPE to Haswell on a
+    /// CPU with AVX2 and FMA (elsewhere it is left unset, and portable jobs are refused); `native`
+    /// leaves the kernel to OpenBLAS. An unknown mode is left to the caller to report. Empty when
+    /// nothing changes.
+    public static func processEnvironment(_ environment: [String: String], cpuRunsPortable: Bool) -> [String: String?] {
+        let mode = environment[modeVariable].map { NumericsMode(rawValue: $0) } ?? .portable
+        let wanted: String? = mode == .portable && cpuRunsPortable ? portableCore : nil
+        guard mode != nil, environment[coreVariable] != wanted else { return [:] }
+        return [coreVariable: wanted]
+    }
+
+    /// This process's machine and kernels.
+    public static var current: MachineNumerics {
+        let id = cpuIdentity()
+        let level = VectorKernels.Level(rawValue: Int32(exp_kernel_level())) ?? .baseline
+        let widest: String = id.avx512 != 0 ? "avx512" : id.avx2 != 0 ? "avx2" : "sse2"
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count - 1)
+        return MachineNumerics(
+            mode: processMode, version: NumericsVersion.current,
+            blasCore: openblas_get_corename().map { String(cString: $0) } ?? "unknown",
+            kernelLevel: level.name, widestISA: widest,
+            cpuVendor: string(id.vendor), cpuName: string(id.brand).trimmingCharacters(in: .whitespaces),
+            cpuFamily: Int(id.family), cpuModel: Int(id.model),
+            host: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// Why this process cannot compute a job of an experiment in `mode`, or nil when it can.
+    /// `nativeCore` is the OpenBLAS kernel a `native` experiment started with (nil: not known yet).
+    public static func refusal(mode: NumericsMode, nativeCore: String?, machine: MachineNumerics = current) -> String? {
+        if machine.mode != mode {
+            return "this process computes in \(machine.mode.rawValue) mode but the experiment is \(mode.rawValue) "
+                + "(start it through exp run, or set \(modeVariable)=\(mode.rawValue))"
+        }
+        switch mode {
+        case .portable:
+            if machine.blasCore.lowercased() != portableCore.lowercased() {
+                let cpu = cpuRunsPortable
+                    ? "OpenBLAS runs its \(machine.blasCore) kernel although \(coreVariable) should be \(portableCore)"
+                    : "this CPU (\(machine.cpuName), \(machine.widestISA)) has no AVX2 and FMA, which portable numerics need"
+                return cpu + "; portable bits are not promised here: run the experiment with \"numerics\": \"native\""
+            }
+        case .native:
+            if let nativeCore, nativeCore != machine.blasCore {
+                return "the experiment's native numerics use OpenBLAS's \(nativeCore) kernel but this machine's is \(machine.blasCore) "
+                    + "(\(machine.cpuName)): its bits would differ; finish it on a machine of the first kind, or run it anew "
+                    + "(with \"numerics\": \"portable\" its bits hold on any x86-64 CPU with AVX2 and FMA)"
+            }
+        }
+        return nil
+    }
+
+    private static func cpuIdentity() -> exp_cpu_identity {
+        var id = exp_cpu_identity()
+        exp_cpu_identify(&id)
+        return id
+    }
+
+    private static func string<T>(_ tuple: T) -> String {
+        withUnsafeBytes(of: tuple) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+}
+
+extension VectorKernels.Level {
+    /// "sse2", "avx2" or "avx512".
+    public var name: String {
+        switch self {
+        case .baseline: return "sse2"
+        case .avx2: return "avx2"
+        case .avx512: return "avx512"
+        }
+    }
+}
