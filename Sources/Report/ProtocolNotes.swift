@@ -60,22 +60,22 @@ enum ProtocolNotes {
         for model in spec.models {
             var differences: [String] = []
             if model.batchSize != PaperProtocol.batchSize { differences.append("batch \(model.batchSize) (paper: \(PaperProtocol.batchSize))") }
-            if model.adam.lr != PaperProtocol.learningRate { differences.append("learning rate \(model.adam.lr) (paper: \(PaperProtocol.learningRate))") }
-            if model.adam.beta1 != PaperProtocol.beta1 { differences.append("Adam beta1 \(model.adam.beta1) (paper: \(PaperProtocol.beta1))") }
-            let choices = model.choices
-            if choices.learningRateSchedule == .linearDecay {
+            let training = model.training
+            if training.adam.lr != PaperProtocol.learningRate { differences.append("learning rate \(training.adam.lr) (paper: \(PaperProtocol.learningRate))") }
+            if training.adam.beta1 != PaperProtocol.beta1 { differences.append("Adam beta1 \(training.adam.beta1) (paper: \(PaperProtocol.beta1))") }
+            if training.learningRateSchedule == .linearDecay {
                 differences.append("learning rate decayed linearly over the second half (paper: no schedule)")
             }
-            switch choices.evaluation ?? .last {
+            switch training.evaluation {
             case .last: break
             case .recalibrated: differences.append("BatchNorm statistics recomputed on the training images before evaluation")
             case .averaged:
-                differences.append("predictions by a moving average of the weights (decay \(choices.averageDecay ?? EvaluationNetworks.defaultAverageDecay)) with recomputed BatchNorm statistics")
+                differences.append("predictions by a moving average of the weights (decay \(training.decay)) with recomputed BatchNorm statistics")
             }
-            if model.kind == .hagan {
-                if let lambda = choices.l1Weight { differences.append("lambda \(formatNumber(lambda)) (paper: not given; pix2pix uses 100)") }
-                if choices.expressionOnFakePairs == true { differences.append("D^e also learns generated pairs (eq. 5: real pairs only)") }
-                if choices.discriminatorInput == .character { differences.append("D sees the character image alone (paper: the pair)") }
+            if let hagan = model.hagan {
+                differences.append("lambda \(formatNumber(hagan.l1Weight)) (paper: not given; pix2pix uses 100)")
+                if hagan.expressionOnFakePairs { differences.append("D^e also learns generated pairs (eq. 5: real pairs only)") }
+                if hagan.discriminatorInput == .character { differences.append("D sees the character image alone (paper: the pair)") }
             }
             if !differences.isEmpty { notes.append("\(model.name): " + differences.joined(separator: "; ") + ".") }
         }

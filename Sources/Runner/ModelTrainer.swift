@@ -1,5 +1,5 @@
-// The spec's model turned into a trainer: fills the Models configs from a `ModelSpec` (Spec),
-// and gives the worker one interface to the CNN baseline and HA-GAN (train an epoch, checkpoint,
+// The spec's model turned into a trainer: its settings and the data's shape make the Models
+// configuration, and it gives the worker one interface to the CNN baseline and HA-GAN (train an epoch, checkpoint,
 // restore, predict, sample grids). Metric names recorded in the run log are defined here.
 
 import FaceData
@@ -16,50 +16,27 @@ final class ModelTrainer {
     }
     private let kind: Kind
 
+    /// The model's trainer: the spec's settings as they are, with what the data decides (crop
+    /// size, channels, classes, characters).
     init(spec: ExperimentSpec, model: ModelSpec, seed: SeededGenerator) throws {
-        let adam = AdamSettings(lr: Float(model.adam.lr), beta1: Float(model.adam.beta1), beta2: Float(model.adam.beta2),
-                                eps: Float(model.adam.eps))
         let classes = JobData.classNames(spec).count
-        switch model.kind {
-        case .cnn:
-            var c = CNNConfig()
-            ModelTrainer.fill(&c, spec: spec, model: model, classes: classes)
+        switch model.settings {
+        case .cnn(let settings):
+            var c = CNNConfig(settings: settings)
+            c.imageSize = spec.dataset.cropSize
+            c.expressionCount = classes
             c.channels = spec.dataset.channels
-            c.adam = adam
             kind = .cnn(try CNNTrainer(config: c, random: seed))
-        case .hagan:
+        case .hagan(let settings):
             let domain = try JobData.characterDomain(spec)
-            var c = HAGANConfig()
-            ModelTrainer.fill(&c, spec: spec, model: model, classes: classes)
+            var c = HAGANConfig(settings: settings)
+            c.imageSize = spec.dataset.cropSize
+            c.expressionCount = classes
             c.humanChannels = spec.dataset.channels
             c.characterChannels = domain.channels
             c.characterCount = domain.names.count
-            let ch = model.choices
-            if let v = ch.codeSize { c.codeSize = v }
-            if let v = ch.noiseSize { c.noiseSize = v }
-            if let v = ch.noiseDistribution { c.noiseDistribution = v }
-            if let v = ch.l1Weight { c.l1Weight = Float(v) }
-            if let v = ch.expressionOnFakePairs { c.discriminatorExpressionOnGenerated = v }
-            if let v = ch.discriminatorInput { c.discriminatorInput = v }
-            if let v = ch.testNoise { c.testNoise = v }
-            if let v = ch.testNoiseDraws { c.testNoiseDraws = v }
-            c.generatorAdam = adam
-            c.discriminatorAdam = adam
             kind = .hagan(try HAGANTrainer(config: c, random: seed), domain)
         }
-    }
-
-    /// The settings both models take from the spec alike; a choice the spec leaves out keeps the
-    /// model's own default.
-    private static func fill<C: TrainingSettings>(_ c: inout C, spec: ExperimentSpec, model: ModelSpec, classes: Int) {
-        c.imageSize = spec.dataset.cropSize
-        c.expressionCount = classes
-        if let v = model.choices.initialization { c.initialization = v }
-        if let v = model.choices.evaluation { c.evaluation = v }
-        if let v = model.choices.averageDecay { c.averageDecay = Float(v) }
-        if let v = model.choices.learningRateSchedule { c.learningRateSchedule = v }
-        c.batchSize = model.batchSize
-        c.epochs = model.epochs
     }
 
     var completedEpochs: Int {

@@ -98,7 +98,7 @@ public enum JobWorker {
         }
         let (test, testItems) = try centreCrops(split.test)
         let validation = validationIndices.isEmpty ? nil : try centreCrops(validationIndices).images
-        let calibration = (model.choices.evaluation ?? .last) == .last ? nil : try centreCrops(trainIndices).images.images
+        let calibration = model.training.evaluation == .last ? nil : try centreCrops(trainIndices).images.images
 
         let trainer = try ModelTrainer(spec: spec, model: model, seed: seed.child("model"))
         let checkpointPath = request.checkpoint.map { ($0 as NSString).isAbsolutePath ? $0 : (layout.root as NSString).appendingPathComponent($0) }
@@ -162,7 +162,7 @@ public enum JobWorker {
             // The epoch's sample grid is on disk, whole (written atomically), before the checkpoint
             // that a resume starts after: a worker killed between the two draws it again.
             var grid: String?
-            if let image = try trainer.sampleGrid(test, every: model.choices.sampleEvery ?? 10, epoch: epoch, last: model.epochs) {
+            if let image = try trainer.sampleGrid(test, every: model.hagan?.sampleEvery ?? 0, epoch: epoch, last: model.epochs) {
                 let path = (layout.samples(request.experimentHash, job: request.jobID) as NSString)
                     .appendingPathComponent(String(format: "epoch-%04d.png", epoch))
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

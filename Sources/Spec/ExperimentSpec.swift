@@ -34,6 +34,9 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
     public var `protocol`: ProtocolSpec
     /// At least one model, unique names.
     public var models: [ModelSpec]
+    /// The numerics the experiment computes under: the mode (default `portable`) and the engine's
+    /// numerics version, which the canonical spec always holds.
+    public var numerics: NumericsSpec
 
     public init(
         name: String, table: PaperTable = .none, seed: UInt64 = 1, dataset: DatasetSpec,
@@ -49,10 +52,11 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
         self.character = character
         self.protocol = `protocol`
         self.models = models
+        self.numerics = NumericsSpec()
     }
 
     enum CodingKeys: String, CodingKey {
-        case specVersion, name, description, table, seed, dataset, character, `protocol`, models
+        case specVersion, name, description, table, seed, dataset, character, `protocol`, models, numerics
     }
 
     public init(from decoder: Decoder) throws {
@@ -74,7 +78,9 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
         try dataset.settle(specVersion: specVersion)
         character = try c.decodeIfPresent(CharacterSpec.self, forKey: .character)
         `protocol` = try c.value(.protocol, default: ProtocolSpec())
-        models = try c.decode([ModelSpec].self, forKey: .models)
+        let version = specVersion
+        models = try c.decode([WrittenModel].self, forKey: .models).map { try $0.resolved(specVersion: version) }
+        numerics = try c.value(.numerics, default: NumericsSpec())
         try validate(c)
     }
 
@@ -101,6 +107,33 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
             throw SpecError.invalidValue(
                 path: "table", value: "\"\(table.rawValue)\"",
                 allowed: "\"none\" for dataset kind \"\(dataset.kind.rawValue)\" (a paper table needs its own dataset, or a folder/csv copy of it)")
+        }
+    }
+}
+
+/// The spec's `numerics` object: the mode, and the numerics version of the engine the experiment
+/// ran on. A spec file gives the mode at most; the canonical spec always holds both, so a build
+/// whose engine gives other bits (a new `NumericsVersion`) makes another experiment of it.
+public struct NumericsSpec: Codable, Equatable, Sendable {
+    /// `portable` (default) or `native`.
+    public var mode: NumericsMode
+    /// The engine's numerics version: absent in a spec file (this build's), or this build's.
+    public var version: Int
+
+    public init(mode: NumericsMode = .portable) {
+        self.mode = mode
+        version = NumericsVersion.current
+    }
+
+    enum CodingKeys: String, CodingKey { case mode, version }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c.value(.mode, default: .portable)
+        version = try c.value(.version, default: NumericsVersion.current)
+        try c.check(version, .version, allowed: "\(NumericsVersion.current), the numerics version of this build "
+                    + "(its experiments were computed by another engine: use the build that ran them, or leave the key out to run anew)") {
+            $0 == NumericsVersion.current
         }
     }
 }

@@ -53,9 +53,6 @@ public enum EvaluationNetworks: String, SpecChoice {
     /// An exponential moving average of the weights over the training steps (`averageDecay`), its
     /// BatchNorm statistics recomputed on the training images before each evaluation.
     case averaged
-
-    /// The weight average's decay per training step when the spec gives none.
-    public static let defaultAverageDecay = 0.999
 }
 
 /// The learning rate over the epochs. Section 5.1 gives 0.0002 and no schedule.
