@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "SyntheticFaces", dependencies: ["FaceData", "NN", "Vocabulary"]),
         .target(name: "Models", dependencies: ["NN", "Vocabulary"]),
         .target(name: "Spec", dependencies: ["Vocabulary", "Hashing"]),
-        .target(name: "RunLog", dependencies: ["Spec", "Hashing", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "RunLog", dependencies: ["Spec", "Hashing", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
         .target(name: "Runner", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Spec", "RunLog", "Vocabulary", "CProcessControl"]),
         .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Runner", "RunLog", "Spec"]),

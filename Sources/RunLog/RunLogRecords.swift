@@ -20,11 +20,15 @@ public struct Provenance: Equatable, Sendable {
     /// How the faces were aligned, as JSON (FaceData's `AlignmentReport`: counts by landmark source,
     /// images with no face or several, the detector); nil for synthetic data and older logs.
     public var faceAlignment: String?
+    /// The submitting host's machine and kernels as JSON (Vocabulary's `MachineNumerics`); nil in
+    /// logs before schema v6. Each job's own are in `attempts`.
+    public var machine: String?
 
     public init(
         toolVersion: String, gitCommit: String?, gitDirty: Bool?, os: String, cpu: String, blasConfig: String,
-        blasThreads: Int, datasetFingerprint: String?, faceAlignment: String? = nil
+        blasThreads: Int, datasetFingerprint: String?, faceAlignment: String? = nil, machine: String? = nil
     ) {
+        self.machine = machine
         self.toolVersion = toolVersion
         self.gitCommit = gitCommit
         self.gitDirty = gitDirty

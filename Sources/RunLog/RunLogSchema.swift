@@ -8,7 +8,7 @@ import GRDB
 
 public enum RunLogSchema {
     /// The schema version this build writes and reads (`PRAGMA user_version`).
-    public static let version = 5
+    public static let version = 6
 
     /// All migrations, in order.
     static var migrator: DatabaseMigrator {
@@ -18,6 +18,7 @@ public enum RunLogSchema {
         migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
         migrator.registerMigration("v4") { db in try db.execute(sql: v4) }
         migrator.registerMigration("v5") { db in try db.execute(sql: v5) }
+        migrator.registerMigration("v6") { db in try db.execute(sql: v6) }
         return migrator
     }
 
@@ -237,5 +238,38 @@ public enum RunLogSchema {
         );
         CREATE INDEX sweep_experiments_by_experiment ON sweep_experiments(experiment_id);
         PRAGMA user_version = 5;
+        """
+
+    /// v6: reproducibility. Each experiment's numerics (mode and the engine's numerics version,
+    /// also in its spec and hash) and the submitting host's machine (`machine_json`: CPU, widest
+    /// ISA, OpenBLAS kernel, C kernel level); every start of a job's worker (`attempts`: where it
+    /// ran and with which kernels); each job's identity (`job_hash`: resolved model settings,
+    /// data and its fingerprint, split, run, fold, seed, numerics) and the job it was copied from
+    /// when an equal one had already completed (`reused_from`). Rows of earlier versions keep NULL.
+    static let v6 = """
+        ALTER TABLE experiments ADD COLUMN numerics_mode TEXT;
+        ALTER TABLE experiments ADD COLUMN numerics_version INTEGER;
+        ALTER TABLE experiments ADD COLUMN machine_json TEXT;
+        ALTER TABLE jobs ADD COLUMN job_hash TEXT;
+        ALTER TABLE jobs ADD COLUMN reused_from INTEGER REFERENCES jobs(id) ON DELETE SET NULL;
+        CREATE INDEX jobs_by_hash ON jobs(job_hash);
+        CREATE TABLE attempts (
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            attempt INTEGER NOT NULL,
+            resumed_from_epoch INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            cpu_name TEXT NOT NULL,
+            cpu_vendor TEXT NOT NULL,
+            cpu_family INTEGER NOT NULL,
+            cpu_model INTEGER NOT NULL,
+            widest_isa TEXT NOT NULL,
+            blas_core TEXT NOT NULL,
+            kernel_level TEXT NOT NULL,
+            numerics_mode TEXT NOT NULL,
+            numerics_version INTEGER NOT NULL,
+            started_at TEXT NOT NULL DEFAULT (\(now)),
+            PRIMARY KEY (job_id, attempt)
+        );
+        PRAGMA user_version = 6;
         """
 }

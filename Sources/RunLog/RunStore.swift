@@ -190,14 +190,15 @@ public final class RunStore: Sendable {
                 sql: """
                     INSERT INTO experiments (name, spec_hash, spec_json, spec_version, overrides_json, table_name,
                         dataset_kind, tool_version, git_commit, git_dirty, os, cpu, blas_config, blas_threads, dataset_fingerprint,
-                        face_alignment)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        face_alignment, numerics_mode, numerics_version, machine_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     spec.spec.name, spec.hash, spec.canonicalJSON, spec.spec.specVersion, overrides,
                     spec.spec.table.rawValue, spec.spec.dataset.kind.rawValue, provenance.toolVersion,
                     provenance.gitCommit, provenance.gitDirty, provenance.os, provenance.cpu, provenance.blasConfig,
                     provenance.blasThreads, provenance.datasetFingerprint, provenance.faceAlignment,
+                    spec.spec.numerics.mode.rawValue, spec.spec.numerics.version, provenance.machine,
                 ])
             let id = db.lastInsertedRowID
             for (label, name) in classNames.enumerated() {
@@ -241,7 +242,7 @@ public final class RunStore: Sendable {
                 toolVersion: try row.decode(forColumn: "tool_version"), gitCommit: try row.decode(forColumn: "git_commit"), gitDirty: try row.decode(forColumn: "git_dirty"), os: try row.decode(forColumn: "os"),
                 cpu: try row.decode(forColumn: "cpu"), blasConfig: try row.decode(forColumn: "blas_config"), blasThreads: try row.decode(forColumn: "blas_threads"),
                 datasetFingerprint: try row.decode(forColumn: "dataset_fingerprint"),
-                faceAlignment: try row.decode(forColumn: "face_alignment")))
+                faceAlignment: try row.decode(forColumn: "face_alignment"), machine: row["machine_json"]))
     }
 
     // MARK: Jobs

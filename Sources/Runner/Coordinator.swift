@@ -7,6 +7,7 @@
 
 import Foundation
 import RunLog
+import Vocabulary
 
 /// What the coordinator needs from the run log.
 /// `RunStore` (RunLog) is the real one; tests use an in-memory log.
@@ -26,6 +27,12 @@ public protocol RunLogWriter: AnyObject {
     func executions(of jobs: [Int64]) throws -> [Int64: ExecutionRecord]
     /// Where and how the job runs now (replacing what was recorded before).
     func recordExecution(_ job: Int64, _ execution: ExecutionRecord) throws
+    /// The machine and kernels of the job's current worker (its attempt's provenance).
+    func recordAttempt(jobID: Int64, resumedFromEpoch: Int, machine: MachineNumerics) throws
+}
+
+extension RunLogWriter {
+    public func recordAttempt(jobID: Int64, resumedFromEpoch: Int, machine: MachineNumerics) throws {}
 }
 
 extension RunStore: RunLogWriter {
@@ -74,7 +81,10 @@ public struct PlannedJob: Sendable {
     public var id: Int64
     public var name: String
     public var arguments: [String]
-    public init(id: Int64, name: String, arguments: [String]) {
+    /// Environment variables of the worker (the numerics mode of its experiment).
+    public var environment: [String: String]
+    public init(id: Int64, name: String, arguments: [String], environment: [String: String] = [:]) {
+        self.environment = environment
         self.id = id
         self.name = name
         self.arguments = arguments
@@ -189,6 +199,8 @@ public final class Coordinator {
         var failureText: [Int64: String] = [:]
         var predictions: [Int64: [Prediction]] = [:]
         var interruptedAt: [Int64: Int] = [:]
+        // The epoch each job's current worker resumed from, for its attempt record.
+        var startedAt: [Int64: Int] = [:]
         let startWall = monotonicSeconds(), startCPU = processCPUSeconds()
 
         func finish(_ job: PlannedJob, _ status: JobStatus, _ error: String?) throws {
@@ -215,6 +227,9 @@ public final class Coordinator {
                 case .started(let resumed, let epochs):
                     try log.recordStart(id, resumedFromEpoch: resumed)
                     progress?.jobStarted(job.name, resumedFromEpoch: resumed, epochs: epochs)
+                    startedAt[id] = resumed
+                case .machine(let machine):
+                    try log.recordAttempt(jobID: id, resumedFromEpoch: startedAt[id] ?? 0, machine: machine)
                 case .epoch(let epoch, let metrics):
                     try log.recordEpoch(id, epoch: epoch, metrics: metrics)
                     progress?.jobEpoch(job.name, epoch: epoch, metrics: metrics)
@@ -262,7 +277,7 @@ public final class Coordinator {
                 let execution: ExecutionRecord
                 do {
                     execution = try executor.launch(job: String(job.id), arguments: job.arguments,
-                                                    environment: ["OPENBLAS_NUM_THREADS": String(options.threadsPerJob)])
+                                                    environment: job.environment.merging(["OPENBLAS_NUM_THREADS": String(options.threadsPerJob)]) { a, _ in a })
                 } catch {
                     try finish(job, .failed, "could not start the worker: \(error)")
                     continue

@@ -33,6 +33,9 @@ public struct RunRequest: Sendable {
     public var onlyFold: Int?
     /// `--sweep key=v1,v2,...` options: one experiment per value (per combination of values).
     public var sweeps: [String] = []
+    /// Trains every job even when an equal one (the same `JobIdentity`) has completed in the
+    /// results folder, instead of reusing it (`--no-reuse`).
+    public var noReuse = false
 
     public init(specPath: String, overrides: [String] = [], results: String = "results", options: CoordinatorOptions = CoordinatorOptions()) {
         self.specPath = specPath
@@ -54,6 +57,8 @@ public enum RunError: Error, CustomStringConvertible {
     case coordinatorGone
     /// `--sweep` with `--executor slurm`, which runs one experiment per `exp run`.
     case sweepOnSlurm
+    /// The worker's machine or build would compute other bits than the job's experiment.
+    case numerics(job: String, reason: String)
 
     public var description: String {
         switch self {
@@ -70,6 +75,8 @@ public enum RunError: Error, CustomStringConvertible {
             return "the coordinator that started this worker has already exited; the worker stops"
         case .sweepOnSlurm:
             return "--sweep runs with --executor local only; on Slurm, run each value as its own experiment with --set KEY=VALUE"
+        case .numerics(let job, let reason):
+            return "the worker refuses its job, \(job): \(reason)"
         }
     }
 }
@@ -144,6 +151,8 @@ public enum ExperimentRun {
         public var summary: RunSummary
         public var experiments: [ExperimentRecord]
         public var sweep: SweepRecord?
+        /// Jobs copied from an equal completed job: (job name, the experiment that computed it).
+        public var reused: [(job: String, from: String)] = []
     }
 
     /// Runs an experiment (or, with `request.sweeps`, every experiment of the sweep, their jobs
@@ -186,11 +195,24 @@ public enum ExperimentRun {
 
         var planned: [PlannedJob] = []
         var experimentIDs: [Int64] = []
+        var reused: [(job: String, from: String)] = []
+        var hashes: [Int64: String] = [:]
         for loaded in specs {
-            let (id, jobs) = try prepare(loaded, request: request, layout: layout, store: store, toolVersion: toolVersion,
-                                         namePrefix: sweep == nil ? "" : "\(loaded.spec.name) ")
-            experimentIDs.append(id)
-            planned += jobs
+            let prepared = try prepare(loaded, request: request, layout: layout, store: store, toolVersion: toolVersion,
+                                       namePrefix: sweep == nil ? "" : "\(loaded.spec.name) ")
+            experimentIDs.append(prepared.id)
+            planned += prepared.jobs
+            reused += prepared.reused
+            hashes.merge(prepared.hashes) { a, _ in a }
+        }
+        // Jobs computed once: of several planned jobs with one identity (a sweep's unchanged
+        // baseline), the first runs and the others take its results when it has completed.
+        var copies: [PlannedJob] = []
+        if !request.noReuse {
+            var seen: Set<String> = []
+            let all = planned
+            planned = all.filter { job in hashes[job.id].map { seen.insert($0).inserted } ?? true }
+            copies = all.filter { job in !planned.contains { $0.id == job.id } }
         }
         var sweepRecord: SweepRecord?
         if let sweep {
@@ -205,14 +227,26 @@ public enum ExperimentRun {
         }
         let coordinator = Coordinator(log: store, executor: executor, options: request.options, progress: progress)
         onCoordinator(coordinator)
-        let summary = try coordinator.run(planned)
-        return Outcome(summary: summary, experiments: try specs.map { try store.experiment(matching: $0.hash) }, sweep: sweepRecord)
+        var summary = try coordinator.run(planned)
+        if !copies.isEmpty {
+            let names = Dictionary(uniqueKeysWithValues: copies.map { ($0.id, $0.name) })
+            for id in experimentIDs {
+                for copy in try store.reuseCompletedJobs(experimentID: id) {
+                    guard let name = names[copy.job] else { continue }
+                    reused.append((name, copy.sourceExperiment))
+                    summary.counts[.completed, default: 0] += 1
+                }
+            }
+        }
+        return Outcome(summary: summary, experiments: try specs.map { try store.experiment(matching: $0.hash) }, sweep: sweepRecord,
+                       reused: reused)
     }
 
     /// Registers one experiment (spec file, data check, provenance, folds, jobs) and returns its id
     /// and the jobs of it that `request` selects, ready for the coordinator.
     static func prepare(_ loaded: LoadedSpec, request: RunRequest, layout: ResultsLayout, store: RunStore, toolVersion: String,
-                        namePrefix: String) throws -> (Int64, [PlannedJob]) {
+                        namePrefix: String)
+        throws -> (id: Int64, jobs: [PlannedJob], reused: [(job: String, from: String)], hashes: [Int64: String]) {
         let spec = loaded.spec
         let specFile = layout.specFile(loaded.hash)
         try FileManager.default.createDirectory(atPath: (specFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -228,12 +262,34 @@ public enum ExperimentRun {
             toolVersion: toolVersion, sourceDirectory: FileManager.default.currentDirectoryPath,
             blasConfig: BLAS.configuration, blasThreads: request.options.threadsPerJob, datasetFingerprint: fingerprint)
         provenance.faceAlignment = dataset.alignment?.json
+        provenance.machine = (try? JSONEncoder().encode(Numerics.current)).map { String(decoding: $0, as: UTF8.self) }
         // So is a character domain HA-GAN cannot use (a missing FERG-DB root, an unknown character).
         if spec.models.contains(where: { $0.kind == .hagan }) { _ = try JobData.characterDomain(spec) }
         let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: JobData.classNames(spec))
         try JobData.recordFolds(spec, dataset: dataset, store: store, experimentID: experimentID)
-        let records = try store.upsertJobs(experimentID: experimentID, plan(spec))
+        let jobKeys = plan(spec)
+        var records = try store.upsertJobs(experimentID: experimentID, jobKeys)
         try store.interruptStaleJobs(experimentID: experimentID)
+        // Each job's identity; a job equal to one completed elsewhere in the log is copied from it.
+        var hashes: [Int64: String] = [:]
+        for r in records {
+            guard let key = jobKeys.first(where: { $0.modelName == r.modelName && $0.run == r.run && $0.fold == r.fold }),
+                  let model = spec.models.first(where: { $0.name == r.modelName }) else { continue }
+            hashes[r.id] = try JobIdentity.hash(spec: spec, model: model, job: key, datasetFingerprint: fingerprint)
+        }
+        try store.setJobHashes(hashes)
+        var reused: [(job: String, from: String)] = []
+        if !request.noReuse {
+            let copied = try store.reuseCompletedJobs(experimentID: experimentID)
+            for copy in copied {
+                if let r = records.first(where: { $0.id == copy.job }) {
+                    reused.append(("\(namePrefix)\(r.modelName) run \(r.run) fold \(r.fold)", copy.sourceExperiment))
+                }
+            }
+            if !copied.isEmpty { records = try store.jobs(experimentID: experimentID) }
+        }
+        // A native experiment's jobs compute with the OpenBLAS kernel its first job had.
+        let blasCore = spec.numerics.mode == .native ? try store.firstBLASCore(experimentID: experimentID) : nil
         // Each job's checkpoint: the file the run log records for it (a job started by an earlier
         // build keeps its job-<id>.ckpt), else an earlier build's file found on disk, else the
         // file named for its model, run and fold.
@@ -264,11 +320,13 @@ public enum ExperimentRun {
                 && (request.onlyFold.map { $0 == r.fold } ?? true)
         }
         // Each worker is given its job by value and never opens the run log.
-        return (experimentID, selected.map { r in
+        let jobs = selected.map { r in
             PlannedJob(id: r.id, name: "\(namePrefix)\(r.modelName) run \(r.run) fold \(r.fold)",
                        arguments: WorkerRequest(results: layout.root, experimentHash: loaded.hash, jobID: r.id, modelName: r.modelName,
                                                 run: r.run, fold: r.fold, seed: r.seed, threads: request.options.threadsPerJob,
-                                                checkpoint: checkpoints[r.id]).arguments)
-        })
+                                                checkpoint: checkpoints[r.id], blasCore: blasCore).arguments,
+                       environment: [Numerics.modeVariable: spec.numerics.mode.rawValue])
+        }
+        return (experimentID, jobs, reused, hashes)
     }
 }

@@ -38,9 +38,13 @@ public struct WorkerRequest: Sendable, Equatable {
     /// file the run log records for the job, else `<model>-run<R>-fold<F>.ckpt`); nil: the
     /// `job-<id>.ckpt` of earlier builds.
     public var checkpoint: String?
+    /// For an experiment in `native` numerics, the OpenBLAS kernel its first job computed with:
+    /// a worker whose kernel differs refuses the job (nil: none known yet, or `portable`).
+    public var blasCore: String?
     public init(results: String, experimentHash: String, jobID: Int64, modelName: String, run: Int, fold: Int, seed: UInt64,
-                threads: Int, messages: String? = nil, checkpoint: String? = nil) {
+                threads: Int, messages: String? = nil, checkpoint: String? = nil, blasCore: String? = nil) {
         self.checkpoint = checkpoint
+        self.blasCore = blasCore
         self.results = results
         self.experimentHash = experimentHash
         self.jobID = jobID
@@ -57,6 +61,7 @@ public struct WorkerRequest: Sendable, Equatable {
         ["worker", "--results", results, "--experiment", experimentHash, "--job", String(jobID),
          "--model", modelName, "--run", String(run), "--fold", String(fold), "--seed", String(seed),
          "--threads", String(threads)] + (messages.map { ["--messages", $0] } ?? []) + (checkpoint.map { ["--checkpoint", $0] } ?? [])
+            + (blasCore.map { ["--blas-core", $0] } ?? [])
     }
 }
 
@@ -77,6 +82,12 @@ public enum JobWorker {
         let specFile = layout.specFile(request.experimentHash)
         let spec = try SpecLoader.load(path: specFile).spec
         let (job, model) = try plannedJob(request, spec: spec, specFile: specFile)
+        // The bits of a job depend on the numerics; a machine that would compute other bits than
+        // its experiment's refuses the job before it trains (also on a Slurm node).
+        let machine = Numerics.current
+        if let refusal = Numerics.refusal(mode: spec.numerics.mode, nativeCore: request.blasCore, machine: machine) {
+            throw RunError.numerics(job: jobDescription(request), reason: refusal)
+        }
         BLAS.threadCount = request.threads
 
         // Data: the run's fold split (validation subjects held out of training when the spec asks),
@@ -110,7 +121,7 @@ public enum JobWorker {
         let trainingSubjects = Set(trainIndices.map { dataset.samples[$0].subject }).sorted()
         let subjectsJSON = String(decoding: try JSONEncoder().encode(trainingSubjects), as: UTF8.self)
         let predictionSetup = PredictionSetup(spec: spec, model: model).metadata
-            .merging(["job": identity, Predictor.trainingSubjectsKey: subjectsJSON]) { a, _ in a }
+            .merging(["job": identity, Predictor.trainingSubjectsKey: subjectsJSON, numericsKey: machine.signature]) { a, _ in a }
         var history = MetricsHistory()
         if FileManager.default.fileExists(atPath: checkpointPath) {
             let checkpoint = try Checkpoint.read(from: checkpointPath)
@@ -118,10 +129,19 @@ public enum JobWorker {
                 throw RunError.jobNotInPlan(job: jobDescription(request),
                                             reason: "its checkpoint \(checkpointPath) belongs to \(owner); check the --job id")
             }
+            // A checkpoint computed under other numerics (another engine version, or in native mode
+            // another BLAS kernel) would give a job of mixed bits.
+            let saved = checkpoint.metadata["extra.\(numericsKey)"] ?? "an engine before numerics versions"
+            if saved != machine.signature {
+                throw RunError.numerics(job: jobDescription(request), reason: "its checkpoint \(checkpointPath) was computed under \(saved), "
+                    + "this worker computes under \(machine.signature); finish the job with the build and machine that began it, "
+                    + "or delete the checkpoint to train the job anew")
+            }
             let extra = try trainer.restore(checkpoint)
             history = MetricsHistory(metadata: extra[MetricsHistory.key], epochs: trainer.completedEpochs)
         }
         send(.started(resumedFromEpoch: trainer.completedEpochs, epochs: model.epochs))
+        send(.machine(machine))
         // The metrics of the checkpointed epochs again: a coordinator killed after the checkpoint
         // but before it stored the epoch's line would otherwise lose them (the log keeps one row
         // per job, key and epoch, so sending them twice changes nothing).
@@ -193,6 +213,9 @@ public enum JobWorker {
         send(.completed)
         return .completed
     }
+
+    /// The checkpoint metadata entry (under "extra.") holding the numerics signature it was computed under.
+    static let numericsKey = "numerics"
 
     /// The job of `plan(spec)` with the request's model, run and fold, whose seed must be the
     /// request's: a worker runs only a job its experiment plans.

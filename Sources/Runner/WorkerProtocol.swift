@@ -6,10 +6,13 @@
 
 import Foundation
 import RunLog
+import Vocabulary
 
 public enum WorkerMessage: Codable, Equatable, Sendable {
     /// The job began; `resumedFromEpoch` is the last completed epoch restored from a checkpoint (0: fresh).
     case started(resumedFromEpoch: Int, epochs: Int)
+    /// The machine and kernels the worker computes with (sent after `started`, once per start).
+    case machine(MachineNumerics)
     /// One finished epoch's metrics (loss terms, accuracies), keyed by metric name.
     case epoch(epoch: Int, metrics: [String: Double])
     /// A file the job wrote (checkpoint, sample grid).
@@ -25,15 +28,16 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
     /// The job failed with an error the worker could describe.
     case failed(message: String)
 
-    private enum Kind: String, Codable { case started, epoch, artifact, predictions, completed, diverged, interrupted, failed }
+    private enum Kind: String, Codable { case started, machine, epoch, artifact, predictions, completed, diverged, interrupted, failed }
     private enum Keys: String, CodingKey {
-        case type, resumedFromEpoch, epochs, epoch, metrics, kind, path, predictions, step, detail, message
+        case type, resumedFromEpoch, epochs, machine, epoch, metrics, kind, path, predictions, step, detail, message
     }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
         switch try c.decode(Kind.self, forKey: .type) {
         case .started: self = .started(resumedFromEpoch: try c.decode(Int.self, forKey: .resumedFromEpoch), epochs: try c.decode(Int.self, forKey: .epochs))
+        case .machine: self = .machine(try c.decode(MachineNumerics.self, forKey: .machine))
         case .epoch: self = .epoch(epoch: try c.decode(Int.self, forKey: .epoch), metrics: try c.decode([String: Double].self, forKey: .metrics))
         case .artifact: self = .artifact(kind: try c.decode(String.self, forKey: .kind), path: try c.decode(String.self, forKey: .path), epoch: try c.decode(Int.self, forKey: .epoch))
         case .predictions: self = .predictions(try c.decode([Prediction].self, forKey: .predictions))
@@ -49,6 +53,8 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
         switch self {
         case .started(let r, let e):
             try c.encode(Kind.started, forKey: .type); try c.encode(r, forKey: .resumedFromEpoch); try c.encode(e, forKey: .epochs)
+        case .machine(let m):
+            try c.encode(Kind.machine, forKey: .type); try c.encode(m, forKey: .machine)
         case .epoch(let e, let m):
             try c.encode(Kind.epoch, forKey: .type); try c.encode(e, forKey: .epoch); try c.encode(m, forKey: .metrics)
         case .artifact(let k, let p, let e):

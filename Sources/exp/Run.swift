@@ -38,6 +38,8 @@ struct Run: ParsableCommand {
                                valueName: "key=v1,v2,..."))
     var sweeps: [String] = []
     @Flag(help: "Run failed and diverged jobs again.") var retryFailed = false
+    @Flag(help: "Train every job, also those equal to a job completed in the results folder (by default those are reused).")
+    var noReuse = false
     @Option(help: "Only the jobs matching model=NAME,run=R,fold=F (any subset).") var only: String?
     @Option(help: "Slurm: the partition to submit to.") var partition: String?
     @Option(help: "Slurm: time limit of each task, as sbatch's --time (e.g. 24:00:00).") var time: String?
@@ -104,6 +106,7 @@ struct Run: ParsableCommand {
         request.executor = executorChoice
         (request.onlyModel, request.onlyRun, request.onlyFold) = try onlyFilter()
         request.sweeps = sweeps
+        request.noReuse = noReuse
         let live = ProgressView.stdoutIsTerminal
         // Ctrl-C reaches local workers too (same process group); the coordinator stops starting
         // jobs, has Slurm cancel the pending tasks and signal the running ones, and records the
@@ -143,6 +146,10 @@ struct Run: ParsableCommand {
             line += "; \(summary.skippedUnfinished) failed or diverged in an earlier run, not run again: add --retry-failed to run them"
         }
         print(line)
+        if !outcome.reused.isEmpty {
+            print("reused \(outcome.reused.count) job(s) computed before with the same identity (--no-reuse trains them anyway):")
+            for r in outcome.reused { print("  \(r.job): from experiment \(r.from)") }
+        }
         if let sweep = outcome.sweep {
             for e in outcome.experiments { print("  \(e.specHash.prefix(12))  \(e.name)") }
             print("compare them: exp compare --sweep \(sweep.hash.prefix(12))\(results == "results" ? "" : " --results \(results)")")

@@ -22,6 +22,8 @@ struct Worker: ParsableCommand {
     var messages: String?
     @Option(help: "The job's checkpoint file, relative to the results folder (default: checkpoints/<hash>/job-<id>.ckpt).")
     var checkpoint: String?
+    @Option(help: "For an experiment in native numerics: the OpenBLAS kernel its jobs compute with (refused when this machine's differs).")
+    var blasCore: String?
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
@@ -50,7 +52,7 @@ struct Worker: ParsableCommand {
         do {
             let last = try JobWorker.run(
                 WorkerRequest(results: results, experimentHash: experiment, jobID: job, modelName: model, run: runIndex, fold: fold,
-                              seed: seed, threads: threads, messages: messages, checkpoint: checkpoint),
+                              seed: seed, threads: threads, messages: messages, checkpoint: checkpoint, blasCore: blasCore),
                 send: send, shouldStop: { stop.isSet })
             if case .interrupted = last { throw ExitCode(130) }
         } catch let e as ExitCode {

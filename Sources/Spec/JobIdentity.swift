@@ -1,0 +1,43 @@
+// A job's identity: everything that decides its numbers, and nothing that does not. Two jobs with
+// one identity (in one experiment or two) compute the same bits, so a results folder trains such a
+// job once and the others reuse it (`exp run`, "jobs computed once").
+
+import Foundation
+import Hashing
+import Vocabulary
+
+public enum JobIdentity {
+    /// SHA-256 (hex) of the canonical JSON of the job's resolved model settings (its name aside:
+    /// it names files, not numbers), the dataset and character sections, the dataset files'
+    /// fingerprint, the protocol's split (folds, validation share; not the number of runs), the
+    /// experiment seed, run, fold and job seed, and the numerics (mode and version).
+    public static func hash(spec: ExperimentSpec, model: ModelSpec, job: JobKey, datasetFingerprint: String?) throws -> String {
+        var anonymous = model
+        anonymous.name = ""
+        let identity = Identity(
+            model: anonymous, dataset: spec.dataset, align: spec.dataset.alignMethod, noFace: spec.dataset.noFacePolicy, character: model.kind == .hagan ? spec.character : nil,
+            datasetFingerprint: datasetFingerprint, folds: spec.protocol.folds, split: spec.protocol.split,
+            validation: spec.protocol.validation, experimentSeed: spec.seed, run: job.run, fold: job.fold, seed: job.seed,
+            numerics: spec.numerics)
+        let encoded = try JSONEncoder().encode(identity)
+        return SHA256.hex(of: Array(try JSONParser.parse([UInt8](encoded)).canonicalText.utf8))
+    }
+
+    private struct Identity: Encodable {
+        var model: ModelSpec
+        var dataset: DatasetSpec
+        /// The alignment choices with the spec version's defaults resolved.
+        var align: Alignment
+        var noFace: NoFacePolicy
+        var character: CharacterSpec?
+        var datasetFingerprint: String?
+        var folds: Int
+        var split: SplitKind
+        var validation: Double?
+        var experimentSeed: UInt64
+        var run: Int
+        var fold: Int
+        var seed: UInt64
+        var numerics: NumericsSpec
+    }
+}
