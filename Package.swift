@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Spec", dependencies: ["Vocabulary", "Hashing"]),
         .target(name: "RunLog", dependencies: ["Spec", "Hashing", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
-        .target(name: "Runner", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Spec", "RunLog", "Vocabulary", "CProcessControl"]),
+        .target(name: "Runner", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Spec", "RunLog", "Vocabulary", "Hashing", "CProcessControl"]),
         .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Runner", "RunLog", "Spec"]),
         .target(name: "Report", dependencies: ["Spec", "RunLog", "Vocabulary"]),
         .executableTarget(

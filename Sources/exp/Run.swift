@@ -74,20 +74,7 @@ struct Run: ParsableCommand {
         _ = try onlyFilter()
     }
 
-    func onlyFilter() throws -> (model: String?, run: Int?, fold: Int?) {
-        guard let only else { return (nil, nil, nil) }
-        var out: (model: String?, run: Int?, fold: Int?) = (nil, nil, nil)
-        for part in only.split(separator: ",") {
-            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            switch (kv.first, kv.count == 2 ? kv[1] : nil) {
-            case ("model", let v?): out.model = v
-            case ("run", let v?) where Int(v) != nil: out.run = Int(v)
-            case ("fold", let v?) where Int(v) != nil: out.fold = Int(v)
-            default: throw ValidationError("--only '\(only)': expected model=NAME,run=R,fold=F (any subset, R and F integers)")
-            }
-        }
-        return out
-    }
+    func onlyFilter() throws -> (model: String?, run: Int?, fold: Int?) { try parseOnly(only) }
 
     var executorChoice: ExecutorChoice {
         switch executor {
@@ -172,4 +159,20 @@ struct Run: ParsableCommand {
         if summary.interrupted { throw ExitCode(130) }
         if !summary.allCompleted { throw ExitCode(2) }
     }
+}
+
+/// `--only model=NAME,run=R,fold=F` (any subset) of `exp run` and `exp verify`.
+func parseOnly(_ only: String?) throws -> (model: String?, run: Int?, fold: Int?) {
+    guard let only else { return (nil, nil, nil) }
+    var out: (model: String?, run: Int?, fold: Int?) = (nil, nil, nil)
+    for part in only.split(separator: ",") {
+        let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+        switch (kv.first, kv.count == 2 ? kv[1] : nil) {
+        case ("model", let v?): out.model = v
+        case ("run", let v?) where Int(v) != nil: out.run = Int(v)
+        case ("fold", let v?) where Int(v) != nil: out.fold = Int(v)
+        default: throw ValidationError("--only '\(only)': expected model=NAME,run=R,fold=F (any subset, R and F integers)")
+        }
+    }
+    return out
 }
