@@ -24,6 +24,23 @@ public struct CNNConfig: Codable, Equatable, Sendable {
         self.settings = settings
     }
 
+    enum CodingKeys: String, CodingKey { case settings, imageSize, channels, expressionCount, leakySlope }
+
+    /// Reads the configuration a checkpoint stores (also an earlier build's flat one).
+    public init(from decoder: Decoder) throws {
+        let earlier = try EarlierConfiguration(decoder)
+        if earlier.isEarlier {
+            self = try CNNConfig(earlier: earlier)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(settings: try c.decode(CNNSettings.self, forKey: .settings))
+        imageSize = try c.decode(Int.self, forKey: .imageSize)
+        channels = try c.decode(Int.self, forKey: .channels)
+        expressionCount = try c.decode(Int.self, forKey: .expressionCount)
+        leakySlope = try c.decode(Float.self, forKey: .leakySlope)
+    }
+
     public subscript<T>(dynamicMember path: WritableKeyPath<CNNSettings, T>) -> T {
         get { settings[keyPath: path] }
         set { settings[keyPath: path] = newValue }

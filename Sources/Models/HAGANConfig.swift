@@ -30,6 +30,28 @@ public struct HAGANConfig: Codable, Equatable, Sendable {
         self.settings = settings
     }
 
+    enum CodingKeys: String, CodingKey {
+        case settings, imageSize, humanChannels, characterChannels, expressionCount, characterCount, testCharacter, leakySlope
+    }
+
+    /// Reads the configuration a checkpoint stores (also an earlier build's flat one).
+    public init(from decoder: Decoder) throws {
+        let earlier = try EarlierConfiguration(decoder)
+        if earlier.isEarlier {
+            self = try HAGANConfig(earlier: earlier)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(settings: try c.decode(HAGANSettings.self, forKey: .settings))
+        imageSize = try c.decode(Int.self, forKey: .imageSize)
+        humanChannels = try c.decode(Int.self, forKey: .humanChannels)
+        characterChannels = try c.decode(Int.self, forKey: .characterChannels)
+        expressionCount = try c.decode(Int.self, forKey: .expressionCount)
+        characterCount = try c.decode(Int.self, forKey: .characterCount)
+        testCharacter = try c.decode(Int.self, forKey: .testCharacter)
+        leakySlope = try c.decode(Float.self, forKey: .leakySlope)
+    }
+
     public subscript<T>(dynamicMember path: WritableKeyPath<HAGANSettings, T>) -> T {
         get { settings[keyPath: path] }
         set { settings[keyPath: path] = newValue }

@@ -226,7 +226,19 @@ private func configDifferenceEntries<C: Codable>(_ savedJSON: String, _ current:
         (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
     }
     let normalized = (try? JSONDecoder().decode(C.self, from: Data(savedJSON.utf8))).map(jsonString) ?? savedJSON
-    let saved = object(normalized), now = object(jsonString(current))
+    // The spec's settings are nested ("settings", its "training"): compared setting by setting.
+    func flat(_ object: [String: Any]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for (key, value) in object {
+            if ["settings", "training"].contains(key), let inner = value as? [String: Any] {
+                out.merge(flat(inner)) { a, _ in a }
+            } else {
+                out[key] = value
+            }
+        }
+        return out
+    }
+    let saved = flat(object(normalized)), now = flat(object(jsonString(current)))
     func text(_ v: Any?) -> String {
         guard let v else { return "(absent)" }
         if let data = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) {

@@ -11,7 +11,7 @@ private let trainSubjects = 0..<7, testSubjects = 7..<10
 @Test func cnnBaselineLearnsTheToyTask() throws {
     var config = CNNConfig()
     config.imageSize = 32
-    config.adam.lr = 1e-3
+    config.settings.adam.lr = 1e-3
     let trainer = try CNNTrainer(config: config, random: SeededGenerator(seed: 1))
     let test = data.labeled(data.indices(subjects: testSubjects))
     var metrics: [CNNEpochMetrics] = []
@@ -29,8 +29,7 @@ private let trainSubjects = 0..<7, testSubjects = 7..<10
     // With the default lambda = 100 the pull to the neutral image outweighs the expression term on
     // this task for the first epochs (G's expression CE stays near 1.5); 10 lets it move in 6 epochs.
     config.l1Weight = 10
-    config.generatorAdam.lr = 1e-3
-    config.discriminatorAdam.lr = 1e-3
+    config.settings.training.adam.lr = 1e-3
     config.batchSize = 16
     let trainer = try HAGANTrainer(config: config, random: SeededGenerator(seed: 1))
     let test = data.labeled(data.indices(subjects: testSubjects))

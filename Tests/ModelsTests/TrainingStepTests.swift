@@ -108,8 +108,7 @@ func lossTermsMatchAHandComputation(expressionOnGenerated: Bool) throws {
 
 @Test func aNonFiniteLossIsReportedAsDivergence() throws {
     var config = smallConfig()
-    config.generatorAdam.lr = 1e30
-    config.discriminatorAdam.lr = 1e30
+    config.settings.training.adam.lr = 1e30
     let trainer = try HAGANTrainer(config: config, random: SeededGenerator(seed: 2))
     let batches = (0..<6).map { randomBatch(config, n: 4, seed: UInt64($0)) }
     var caught: TrainingError?

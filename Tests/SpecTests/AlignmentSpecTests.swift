@@ -64,7 +64,7 @@ let alignmentChoiceSpec = #"""
 
 @Test func alignmentChoicesKeepTheirSpellingAndHash() throws {
     let loaded = try SpecLoader.load(text: alignmentChoiceSpec)
-    #expect(loaded.hash == "29dcfd33a42df092e2e7b8c1360b7c05f26151ab543a257d656c0dc575c8f25a")
+    #expect(loaded.hash == "82b062393db244ed11a46a09848afcff159eedc6d1d51d07464eb995d5161f0d")
     let d = loaded.spec.dataset
     #expect(d.alignMethod == .detect && d.noFacePolicy == .skip)
     #expect(d.alignmentGeometry == AlignmentGeometry(eyeDistance: 0.36, eyeLevel: 0.42, upsample: 2))

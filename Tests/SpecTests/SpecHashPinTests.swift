@@ -1,9 +1,9 @@
 // The spec's spellings are its public format: a spec's hash is its experiment's identity in every
-// run log. These hashes were computed before the spec's choices moved into Vocabulary; a change
-// that alters any of them changes what an existing run log calls the same experiment. mmi.json and
-// oulu.json moved to spec version 2 with face detection (their faces are now detected and aligned,
-// no longer resized whole, so they are new experiments); every version-1 spec keeps its hash and
-// its data.
+// run log. These hashes are those of numerics version 1, whose canonical specs hold every model
+// setting resolved and the numerics (mode and version); a change that alters any of them changes
+// what a run log calls the same experiment, and may only come with a new numerics version (new
+// bits) or a new spec version (new defaults). Builds before numerics versions hashed the specs
+// without their resolved model settings (the hashes of that time are in git history).
 
 import Foundation
 import Spec
@@ -12,16 +12,14 @@ import Testing
 
 @Test func shippedSpecHashesAreUnchanged() throws {
     let pinned = [
-        "ckplus-quick": "d9924da6c47e28e47d276aa76b456288ff78cf4a5dba1b12aa540a9f2fd52b37",
-        "ckplus": "4ac3856736f49ec58492a89ecaa7f67e06485c2840194cc2101a021125a30edc",
-        // Resized to 2 runs of 12 epochs with averaged evaluation (a21be67a... before).
-        "demo": "af55557d063ae423c901d20c11f407588167cc3513e4ae6ea1991585d57a8d70",
-        // Spec version 2 (face detection) since; version 1 had 4e8a615c... and 5e19e726...
-        "mmi": "fff2835ded806d443b5e8b7e780cd7dd2a7c495fa44b1100810a9944100ac3e1",
-        "oulu": "5bc1648579e2df8d1818d2d4a1959f89b2deadc8a0c676451f053775b70c92df",
-        // Added since; pinned from their first version.
-        "ckplus48-ablation": "e25848293c479ffb1e9f7da70f986a6300ed368509ea81185283383d0058a398",
-        "ckplus48": "1cfd4aedcea2d618caf5def7d1b458f283e00d9ee2e8a82de5f456fb2920873c",
+        "ckplus-quick": "b6a91709e33e052954fbbaca80c3bb0e68017c3aaf8d0f061bf29535a2a797c3",
+        "ckplus": "775776a99ca2cb164d6cfbecd2403e61a39a6ed3205c8fd740d13943777e076b",
+        "demo": "889817883b491141d1400fdbbce4f12b30aac88ace28f32875f7bbe5d9ea7b57",
+        // Spec version 2 (face detection).
+        "mmi": "15ee7fcfce01144ac5d8791eaaeaa0a5414e0bdd62c1238cf556a2fbeaec2d1d",
+        "oulu": "f88ba1391c269b3658b52aeeef86549e7e4acf6709c1a3c63db4dc4a86260e45",
+        "ckplus48-ablation": "b5f20bed853edcc106ed98c13d7054668b9f3c7ced4078bb30cf88d13d1a9538",
+        "ckplus48": "c4c7bef386e2c4716e10576b0b5f85f797a3b1ef917e81b2197806d830cec860",
     ]
     for (name, hash) in pinned {
         let path = repositoryRoot() + "/experiments/\(name).json"
@@ -31,7 +29,7 @@ import Testing
     // The reference CK+48 run (docs/fidelity.md) was registered under this hash, with its root set.
     let reference = try SpecLoader.load(path: repositoryRoot() + "/experiments/ckplus48.json",
                                         overrides: ["dataset.root=../shared/data/CK+48"])
-    #expect(reference.hash == "a41c31c915171ecefcae4cbed4750c25a63175baf80a39029fc890bd69149945")
+    #expect(reference.hash == "91c191d264de2983244f57796a6a3898e6b64a6834fe772616117674ef762d74")
 }
 
 /// A spec that sets every choice to a value other than its default, so each spelling is pinned.
@@ -49,10 +47,10 @@ let everyChoiceSpec = #"""
 
 @Test func everyChoiceKeepsItsSpellingAndHash() throws {
     let loaded = try SpecLoader.load(text: everyChoiceSpec)
-    #expect(loaded.hash == "3cf2a4776c024ab94208f65e6c9f3478de7c907f854139907ef5413c8100e889")
-    let g = loaded.spec.models[1].choices
+    #expect(loaded.hash == "0a5d1d9c1f1285eb98da120fcbdebdba0937d6169ce81b10eacd2e8fe7840c5f")
+    let g = try #require(loaded.spec.models[1].hagan)
     #expect(g.discriminatorInput == .character && g.testNoise == .fixed && g.noiseDistribution == .uniform)
-    #expect(loaded.spec.models[0].choices.initialization == .kaiming)
+    #expect(loaded.spec.models[0].training.initialization == .kaiming)
     #expect(loaded.spec.dataset.augmentation.variantCount == 8)
 }
 
@@ -67,8 +65,8 @@ let fidelityChoiceSpec = #"""
 
 @Test func fidelityChoicesKeepTheirSpellingAndHash() throws {
     let loaded = try SpecLoader.load(text: fidelityChoiceSpec)
-    #expect(loaded.hash == "b84353fee4d2e370612b31f08037e90e5d5c3615703b86129208664cf83ccee8")
+    #expect(loaded.hash == "07961cd07824654ce647b3f439c8be1ff487ca16b84680be6a505d34dd2e91bb")
     #expect(loaded.spec.protocol.validation == 0.25)
-    #expect(loaded.spec.models[0].choices.evaluation == .recalibrated && loaded.spec.models[0].choices.learningRateSchedule == .linearDecay)
-    #expect(loaded.spec.models[1].choices.evaluation == .averaged && loaded.spec.models[1].choices.averageDecay == 0.99)
+    #expect(loaded.spec.models[0].training.evaluation == .recalibrated && loaded.spec.models[0].training.learningRateSchedule == .linearDecay)
+    #expect(loaded.spec.models[1].training.evaluation == .averaged && loaded.spec.models[1].training.averageDecay == 0.99)
 }

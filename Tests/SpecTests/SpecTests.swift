@@ -23,12 +23,13 @@ import Vocabulary
     #expect(spec.dataset.frames == nil)
     #expect(spec.models[0].epochs == 200)
     #expect(spec.models[0].batchSize == 130)
-    #expect(spec.models[0].adam == AdamSpec(lr: 0.0002, beta1: 0.5, beta2: 0.999, eps: 1e-8))
-    #expect(spec.models[0].choices == ModelChoices())
+    #expect(spec.models[0].training.adam == AdamChoice(lr: 0.0002, beta1: 0.5, beta2: 0.999, eps: 1e-8))
+    #expect(spec.models[0].settings == .cnn(.defaults(specVersion: 1)))
     #expect(spec.character == nil)
-    // Defaults appear in the canonical JSON, absent optional choices do not.
+    // Defaults appear in the canonical JSON, also the model settings' (a CNN has no HA-GAN keys).
     #expect(loaded.canonicalJSON.contains(#""protocol":{"folds":10,"runs":2,"split":"subject"}"#))
     #expect(loaded.canonicalJSON.contains(#""adam":{"beta1":0.5,"beta2":0.999,"eps":1e-08,"lr":0.0002}"#))
+    #expect(loaded.canonicalJSON.contains(#""evaluation":"last","initialization":"dcgan""#))
     #expect(!loaded.canonicalJSON.contains("codeSize"))
 }
 
@@ -39,7 +40,7 @@ import Vocabulary
     #expect(folder.spec.dataset.subjectPattern == DatasetSpec.defaultSubjectPattern)
     let character = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "synthetic"}, "character": {"kind": "ferg", "root": "/f"}, "models": [{"name": "g", "kind": "hagan", "testNoise": "average", "testNoiseDraws": 8}]}"#)
     #expect(character.spec.character?.characters == ["ray"])
-    #expect(character.spec.models[0].choices.testNoiseDraws == 8)
+    #expect(character.spec.models[0].hagan?.testNoiseDraws == 8)
 }
 
 @Test func renamedDatasetFoldersAreKindSpecificAndOptional() throws {
@@ -65,7 +66,7 @@ import Vocabulary
     #expect(loaded.spec.models[0].epochs == 200)
     #expect(loaded.spec.protocol.folds == 3)
     #expect(loaded.spec.dataset.root == "/x")
-    #expect(loaded.spec.models[0].adam.lr == 0.01)
+    #expect(loaded.spec.models[0].training.adam.lr == 0.01)
     #expect(loaded.spec.name == "quoted")
     #expect(loaded.overrides.count == 5)
     let plain = try SpecLoader.load(text: text)
@@ -86,7 +87,7 @@ import Vocabulary
     #expect(specError(text, overrides: ["models[x].epochs=1"])?.description.hasPrefix("--set models[x].epochs=1: malformed path") == true)
     #expect(specError(text, overrides: ["models[0].epochs=ten"])
         == .override(text: "models[0].epochs=ten", reason: "models[0].epochs: expected an integer, found string \"ten\""))
-    #expect(specError(text, overrides: ["nonsense=1"])?.description == "--set nonsense=1: nonsense: unknown key; allowed keys here: character, dataset, description, models, name, protocol, seed, specVersion, table")
+    #expect(specError(text, overrides: ["nonsense=1"])?.description == "--set nonsense=1: nonsense: unknown key; allowed keys here: character, dataset, description, models, name, numerics, protocol, seed, specVersion, table")
 }
 
 @Test func hashIsStableAcrossKeyOrderWhitespaceAndDefaults() throws {

@@ -28,7 +28,7 @@ private func sweepError(_ file: String, _ sweeps: [String], overrides: [String] 
     let file = try folder.write("demo.json", text: sweepSpec)
     let sweep = try SpecSweep.expand(path: file, sweeps: ["models[1].l1Weight=1,10,100"])
     #expect(sweep.points.map(\.loaded.spec.name) == ["demo[models[1].l1Weight=1]", "demo[models[1].l1Weight=10]", "demo[models[1].l1Weight=100]"])
-    #expect(sweep.points.map { $0.loaded.spec.models[1].choices.l1Weight } == [1, 10, 100])
+    #expect(sweep.points.map { $0.loaded.spec.models[1].hagan?.l1Weight } == [1, 10, 100])
     #expect(Set(sweep.points.map(\.loaded.hash)).count == 3)
     #expect(sweep.points.map(\.assignments) == [["models[1].l1Weight=1"], ["models[1].l1Weight=10"], ["models[1].l1Weight=100"]])
     // The experiment records the sweep's value among its overrides, after the --set ones.
@@ -51,7 +51,7 @@ private func sweepError(_ file: String, _ sweeps: [String], overrides: [String] 
     #expect(sweep.points.count == 6)
     #expect(sweep.points[0].loaded.spec.name == "demo[models[1].l1Weight=1,models[0].adam.lr=0.001]")
     #expect(sweep.points[5].loaded.spec.name == "demo[models[1].l1Weight=10,models[0].adam.lr=0.0001]")
-    #expect(sweep.points.map { $0.loaded.spec.models[0].adam.lr } == [0.001, 0.0005, 0.0001, 0.001, 0.0005, 0.0001])
+    #expect(sweep.points.map { $0.loaded.spec.models[0].training.adam.lr } == [0.001, 0.0005, 0.0001, 0.001, 0.0005, 0.0001])
     #expect(sweep.points.allSatisfy { $0.loaded.spec.protocol.runs == 2 })
     #expect(sweep.points[4].loaded.overrides == ["protocol.runs=2", "models[1].l1Weight=10", "models[0].adam.lr=0.0005"])
     // Lists are values too: commas inside brackets do not split.
