@@ -48,6 +48,10 @@ public struct ExperimentComparison: Sendable {
     /// Model name -> mean accuracy in each experiment (nil: not there, or no completed run).
     public var accuracies: [(model: String, means: [Double?])]
     public var pairs: [CrossExperimentPair]
+    /// Each experiment's numerics ("portable v1"; "before numerics versions" for earlier logs).
+    public var numerics: [String] = []
+    /// Whether the experiments' numbers were computed under different numerics.
+    public var mixedNumerics: Bool { Set(numerics).count > 1 }
 }
 
 public enum ExperimentComparisons {
@@ -93,7 +97,11 @@ public enum ExperimentComparisons {
         let data = try records.map { try RunLogQueries.load(store, experiment: $0) }
 
         // Spec differences over the flattened canonical specs (the name and description aside).
-        let flat = records.map { flatten((try? JSONSerialization.jsonObject(with: Data($0.specJSON.utf8))) ?? [:], path: "") }
+        // Each spec as this build resolves it, so that a default an earlier build left out is no difference.
+        let flat = records.map { r in
+            let text = (try? SpecLoader.load(text: r.specJSON).canonicalJSON) ?? r.specJSON
+            return flatten((try? JSONSerialization.jsonObject(with: Data(text.utf8))) ?? [:], path: "")
+        }
         let allKeys = Set(flat.flatMap(\.keys)).subtracting(["name", "description"]).sorted()
         let differences = allKeys.compactMap { key -> (key: String, values: [String?])? in
             let values = flat.map { $0[key] }
@@ -118,7 +126,8 @@ public enum ExperimentComparisons {
                 }
             }
         }
-        return ExperimentComparison(experiments: records, differences: differences, accuracies: accuracies, pairs: pairs)
+        return ExperimentComparison(experiments: records, differences: differences, accuracies: accuracies, pairs: pairs,
+                                    numerics: records.map { $0.numerics ?? "before numerics versions" })
     }
 
     /// `model` in `b` against `model` in `a` over the (run, fold) test sets holding the same subjects.

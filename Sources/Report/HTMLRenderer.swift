@@ -120,7 +120,9 @@ enum HTMLRenderer {
             ("commit", (p.gitCommit.map { String($0.prefix(12)) } ?? "unknown") + (p.gitDirty == true ? " (uncommitted changes)" : "")),
             ("CPU", p.cpu), ("OS", p.os), ("BLAS", "\(p.blasConfig), \(p.blasThreads) thread(s) per job"),
             ("dataset fingerprint", p.datasetFingerprint ?? "synthetic data"),
+            ("numerics", data.record.numerics ?? "an engine before numerics versions"),
         ]
+        if !data.machines.isEmpty { items.append(("computed on", data.machines.joined(separator: "; "))) }
         if !data.record.overrides.isEmpty { items.append(("overrides", data.record.overrides.joined(separator: " "))) }
         return "<h3>Provenance</h3><dl class=\"provenance\">" + items.map { "<dt>\(escape($0.0))</dt><dd>\(escape($0.1))</dd>" }.joined() + "</dl>"
     }

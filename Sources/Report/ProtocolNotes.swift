@@ -41,6 +41,10 @@ enum ProtocolNotes {
         if let share = spec.protocol.validation {
             notes.append("Validation: \(Int((share * 100).rounded()))% of each fold's training subjects held out (accuracy.validation); settings are chosen on them, never on the test folds.")
         }
+        if data.workerNumerics.count > 1 {
+            notes.append("Numerics: the jobs' workers computed under \(data.workerNumerics.sorted().joined(separator: ", ")); "
+                         + "their bits are not those of one machine (run log: attempts).")
+        }
         let done = data.jobs.filter { $0.job.status == .completed }.count
         if done < data.jobs.count {
             notes.append("Incomplete experiment: \(done) of \(data.jobs.count) jobs done; accuracies pool the completed folds only.")

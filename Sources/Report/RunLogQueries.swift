@@ -39,6 +39,11 @@ public struct ExperimentData: Sendable {
     public var curves: [String: [String: [CurvePoint]]]
     /// The latest sample-grid artifact, if any.
     public var latestSamples: SampleGridRecord?
+    /// Where the jobs' workers computed (the `attempts` table, schema v6): one line per CPU and
+    /// kernels, with the numerics and how many worker starts; empty for earlier logs.
+    public var machines: [String] = []
+    /// The distinct numerics the workers computed under ("portable v1", "native v1 OpenBLAS Zen").
+    public var workerNumerics: Set<String> = []
 }
 
 /// A sample grid the run log records: its file (relative to the results folder), the epoch and
@@ -120,9 +125,24 @@ public enum RunLogQueries {
                                        run: row["run"].int ?? 0, fold: row["fold"].int ?? 0, rowLabels: labels)
         }
 
+        var machines: [String] = []
+        var workerNumerics: Set<String> = []
+        for row in try store.rows(
+            """
+            SELECT a.cpu_name, a.widest_isa, a.blas_core, a.numerics_mode, a.numerics_version, COUNT(*) AS starts
+            FROM attempts a JOIN jobs j ON j.id = a.job_id WHERE j.experiment_id = ?
+            GROUP BY a.cpu_name, a.widest_isa, a.blas_core, a.numerics_mode, a.numerics_version ORDER BY MIN(a.started_at)
+            """, [id]
+        ) {
+            let mode = row["numerics_mode"].string ?? "?", version = row["numerics_version"].int ?? 0, core = row["blas_core"].string ?? "?"
+            machines.append("\(row["cpu_name"].string ?? "?") (\(row["widest_isa"].string ?? "?")), OpenBLAS \(core), \(mode) v\(version): "
+                            + "\(row["starts"].int ?? 0) worker start(s)")
+            workerNumerics.insert(mode == "native" ? "native v\(version) OpenBLAS \(core)" : "\(mode) v\(version)")
+        }
+
         return ExperimentData(
             record: experiment, spec: spec, classNames: classNames, jobs: jobs, perClass: perClass, confusion: confusion,
-            curves: curves, latestSamples: samples)
+            curves: curves, latestSamples: samples, machines: machines, workerNumerics: workerNumerics)
     }
 
     /// The experiments to report: the one `key` names (name or hash prefix), or by default the

@@ -52,6 +52,9 @@ public struct ExperimentRecord: Equatable, Sendable {
     public let createdAt: String
     public let overrides: [String]
     public let provenance: Provenance
+    /// The numerics it computes under ("portable v1"), nil for experiments registered before
+    /// numerics versions (schema v6).
+    public let numerics: String?
 }
 
 /// A job's lifecycle: pending -> running -> completed | failed | diverged | interrupted; failed,

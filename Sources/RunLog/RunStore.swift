@@ -242,7 +242,8 @@ public final class RunStore: Sendable {
                 toolVersion: try row.decode(forColumn: "tool_version"), gitCommit: try row.decode(forColumn: "git_commit"), gitDirty: try row.decode(forColumn: "git_dirty"), os: try row.decode(forColumn: "os"),
                 cpu: try row.decode(forColumn: "cpu"), blasConfig: try row.decode(forColumn: "blas_config"), blasThreads: try row.decode(forColumn: "blas_threads"),
                 datasetFingerprint: try row.decode(forColumn: "dataset_fingerprint"),
-                faceAlignment: try row.decode(forColumn: "face_alignment"), machine: row["machine_json"]))
+                faceAlignment: try row.decode(forColumn: "face_alignment"), machine: row["machine_json"]),
+            numerics: (row["numerics_mode"] as String?).flatMap { mode in (row["numerics_version"] as Int?).map { "\(mode) v\($0)" } })
     }
 
     // MARK: Jobs

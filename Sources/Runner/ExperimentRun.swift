@@ -200,6 +200,7 @@ public enum ExperimentRun {
         for loaded in specs {
             let prepared = try prepare(loaded, request: request, layout: layout, store: store, toolVersion: toolVersion,
                                        namePrefix: sweep == nil ? "" : "\(loaded.spec.name) ")
+            for note in try earlierNumerics(of: loaded, store: store) { progress?.notice(note) }
             experimentIDs.append(prepared.id)
             planned += prepared.jobs
             reused += prepared.reused
@@ -240,6 +241,20 @@ public enum ExperimentRun {
         }
         return Outcome(summary: summary, experiments: try specs.map { try store.experiment(matching: $0.hash) }, sweep: sweepRecord,
                        reused: reused)
+    }
+
+    /// Experiments of the log with this spec's name that ran under other numerics (an earlier engine,
+    /// or the other mode): this build does not resume them, and the run is a new experiment. Says so.
+    static func earlierNumerics(of loaded: LoadedSpec, store: RunStore) throws -> [String] {
+        let current = "\(loaded.spec.numerics.mode.rawValue) v\(loaded.spec.numerics.version)"
+        return try store.experiments().filter { $0.name == loaded.spec.name && $0.specHash != loaded.hash && $0.numerics != current }
+            .map { e in
+                let computed = e.numerics.map { "under numerics \($0)" } ?? "by an engine before numerics versions"
+                let commit = e.provenance.gitCommit.map { " (commit \($0.prefix(12)))" } ?? ""
+                return "the log also holds experiment \(e.name) (\(e.specHash.prefix(12))), computed \(computed)\(commit); "
+                    + "this build computes under \(current) and does not resume it: this run is experiment \(loaded.hash.prefix(12)). "
+                    + "To finish the earlier one, run it with the build that began it"
+            }
     }
 
     /// Registers one experiment (spec file, data check, provenance, folds, jobs) and returns its id

@@ -73,9 +73,14 @@ struct CompareCommand: ParsableCommand {
         let names = c.experiments.map { "\($0.name) (\($0.specHash.prefix(8)))" }
         print("Spec differences:")
         if c.differences.isEmpty {
-            print("  none (the specs differ only in name or description)")
+            print(c.mixedNumerics ? "  none but the numerics (below)" : "  none (the specs differ only in name or description)")
         } else {
             TextTable.aligned([["key"] + names] + c.differences.map { [$0.key] + $0.values.map { $0 ?? "(absent)" } }).forEach { print("  " + $0) }
+        }
+        if c.mixedNumerics {
+            print("")
+            print("Numerics differ: " + zip(names, c.numerics).map { "\($0) \($1)" }.joined(separator: ", ")
+                  + "; their numbers come from engines or kernels that give other bits, so a difference between them may be numerical.")
         }
         print("")
         print("Mean accuracy over runs (%):")

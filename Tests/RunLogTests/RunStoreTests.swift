@@ -25,6 +25,11 @@ private let undoMigration: [Int: String] = [
     3: "ALTER TABLE experiments DROP COLUMN face_alignment",
     4: "DROP TABLE executions",
     5: "DROP TABLE sweep_experiments; DROP TABLE sweeps",
+    6: """
+        DROP TABLE attempts; DROP INDEX jobs_by_hash; ALTER TABLE jobs DROP COLUMN reused_from; ALTER TABLE jobs DROP COLUMN job_hash;
+        ALTER TABLE experiments DROP COLUMN machine_json; ALTER TABLE experiments DROP COLUMN numerics_version;
+        ALTER TABLE experiments DROP COLUMN numerics_mode
+        """,
 ]
 
 /// Turns the log at `path` (closed) back into what a build of schema `version` left: the later
@@ -56,7 +61,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
         #expect(tables.contains(name), "\(name)")
     }
     #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4", "v5"])
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4", "v5", "v6"])
     #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
     try store.close()
     // Reopening applies nothing new and keeps the data.

@@ -23,7 +23,7 @@ import Testing
     #expect(throws: RunLogError.self) { try RunStore(path: path, readOnly: true) }
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     let upgraded = try RunStore(path: path)
-    #expect(try upgraded.query("PRAGMA user_version").first?["user_version"] == 5.databaseValue)
+    #expect(try upgraded.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
     #expect(try upgraded.query("SELECT identifier FROM grdb_migrations WHERE identifier = 'v5'").count == 1)
     #expect(try upgraded.sweeps().isEmpty)
     #expect(try upgraded.sweepHashesByExperiment().isEmpty)
