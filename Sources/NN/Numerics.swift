@@ -59,13 +59,10 @@ public enum Numerics {
             host: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
-    /// Why this process cannot compute a job of an experiment in `mode`, or nil when it can.
-    /// `nativeCore` is the OpenBLAS kernel a `native` experiment started with (nil: not known yet).
+    /// Why this process cannot compute a job of an experiment in `mode`, or nil when it can: the
+    /// kernel OpenBLAS really runs decides (`portable` needs Haswell's; a `native` experiment needs
+    /// the kernel its first job had, `nativeCore`, nil while none is known).
     public static func refusal(mode: NumericsMode, nativeCore: String?, machine: MachineNumerics = current) -> String? {
-        if machine.mode != mode {
-            return "this process computes in \(machine.mode.rawValue) mode but the experiment is \(mode.rawValue) "
-                + "(start it through exp run, or set \(modeVariable)=\(mode.rawValue))"
-        }
         switch mode {
         case .portable:
             if machine.blasCore.lowercased() != portableCore.lowercased() {

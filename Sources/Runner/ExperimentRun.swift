@@ -277,7 +277,9 @@ public enum ExperimentRun {
             toolVersion: toolVersion, sourceDirectory: FileManager.default.currentDirectoryPath,
             blasConfig: BLAS.configuration, blasThreads: request.options.threadsPerJob, datasetFingerprint: fingerprint)
         provenance.faceAlignment = dataset.alignment?.json
-        provenance.machine = (try? JSONEncoder().encode(Numerics.current)).map { String(decoding: $0, as: UTF8.self) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        provenance.machine = (try? encoder.encode(Numerics.current)).map { String(decoding: $0, as: UTF8.self) }
         // So is a character domain HA-GAN cannot use (a missing FERG-DB root, an unknown character).
         if spec.models.contains(where: { $0.kind == .hagan }) { _ = try JobData.characterDomain(spec) }
         let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: JobData.classNames(spec))

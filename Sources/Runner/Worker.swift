@@ -84,7 +84,8 @@ public enum JobWorker {
         let (job, model) = try plannedJob(request, spec: spec, specFile: specFile)
         // The bits of a job depend on the numerics; a machine that would compute other bits than
         // its experiment's refuses the job before it trains (also on a Slurm node).
-        let machine = Numerics.current
+        var machine = Numerics.current
+        machine.mode = spec.numerics.mode
         if let refusal = Numerics.refusal(mode: spec.numerics.mode, nativeCore: request.blasCore, machine: machine) {
             throw RunError.numerics(job: jobDescription(request), reason: refusal)
         }

@@ -38,8 +38,6 @@ import Vocabulary
     #expect(Numerics.refusal(mode: .native, nativeCore: nil, machine: native) == nil)
     let refusal = Numerics.refusal(mode: .native, nativeCore: "Cooperlake", machine: native)
     #expect(refusal?.contains("Cooperlake") == true && refusal?.contains("Zen") == true)
-    // A process started in the other mode.
-    #expect(Numerics.refusal(mode: .native, nativeCore: nil, machine: machine)?.contains("portable mode") == true)
     // Signatures: what decides the bits (the C kernel level does not).
     var otherLevel = machine
     otherLevel.kernelLevel = "avx2"

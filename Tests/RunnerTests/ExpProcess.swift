@@ -2,6 +2,7 @@
 // spec, and the processes a run leaves behind.
 
 import Foundation
+import NN
 
 /// The `exp` executable of this build (built with the tests by `swift test`).
 var expExecutable: URL {
@@ -108,3 +109,8 @@ func runCapturing(_ executable: URL, _ arguments: [String], timeout: Double = 30
     return CapturedRun(normal: p.terminationReason == .exit, status: p.terminationStatus,
                        out: String(decoding: box.out, as: UTF8.self), err: String(decoding: box.err, as: UTF8.self))
 }
+
+/// `--set` overrides that give a spec the numerics of this test process, for tests that run a job's
+/// worker in process: the test process is not `exp`, so its OpenBLAS keeps its own kernel (unless
+/// the suite runs with OPENBLAS_CORETYPE=Haswell), and a portable job would be refused in it.
+var inProcessNumerics: [String] { Numerics.current.blasCore == Numerics.portableCore ? [] : ["numerics.mode=native"] }

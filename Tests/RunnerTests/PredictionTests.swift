@@ -54,7 +54,7 @@ private struct TrainedJobs {
              ]}
             """.write(toFile: spec, atomically: true, encoding: .utf8)
         results = (folder as NSString).appendingPathComponent("results")
-        let loaded = try SpecLoader.load(path: spec)
+        let loaded = try SpecLoader.load(path: spec, overrides: inProcessNumerics)
         let layout = ResultsLayout(root: results)
         let jobs = try registerForWorkers(loaded, results: results).filter { $0.fold == 0 }
         var checkpoints: [String: String] = [:], evaluations: [String: [RunLog.Prediction]] = [:]

@@ -7,6 +7,7 @@ import Foundation
 import Runner
 import Spec
 import Testing
+import Vocabulary
 
 /// A results folder holding one registered tiny CNN job on synthetic faces; returns its request.
 private func registeredJob(epochs: Int) throws -> WorkerRequest {
@@ -18,7 +19,7 @@ private func registeredJob(epochs: Int) throws -> WorkerRequest {
          "protocol": {"folds": 2, "runs": 1},
          "models": [{"name": "CNN(baseline)", "kind": "cnn", "epochs": \(epochs), "batchSize": 8}]}
         """
-    let loaded = try SpecLoader.load(text: text)
+    let loaded = try SpecLoader.load(text: text, overrides: inProcessNumerics)
     let job = try registerForWorkers(loaded, results: folder)[0]
     return WorkerRequest(results: folder, experimentHash: loaded.hash, job: job)
 }
@@ -41,8 +42,12 @@ private func epochMessages(_ messages: [WorkerMessage]) -> [Int: [String: Double
     var second: [WorkerMessage] = []
     let last = try JobWorker.run(request, send: { second.append($0) }, shouldStop: { false })
     #expect(last == .completed)
-    // Started at epoch 1, then epoch 1's metrics again (as stored in the checkpoint), then 2 and 3.
+    // Started at epoch 1 (with the machine it computes on), then epoch 1's metrics again (as stored
+    // in the checkpoint), then 2 and 3.
     #expect(second.first == .started(resumedFromEpoch: 1, epochs: 3))
+    guard second.count > 1, case .machine(let machine) = second[1] else { Issue.record("no machine after started: \(second)"); return }
+    #expect(machine.version == NumericsVersion.current && !machine.blasCore.isEmpty)
+    second.remove(at: 1)
     #expect(second.count > 1 && second[1] == .epoch(epoch: 1, metrics: epochMessages(first)[1] ?? [:]))
     #expect(epochMessages(second) == epochMessages(reference))
     #expect(epochMessages(reference).keys.sorted() == [1, 2, 3])

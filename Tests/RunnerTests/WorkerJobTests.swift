@@ -19,7 +19,7 @@ private func registeredExperiment() throws -> (folder: String, hash: String, job
          "protocol": {"folds": 2, "runs": 1},
          "models": [{"name": "CNN(baseline)", "kind": "cnn", "epochs": 1, "batchSize": 8}]}
         """
-    let loaded = try SpecLoader.load(text: text)
+    let loaded = try SpecLoader.load(text: text, overrides: inProcessNumerics)
     return (folder, loaded.hash, try registerForWorkers(loaded, results: folder))
 }
 
