@@ -26,7 +26,7 @@ let package = Package(
         // The engine's inner loops that are C (im2col, col2im, BatchNorm), built for AVX-512, AVX2 and
         // SSE, the widest the CPU has chosen at start (see include/kernels.h).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "Vocabulary"]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "Hashing", "Vocabulary"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "TestSupport"),
         .target(
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "RunLog", dependencies: ["Spec", "Hashing", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "CProcessControl"),
         .target(name: "Runner", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Spec", "RunLog", "Vocabulary", "Hashing", "CProcessControl"]),
-        .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Runner", "RunLog", "Spec"]),
+        .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Runner", "RunLog", "Spec", "Vocabulary"]),
         .target(name: "Report", dependencies: ["Spec", "RunLog", "Vocabulary"]),
         .executableTarget(
             name: "exp",

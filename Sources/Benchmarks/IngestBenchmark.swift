@@ -11,6 +11,7 @@ import Foundation
 import RunLog
 import Runner
 import Spec
+import Vocabulary
 
 public struct IngestFigures: Sendable {
     public var tasks: Int
@@ -36,9 +37,7 @@ public struct IngestFigures: Sendable {
 
 public enum IngestBenchmark {
     /// The HA-GAN epoch line's metric keys (what a worker sends each epoch).
-    static let keys = ["loss.d", "loss.d.expression_real", "loss.d.real_pairs", "loss.d.generated_pairs", "loss.d.expression_generated",
-                       "loss.g", "loss.g.adversarial", "loss.g.expression", "loss.g.l1", "accuracy.real_pairs", "accuracy.generated_pairs",
-                       "accuracy.test"]
+    static let keys = MetricKey.hagan.map(\.rawValue)
 
     /// Runs the benchmark in `folder` (a results folder is made there).
     public static func run(tasks: Int, interval: Double, seconds: Double, folder: String, readInterval: Double = 1) throws -> IngestFigures {
@@ -52,7 +51,7 @@ public enum IngestBenchmark {
              "protocol": {"folds": 100, "runs": \((tasks + 99) / 100)},
              "models": [{"name": "HA-GAN", "kind": "hagan", "epochs": \(epochs)}]}
             """)
-        let store = try RunStore(path: (results as NSString).appendingPathComponent("runs.sqlite"))
+        let store = try RunStore(path: ResultsLayout(root: results).database)
         defer { try? store.close() }
         let provenance = Provenance(toolVersion: "bench", gitCommit: nil, gitDirty: nil, os: "", cpu: "", blasConfig: "", blasThreads: 1,
                                     datasetFingerprint: nil)

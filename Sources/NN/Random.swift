@@ -2,6 +2,8 @@
 // child streams derived by purpose ("init", "data-order", "augment", "noise"), so that adding a draw
 // in one place never shifts the numbers of another. No global state: generators are passed `inout`.
 
+import Hashing
+
 /// xoshiro256** (Blackman and Vigna), seeded from a 64-bit value through SplitMix64.
 public struct SeededGenerator: RandomNumberGenerator, Equatable, Sendable {
     /// The generator's full state; saving and restoring it resumes the stream exactly.
@@ -94,24 +96,6 @@ public struct SeededGenerator: RandomNumberGenerator, Equatable, Sendable {
     (x << k) | (x >> (64 - k))
 }
 
-@inline(__always) func splitMix64(_ x: inout UInt64) -> UInt64 {
-    x &+= 0x9E37_79B9_7F4A_7C15
-    var z = x
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-}
-
-/// Mixes a seed with a label (FNV-1a over the UTF-8 bytes, then SplitMix64).
-public func deriveSeed(_ seed: UInt64, _ label: String) -> UInt64 {
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
-    for b in label.utf8 {
-        h ^= UInt64(b)
-        h &*= 0x0000_0100_0000_01B3
-    }
-    var s = h ^ (seed &* 0x9E37_79B9_7F4A_7C15)
-    return splitMix64(&s)
-}
 
 #if canImport(Glibc)
     import Glibc

@@ -13,7 +13,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
 public enum ReportGenerator {
     /// The run log inside a results folder.
     public static func databasePath(results: String) -> String {
-        URL(fileURLWithPath: results).appendingPathComponent("runs.sqlite").path
+        ResultsLayout(root: results).database
     }
 
     /// Reads the report from the run log in `results` (the latest experiment per table, or the

@@ -1,9 +1,10 @@
 // `exp predict --experiment NAME --model M --fold F [--run R]`: the checkpoint of one job, found in
 // the run log (the artifacts table records the file each job's worker wrote; that path is the
-// source of truth, so jobs of earlier builds point at their `job-<id>.ckpt`).
+// source of truth, also for the `job-<id>.ckpt` files of jobs that earlier builds ran).
 
 import Foundation
 import RunLog
+import Spec
 
 /// A job whose checkpoint cannot be chosen from the run log; each case says what there is.
 public enum CheckpointLookupError: Error, Equatable, CustomStringConvertible {
@@ -47,7 +48,7 @@ public enum CheckpointLookup {
         var models: [String] = []
         for j in jobs where !models.contains(j.modelName) { models.append(j.modelName) }
         let named = models.first { $0 == model } ?? models.first { $0.lowercased() == model.lowercased() }
-            ?? models.first { ResultsLayout.modelSlug($0, among: models) == model.lowercased() }
+            ?? models.first { ModelSpec.fileName($0) == model.lowercased() }
         guard let name = named else { throw CheckpointLookupError.unknownModel(experiment: label, model: model, models: models) }
         let ofModel = jobs.filter { $0.modelName == name }
         let ofFold = ofModel.filter { $0.fold == fold }
@@ -55,7 +56,7 @@ public enum CheckpointLookup {
             throw CheckpointLookupError.unknownFold(experiment: label, model: name, fold: fold, folds: Array(Set(ofModel.map(\.fold))).sorted())
         }
         let checkpoints = try Dictionary(uniqueKeysWithValues: ofFold.map { j in
-            (j.id, try store.artifacts(jobID: j.id).filter { $0.kind == "checkpoint" }.max { ($0.epoch ?? 0) < ($1.epoch ?? 0) })
+            (j.id, try store.artifacts(jobID: j.id).filter { $0.kind == ArtifactKind.checkpoint.rawValue }.max { ($0.epoch ?? 0) < ($1.epoch ?? 0) })
         })
         let job: JobRecord
         if let run {

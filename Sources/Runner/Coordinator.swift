@@ -234,7 +234,7 @@ public final class Coordinator {
                     try log.recordEpoch(id, epoch: epoch, metrics: metrics)
                     progress?.jobEpoch(job.name, epoch: epoch, metrics: metrics)
                 case .artifact(let kind, let path, let epoch):
-                    try log.recordArtifact(id, kind: kind, path: path, epoch: epoch)
+                    try log.recordArtifact(id, kind: kind.rawValue, path: path, epoch: epoch)
                 case .predictions(let records):
                     predictions[id, default: []] += records
                 case .completed:

@@ -1,10 +1,6 @@
 // `exp run SPEC`: load and identify the spec, lock the results folder, register the experiment
 // and its jobs in the run log, and hand the jobs that still need running to the coordinator and
-// its executor (local worker processes or Slurm). The results folder holds `runs.sqlite`,
-// `experiments/<hash>/spec.json` (what workers read), `checkpoints/<hash>/<model>-run<R>-fold<F>.ckpt`
-// (`job-<id>.ckpt` for jobs started by earlier builds),
-// `samples/<hash>/`, `faces/` (the face cache) and, for Slurm, `slurm/<hash>/<submission>/`
-// (`SlurmSubmission`).
+// its executor (local worker processes or Slurm). Where its files go is `ResultsLayout` (RunLog).
 
 import FaceData
 import Foundation
@@ -81,67 +77,10 @@ public enum RunError: Error, CustomStringConvertible {
     }
 }
 
-/// Paths inside a results folder.
-public struct ResultsLayout: Sendable {
-    public let root: String
-    public init(root: String) { self.root = root }
-    public var database: String { (root as NSString).appendingPathComponent("runs.sqlite") }
-    public func specFile(_ hash: String) -> String { (root as NSString).appendingPathComponent("experiments/\(hash)/spec.json") }
-    /// The folder of an experiment's checkpoints.
-    public func checkpoints(_ hash: String) -> String { (root as NSString).appendingPathComponent("checkpoints/\(hash)") }
-    /// The checkpoint of a job started by an earlier build (`job-<id>.ckpt`).
-    public func checkpoint(_ hash: String, job: Int64) -> String {
-        (checkpoints(hash) as NSString).appendingPathComponent("job-\(job).ckpt")
-    }
-    /// A job's checkpoint named for its model (`modelSlug`), run and fold: `ha-gan-run0-fold3.ckpt`.
-    public func checkpoint(_ hash: String, model slug: String, run: Int, fold: Int) -> String {
-        (checkpoints(hash) as NSString).appendingPathComponent("\(slug)-run\(run)-fold\(fold).ckpt")
-    }
-    /// A model name as a file name: lower case, every run of characters other than a-z and 0-9
-    /// one hyphen (`CNN(baseline)` -> `cnn-baseline`, `HA-GAN` -> `ha-gan`); when two models of the
-    /// spec give the same slug, each gets its 1-based position in the spec appended (`ha-gan-2`).
-    public static func modelSlug(_ name: String, among names: [String]) -> String {
-        func slug(_ n: String) -> String {
-            var out = ""
-            for c in n.lowercased().unicodeScalars {
-                if ("a"..."z").contains(c) || ("0"..."9").contains(c) { out.unicodeScalars.append(c) } else if !out.hasSuffix("-") { out += "-" }
-            }
-            let trimmed = out.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
-            return trimmed.isEmpty ? "model" : String(trimmed.prefix(60))
-        }
-        let mine = slug(name)
-        guard names.filter({ slug($0) == mine }).count > 1, let position = names.firstIndex(of: name) else { return mine }
-        return "\(mine)-\(position + 1)"
-    }
+extension ResultsLayout {
     /// The face cache every job of every experiment in this folder shares (detections and aligned
     /// faces, keyed by image content and alignment settings).
     public var faces: FaceCache { FaceCache(folder: (root as NSString).appendingPathComponent("faces")) }
-    public func samples(_ hash: String, job: Int64) -> String {
-        (root as NSString).appendingPathComponent("samples/\(hash)/job-\(job)")
-    }
-    /// Removes the temporary files of writes that never finished (`.NAME.tmp-PID`) from an
-    /// experiment's checkpoint folder and its jobs' sample folders, except those of `jobs`.
-    public func removeUnfinishedFiles(_ hash: String, except jobs: Set<Int64> = [], keeping checkpointNames: Set<String> = []) {
-        let files = FileManager.default
-        let sampleRoot = (root as NSString).appendingPathComponent("samples/\(hash)")
-        let jobFolders = ((try? files.contentsOfDirectory(atPath: sampleRoot)) ?? [])
-            .filter { name in !jobs.contains { name == "job-\($0)" } }
-            .map { (sampleRoot as NSString).appendingPathComponent($0) }
-        for folder in [checkpoints(hash)] + jobFolders {
-            for name in (try? files.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
-                if jobs.contains(where: { name.hasPrefix(".job-\($0).ckpt.") }) { continue }
-                if checkpointNames.contains(where: { name.hasPrefix(".\($0).") }) { continue }
-                try? files.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
-            }
-        }
-    }
-
-    /// A path inside the results folder relative to it (as the run log records artifacts).
-    public func relative(_ path: String) -> String {
-        let prefix = (root as NSString).standardizingPath + "/"
-        let full = (path as NSString).standardizingPath
-        return full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : path
-    }
 }
 
 public enum ExperimentRun {
@@ -307,30 +246,15 @@ public enum ExperimentRun {
         }
         // A native experiment's jobs compute with the OpenBLAS kernel its first job had.
         let blasCore = spec.numerics.mode == .native ? try store.firstBLASCore(experimentID: experimentID) : nil
-        // Each job's checkpoint: the file the run log records for it (a job started by an earlier
-        // build keeps its job-<id>.ckpt), else an earlier build's file found on disk, else the
-        // file named for its model, run and fold.
-        let slugs = Dictionary(uniqueKeysWithValues: spec.models.map { ($0.name, ResultsLayout.modelSlug($0.name, among: spec.models.map(\.name))) })
-        var checkpoints: [Int64: String] = [:]
-        for r in records {
-            let recorded = try store.artifacts(jobID: r.id).filter { $0.kind == "checkpoint" }.map(\.path)
-            let earlierBuilds = layout.checkpoint(loaded.hash, job: r.id)
-            if let path = recorded.last {
-                checkpoints[r.id] = path
-            } else if FileManager.default.fileExists(atPath: earlierBuilds) {
-                checkpoints[r.id] = layout.relative(earlierBuilds)
-            } else {
-                checkpoints[r.id] = layout.relative(layout.checkpoint(loaded.hash, model: slugs[r.modelName] ?? "model", run: r.run, fold: r.fold))
-            }
-        }
-        // Checkpoints and sample grids half-written by a worker killed mid-write
-        // (`.ha-gan-run0-fold1.ckpt.tmp-PID`, `.epoch-0010.png.tmp-PID`): nothing reads them, and the
-        // lock says no local worker of this folder is alive to finish them. Jobs still running as
-        // Slurm tasks (left by a killed or detached run) may be writing theirs: those are kept.
+        // Each job's files are named for its model, run and fold. Checkpoints and sample grids
+        // half-written by a worker killed mid-write (`.ha-gan-run0-fold1.ckpt.tmp-PID`,
+        // `.epoch-0010.png.tmp-PID`): nothing reads them, and the lock says no local worker of this
+        // folder is alive to finish them. Jobs still running as Slurm tasks (left by a killed or
+        // detached run) may be writing theirs: those are kept.
+        let fileNames = Dictionary(uniqueKeysWithValues: records.map { ($0.id, JobFileName(modelName: $0.modelName, run: $0.run, fold: $0.fold)) })
         let executions = try store.executions(experimentID: experimentID)
-        let handedOff = Set(try store.jobs(experimentID: experimentID).filter { $0.status == .running && executions[$0.id] != nil }.map(\.id))
-        layout.removeUnfinishedFiles(loaded.hash, except: handedOff,
-                                     keeping: Set(handedOff.compactMap { checkpoints[$0].map { ($0 as NSString).lastPathComponent } }))
+        let handedOff = try store.jobs(experimentID: experimentID).filter { $0.status == .running && executions[$0.id] != nil }
+        layout.removeUnfinishedFiles(loaded.hash, keeping: Set(handedOff.compactMap { fileNames[$0.id] }))
 
         let selected = records.filter { r in
             (request.onlyModel.map { $0 == r.modelName } ?? true) && (request.onlyRun.map { $0 == r.run } ?? true)
@@ -341,7 +265,8 @@ public enum ExperimentRun {
             PlannedJob(id: r.id, name: "\(namePrefix)\(r.modelName) run \(r.run) fold \(r.fold)",
                        arguments: WorkerRequest(results: layout.root, experimentHash: loaded.hash, jobID: r.id, modelName: r.modelName,
                                                 run: r.run, fold: r.fold, seed: r.seed, threads: request.options.threadsPerJob,
-                                                checkpoint: checkpoints[r.id], blasCore: blasCore).arguments,
+                                                checkpoint: fileNames[r.id].map { layout.relative(layout.checkpoint(loaded.hash, job: $0)) },
+                                                blasCore: blasCore).arguments,
                        environment: [Numerics.modeVariable: spec.numerics.mode.rawValue])
         }
         return (experimentID, jobs, reused, hashes)

@@ -1,6 +1,6 @@
 // The spec's model turned into a trainer: its settings and the data's shape make the Models
 // configuration, and it gives the worker one interface to the CNN baseline and HA-GAN (train an epoch, checkpoint,
-// restore, predict, sample grids). Metric names recorded in the run log are defined here.
+// restore, predict, sample grids), its metrics named by `MetricKey`.
 
 import FaceData
 import Foundation
@@ -68,7 +68,7 @@ final class ModelTrainer {
     func trainEpoch(_ batches: LazyBatches<Batch>, training: Tensor?, test: LabeledImages, validation: LabeledImages?,
                     pairs: inout SeededGenerator) throws -> [String: Double] {
         var out = try trainOnly(batches, training: training, test: test, pairs: &pairs)
-        if let validation { out["accuracy.validation"] = accuracy(predict(validation.images), labels: validation.labels) }
+        if let validation { out[.validationAccuracy] = accuracy(predict(validation.images), labels: validation.labels) }
         return out
     }
 
@@ -77,8 +77,10 @@ final class ModelTrainer {
         switch kind {
         case .cnn(let t):
             let m = try t.trainEpoch(batches.lazy.map { LabeledImages(images: $0.images, labels: $0.labels) }, training: training, test: test)
-            var out = ["loss": m.loss, "accuracy.train": m.trainAccuracy]
-            out["accuracy.test"] = m.testAccuracy
+            var out: [String: Double] = [:]
+            out[.loss] = m.loss
+            out[.trainAccuracy] = m.trainAccuracy
+            out[.testAccuracy] = m.testAccuracy
             return out
         case .hagan(let t, let domain):
             var stream = pairs
@@ -88,16 +90,15 @@ final class ModelTrainer {
                                   neutralCharacters: p.neutral, identities: p.identities)
             }, training: training, test: test)
             pairs = stream
-            var out = [
-                "loss.d": m.discriminator, "loss.d.expression_real": m.discriminatorExpressionReal,
-                "loss.d.real_pairs": m.discriminatorRealPairs, "loss.d.generated_pairs": m.discriminatorGeneratedPairs,
-                "loss.d.expression_generated": m.discriminatorExpressionGenerated,
-                "loss.g": m.generator, "loss.g.adversarial": m.generatorAdversarial,
-                "loss.g.expression": m.generatorExpression, "loss.g.l1": m.generatorL1,
-                "accuracy.real_pairs": m.realPairAccuracy, "accuracy.generated_pairs": m.generatedPairAccuracy,
+            let values: [MetricKey: Double?] = [
+                .discriminatorLoss: m.discriminator, .discriminatorExpressionReal: m.discriminatorExpressionReal,
+                .discriminatorRealPairs: m.discriminatorRealPairs, .discriminatorGeneratedPairs: m.discriminatorGeneratedPairs,
+                .discriminatorExpressionGenerated: m.discriminatorExpressionGenerated,
+                .generatorLoss: m.generator, .generatorAdversarial: m.generatorAdversarial,
+                .generatorExpression: m.generatorExpression, .generatorL1: m.generatorL1,
+                .realPairAccuracy: m.realPairAccuracy, .generatedPairAccuracy: m.generatedPairAccuracy, .testAccuracy: m.testAccuracy,
             ]
-            out["accuracy.test"] = m.testAccuracy
-            return out
+            return Dictionary(uniqueKeysWithValues: values.compactMap { key, value in value.map { (key.rawValue, $0) } })
         }
     }
 

@@ -9,6 +9,7 @@
 import FaceData
 import Foundation
 import Models
+import RunLog
 import NN
 import Spec
 import Vocabulary

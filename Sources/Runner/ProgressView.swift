@@ -4,6 +4,7 @@
 
 import Foundation
 import RunLog
+import Vocabulary
 
 public final class ProgressView: ProgressSink {
     struct Row {
@@ -26,7 +27,7 @@ public final class ProgressView: ProgressSink {
     /// The node each Slurm task runs on.
     private var nodes: [String: String] = [:]
     /// Metrics shown, in order, when present.
-    public var shownMetrics = ["loss.d", "loss.g", "loss", "accuracy.test"]
+    public var shownMetrics = MetricKey.shown.map(\.rawValue)
 
     /// `live` redraws a table in place (use on a terminal).
     public init(live: Bool, output: FileHandle = .standardOutput) {

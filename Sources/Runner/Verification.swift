@@ -55,9 +55,9 @@ public struct JobOutputs: Equatable, Sendable {
         // Files by kind and epoch (their names hold job ids, which differ between logs).
         var files: [String] = []
         for a in try store.artifacts(jobID: jobID) {
-            let path = (a.path as NSString).isAbsolutePath ? a.path : (root as NSString).appendingPathComponent(a.path)
+            let path = ResultsLayout(root: root).absolute(a.path)
             let bytes = FileManager.default.contents(atPath: path).map { SHA256.hex(of: [UInt8]($0)) } ?? "missing"
-            let epoch = a.kind == "checkpoint" ? "last" : a.epoch.map(String.init) ?? "-"
+            let epoch = a.kind == ArtifactKind.checkpoint.rawValue ? "last" : a.epoch.map(String.init) ?? "-"
             files.append("file \(a.kind) epoch \(epoch) sha256 \(bytes)")
         }
         lines += Set(files).sorted()

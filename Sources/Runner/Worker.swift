@@ -17,13 +17,13 @@ import Models
 import NN
 import RunLog
 import Spec
+import Vocabulary
 
 /// What one worker is given: its job by value (the model, run, fold and seed that `plan(spec)`
 /// gave it), the results folder and the experiment's hash, whose spec file the worker reads, and
-/// the file of its checkpoint. The job id (the run log's) names the job's sample files (and its
-/// checkpoint when no file is given, as earlier builds named it): a worker never opens
-/// the run log, so it can run where the log is not. `messages` is the file its messages go to
-/// (under Slurm) instead of stdout (a local worker, whose life is tied to its coordinator's).
+/// the file of its checkpoint. The job id (the run log's) names the job in messages files: a worker
+/// never opens the run log, so it can run where the log is not. `messages` is the file its messages
+/// go to (under Slurm) instead of stdout (a local worker, whose life is tied to its coordinator's).
 public struct WorkerRequest: Sendable, Equatable {
     public var results: String
     public var experimentHash: String
@@ -35,8 +35,8 @@ public struct WorkerRequest: Sendable, Equatable {
     public var threads: Int
     public var messages: String?
     /// The job's checkpoint file, relative to the results folder (the coordinator's choice: the
-    /// file the run log records for the job, else `<model>-run<R>-fold<F>.ckpt`); nil: the
-    /// `job-<id>.ckpt` of earlier builds.
+    /// file the run log records for the job); nil: the one named for the job
+    /// (`checkpoints/<hash>/<model>-run<R>-fold<F>.ckpt`).
     public var checkpoint: String?
     /// For an experiment in `native` numerics, the OpenBLAS kernel its first job computed with:
     /// a worker whose kernel differs refuses the job (nil: none known yet, or `portable`).
@@ -70,105 +70,44 @@ public enum JobWorker {
     /// checkpoint. Returns the last message (completed, diverged or interrupted); throws on errors,
     /// `RunError.coordinatorGone` at once when the process that started it has already exited.
     public static func run(_ request: WorkerRequest, send: (WorkerMessage) -> Void, shouldStop: () -> Bool) throws -> WorkerMessage {
-        // A local worker dies with its coordinator (kill -9 included): no orphan goes on writing
-        // the checkpoint that the next `exp run` resumes from. If the coordinator is already gone,
-        // stop. A worker writing to a messages file (a Slurm task) has no coordinator for a parent
-        // and outlives any: the next `exp run` reads its file.
-        if request.messages == nil {
-            let parent = getppid()
-            if exp_die_with_parent() == 0 && getppid() != parent { throw RunError.coordinatorGone }
-        }
+        try tieToCoordinator(request)
         let layout = ResultsLayout(root: request.results)
         let specFile = layout.specFile(request.experimentHash)
         let spec = try SpecLoader.load(path: specFile).spec
         let (job, model) = try plannedJob(request, spec: spec, specFile: specFile)
-        // The bits of a job depend on the numerics; a machine that would compute other bits than
-        // its experiment's refuses the job before it trains (also on a Slurm node).
-        var machine = Numerics.current
-        machine.mode = spec.numerics.mode
-        if let refusal = Numerics.refusal(mode: spec.numerics.mode, nativeCore: request.blasCore, machine: machine) {
-            throw RunError.numerics(job: jobDescription(request), reason: refusal)
-        }
+        let machine = try numerics(request, spec: spec)
         BLAS.threadCount = request.threads
 
-        // Data: the run's fold split (validation subjects held out of training when the spec asks),
-        // training batches, and the centre crops of the test fold, the validation subjects and,
-        // for recalibrated evaluation networks, the training images.
-        let dataset = try JobData.dataset(spec, cache: layout.faces)
-        let split = try JobData.folds(dataset, spec, run: job.run).split(dataset, fold: job.fold)
-        let (trainIndices, validationIndices) = JobData.validationSplit(split.train, dataset: dataset, spec, run: job.run, fold: job.fold)
-        let preprocessor = JobData.preprocessor(spec)
-        let augmenter = JobData.augmenter(spec)
         let seed = SeededGenerator(seed: job.seed)
-        var train = BatchIterator(dataset: dataset, indices: trainIndices, preprocessor: preprocessor, augmenter: augmenter,
-                                  batchSize: model.batchSize, seed: seed.child("batches").seed, training: true)
-        func centreCrops(_ indices: [Int]) throws -> (images: LabeledImages, items: [BatchItem]) {
-            var iterator = BatchIterator(dataset: dataset, indices: indices, preprocessor: preprocessor, augmenter: augmenter,
-                                         batchSize: 256, seed: 0, training: false)
-            let batches = try iterator.plan(epoch: 0).map { try iterator.load($0) }
-            return (LabeledImages(images: concatBatch(batches.map(\.images)), labels: batches.flatMap(\.labels)), batches.flatMap(\.items))
-        }
-        let (test, testItems) = try centreCrops(split.test)
-        let validation = validationIndices.isEmpty ? nil : try centreCrops(validationIndices).images
-        let calibration = model.training.evaluation == .last ? nil : try centreCrops(trainIndices).images.images
-
+        var inputs = try JobInputs(spec: spec, job: job, model: model, faces: layout.faces, seed: seed)
         let trainer = try ModelTrainer(spec: spec, model: model, seed: seed.child("model"))
-        let checkpointPath = request.checkpoint.map { ($0 as NSString).isAbsolutePath ? $0 : (layout.root as NSString).appendingPathComponent($0) }
-            ?? layout.checkpoint(request.experimentHash, job: request.jobID)
-        // The checkpoint says whose it is: a job id that names another job's checkpoint (the id
-        // travels on the command line beside the job) is refused, not resumed on this job's data.
+        let files = JobFiles(layout: layout, hash: request.experimentHash,
+                             name: JobFileName(modelName: job.modelName, run: job.run, fold: job.fold), checkpoint: request.checkpoint)
+        // The checkpoint says whose it is (a request naming another job's file is refused), which
+        // subjects its model learnt from (`exp predict` warns about inputs of those), and the
+        // numerics it was computed under (a resume under others is refused).
         let identity = "\(job.modelName), run \(job.run), fold \(job.fold), seed \(job.seed)"
-        // And whose faces it learnt from: `exp predict` reports them and warns about inputs of those subjects.
-        let trainingSubjects = Set(trainIndices.map { dataset.samples[$0].subject }).sorted()
-        let subjectsJSON = String(decoding: try JSONEncoder().encode(trainingSubjects), as: UTF8.self)
-        let predictionSetup = PredictionSetup(spec: spec, model: model).metadata
+        let subjectsJSON = String(decoding: try JSONEncoder().encode(inputs.trainingSubjects), as: UTF8.self)
+        let metadata = PredictionSetup(spec: spec, model: model).metadata
             .merging(["job": identity, Predictor.trainingSubjectsKey: subjectsJSON, numericsKey: machine.signature]) { a, _ in a }
-        var history = MetricsHistory()
-        if FileManager.default.fileExists(atPath: checkpointPath) {
-            let checkpoint = try Checkpoint.read(from: checkpointPath)
-            if let owner = checkpoint.metadata["extra.job"], owner != identity {
-                throw RunError.jobNotInPlan(job: jobDescription(request),
-                                            reason: "its checkpoint \(checkpointPath) belongs to \(owner); check the --job id")
-            }
-            // A checkpoint computed under other numerics (another engine version, or in native mode
-            // another BLAS kernel) would give a job of mixed bits.
-            let saved = checkpoint.metadata["extra.\(numericsKey)"] ?? "an engine before numerics versions"
-            if saved != machine.signature {
-                throw RunError.numerics(job: jobDescription(request), reason: "its checkpoint \(checkpointPath) was computed under \(saved), "
-                    + "this worker computes under \(machine.signature); finish the job with the build and machine that began it, "
-                    + "or delete the checkpoint to train the job anew")
-            }
-            let extra = try trainer.restore(checkpoint)
-            history = MetricsHistory(metadata: extra[MetricsHistory.key], epochs: trainer.completedEpochs)
-        }
+
+        var history = try resume(trainer, from: files.checkpoint, identity: identity, signature: machine.signature, request: request)
         send(.started(resumedFromEpoch: trainer.completedEpochs, epochs: model.epochs))
         send(.machine(machine))
-        // The metrics of the checkpointed epochs again: a coordinator killed after the checkpoint
-        // but before it stored the epoch's line would otherwise lose them (the log keeps one row
-        // per job, key and epoch, so sending them twice changes nothing).
-        for (i, metrics) in history.epochs.enumerated() { send(.epoch(epoch: i + 1, metrics: metrics)) }
-        // And the files written so far (the log keeps one row per job, kind and path): a
-        // coordinator that stalled or was killed before storing their lines would lose them.
-        if trainer.completedEpochs > 0 {
-            send(.artifact(kind: "checkpoint", path: layout.relative(checkpointPath), epoch: trainer.completedEpochs))
-            let samples = layout.samples(request.experimentHash, job: request.jobID)
-            for name in ((try? FileManager.default.contentsOfDirectory(atPath: samples)) ?? []).sorted() {
-                guard name.hasPrefix("epoch-"), name.hasSuffix(".png"), let e = Int(name.dropFirst(6).dropLast(4)),
-                      e <= trainer.completedEpochs else { continue }
-                send(.artifact(kind: "samples", path: layout.relative((samples as NSString).appendingPathComponent(name)), epoch: e))
-            }
-        }
+        announceCheckpointed(trainer.completedEpochs, history: history, files: files, send: send)
 
         var epoch = trainer.completedEpochs
         while epoch < model.epochs {
             epoch += 1
             var pairStream = seed.child("characters", epoch)
             // Batches of one image cannot be batch-normalised: a last batch of one is dropped.
-            let plan = train.plan(epoch: epoch).filter { $0.count >= 2 }
+            let plan = inputs.train.plan(epoch: epoch).filter { $0.count >= 2 }
+            var train = inputs.train
             let batches = LazyBatches(plan) { try train.load($0) }
             let metrics: [String: Double]
             do {
-                metrics = try trainer.trainEpoch(batches, training: calibration, test: test, validation: validation, pairs: &pairStream)
+                metrics = try trainer.trainEpoch(batches, training: inputs.calibration, test: inputs.test, validation: inputs.validation,
+                                                 pairs: &pairStream)
                 if let error = batches.error { throw error }
             } catch {
                 if let loadError = batches.error {
@@ -179,24 +118,23 @@ public enum JobWorker {
                 send(message)
                 return message
             }
+            inputs.train = train
             history.epochs.append(metrics)
             // The epoch's sample grid is on disk, whole (written atomically), before the checkpoint
             // that a resume starts after: a worker killed between the two draws it again.
             var grid: String?
-            if let image = try trainer.sampleGrid(test, every: model.hagan?.sampleEvery ?? 0, epoch: epoch, last: model.epochs) {
-                let path = (layout.samples(request.experimentHash, job: request.jobID) as NSString)
-                    .appendingPathComponent(String(format: "epoch-%04d.png", epoch))
+            if let image = try trainer.sampleGrid(inputs.test, every: model.hagan?.sampleEvery ?? 0, epoch: epoch, last: model.epochs) {
+                let path = files.sampleGrid(epoch: epoch)
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try image.writePNG(to: path)
                 grid = path
             }
-            try trainer.checkpoint(extra: predictionSetup.merging([MetricsHistory.key: history.metadata]) { a, _ in a })
-                .write(to: checkpointPath)
+            try trainer.checkpoint(extra: metadata.merging([MetricsHistory.key: history.metadata]) { a, _ in a }).write(to: files.checkpoint)
             send(.epoch(epoch: epoch, metrics: metrics))
             if epoch == 1 || epoch == model.epochs {
-                send(.artifact(kind: "checkpoint", path: layout.relative(checkpointPath), epoch: epoch))
+                send(.artifact(kind: .checkpoint, path: layout.relative(files.checkpoint), epoch: epoch))
             }
-            if let grid { send(.artifact(kind: "samples", path: layout.relative(grid), epoch: epoch)) }
+            if let grid { send(.artifact(kind: .samples, path: layout.relative(grid), epoch: epoch)) }
             if shouldStop() && epoch < model.epochs {
                 let message = WorkerMessage.interrupted(epoch: epoch)
                 send(message)
@@ -205,14 +143,63 @@ public enum JobWorker {
         }
 
         // Section 4: the final model's prediction for every test image, with its probabilities.
-        let predictions = trainer.predict(test.images)
-        send(.predictions(zip(testItems, predictions).enumerated().map { i, pair in
-            let sample = dataset.samples[pair.0.sample]
-            return RunLog.Prediction(sampleIndex: i, sampleID: sampleID(sample), subject: sample.subject, trueLabel: sample.label,
-                              predictedLabel: pair.1.label, probabilities: pair.1.probabilities.map(Double.init))
-        }))
+        send(.predictions(inputs.predictions(trainer.predict(inputs.test.images))))
         send(.completed)
         return .completed
+    }
+
+    /// A local worker dies with its coordinator (kill -9 included): no orphan goes on writing the
+    /// checkpoint that the next `exp run` resumes from; if the coordinator is already gone, it stops.
+    /// A worker writing to a messages file (a Slurm task) has no coordinator for a parent and
+    /// outlives any: the next `exp run` reads its file.
+    static func tieToCoordinator(_ request: WorkerRequest) throws {
+        guard request.messages == nil else { return }
+        let parent = getppid()
+        if exp_die_with_parent() == 0 && getppid() != parent { throw RunError.coordinatorGone }
+    }
+
+    /// This machine's numerics for the job: the bits of a job depend on them, so a machine that
+    /// would compute other bits than its experiment's refuses the job before it trains (also on a
+    /// Slurm node).
+    static func numerics(_ request: WorkerRequest, spec: ExperimentSpec) throws -> MachineNumerics {
+        var machine = Numerics.current
+        machine.mode = spec.numerics.mode
+        if let refusal = Numerics.refusal(mode: spec.numerics.mode, nativeCore: request.blasCore, machine: machine) {
+            throw RunError.numerics(job: jobDescription(request), reason: refusal)
+        }
+        return machine
+    }
+
+    /// Restores the job's checkpoint when there is one, and returns the metrics of its epochs. A
+    /// checkpoint of another job, or computed under other numerics, is refused.
+    static func resume(_ trainer: ModelTrainer, from path: String, identity: String, signature: String,
+                       request: WorkerRequest) throws -> MetricsHistory {
+        guard FileManager.default.fileExists(atPath: path) else { return MetricsHistory() }
+        let checkpoint = try Checkpoint.read(from: path)
+        if let owner = checkpoint.metadata["extra.job"], owner != identity {
+            throw RunError.jobNotInPlan(job: jobDescription(request), reason: "its checkpoint \(path) belongs to \(owner); check the --job id")
+        }
+        let saved = checkpoint.metadata["extra.\(numericsKey)"] ?? "an engine before numerics versions"
+        if saved != signature {
+            throw RunError.numerics(job: jobDescription(request), reason: "its checkpoint \(path) was computed under \(saved), "
+                + "this worker computes under \(signature); finish the job with the build and machine that began it, "
+                + "or delete the checkpoint to train the job anew")
+        }
+        let extra = try trainer.restore(checkpoint)
+        return MetricsHistory(metadata: extra[MetricsHistory.key], epochs: trainer.completedEpochs)
+    }
+
+    /// What a resumed job has done already, sent again: the metrics of its checkpointed epochs and
+    /// the files written so far. A coordinator killed or stalled after a checkpoint but before it
+    /// stored those lines would lose them otherwise; the log keeps one row per job, key and epoch
+    /// (and per file), so sending them twice changes nothing.
+    static func announceCheckpointed(_ epochs: Int, history: MetricsHistory, files: JobFiles, send: (WorkerMessage) -> Void) {
+        for (i, metrics) in history.epochs.enumerated() { send(.epoch(epoch: i + 1, metrics: metrics)) }
+        guard epochs > 0 else { return }
+        send(.artifact(kind: .checkpoint, path: files.layout.relative(files.checkpoint), epoch: epochs))
+        for (epoch, path) in files.sampleGrids() where epoch <= epochs {
+            send(.artifact(kind: .samples, path: files.layout.relative(path), epoch: epoch))
+        }
     }
 
     /// The checkpoint metadata entry (under "extra.") holding the numerics signature it was computed under.
@@ -237,19 +224,6 @@ public enum JobWorker {
 
     static func jobDescription(_ r: WorkerRequest) -> String {
         "model '\(r.modelName)' run \(r.run) fold \(r.fold) seed \(r.seed) (job \(r.jobID) of experiment \(r.experimentHash.prefix(12)))"
-    }
-
-    /// A stable name for a sample: its path, or subject/sequence/frame for generated images.
-    static func sampleID(_ s: Sample) -> String {
-        if case .file(let path) = s.source { return path }
-        return [s.subject, s.sequence, s.frame.map(String.init)].compactMap { $0 }.joined(separator: "/")
-    }
-
-    static func concatBatch(_ parts: [Tensor]) -> Tensor {
-        guard let first = parts.first else { return Tensor(zeros: [0, 1, 1, 1]) }
-        var scalars: [Float] = []
-        for p in parts { scalars += p.scalars }
-        return Tensor(shape: [parts.reduce(0) { $0 + $1.shape[0] }] + Array(first.shape.dropFirst()), scalars: scalars)
     }
 }
 
@@ -302,6 +276,32 @@ public final class LazyBatches<Element>: Sequence {
                 self.error = error
                 return nil
             }
+        }
+    }
+}
+
+/// A job's files in the results folder: its checkpoint (the coordinator's choice, or the one named
+/// for the job) and its sample grids.
+struct JobFiles {
+    let layout: ResultsLayout
+    let hash: String
+    let name: JobFileName
+    let checkpoint: String
+
+    init(layout: ResultsLayout, hash: String, name: JobFileName, checkpoint: String?) {
+        self.layout = layout
+        self.hash = hash
+        self.name = name
+        self.checkpoint = checkpoint.map(layout.absolute) ?? layout.checkpoint(hash, job: name)
+    }
+
+    func sampleGrid(epoch: Int) -> String { layout.sampleGrid(hash, job: name, epoch: epoch) }
+
+    /// The sample grids on disk, by epoch.
+    func sampleGrids() -> [(epoch: Int, path: String)] {
+        let folder = layout.samples(hash, job: name)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().compactMap { name in
+            ResultsLayout.sampleGridEpoch(fileName: name).map { ($0, (folder as NSString).appendingPathComponent(name)) }
         }
     }
 }

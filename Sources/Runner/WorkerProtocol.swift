@@ -16,7 +16,7 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
     /// One finished epoch's metrics (loss terms, accuracies), keyed by metric name.
     case epoch(epoch: Int, metrics: [String: Double])
     /// A file the job wrote (checkpoint, sample grid).
-    case artifact(kind: String, path: String, epoch: Int)
+    case artifact(kind: ArtifactKind, path: String, epoch: Int)
     /// The final model's predictions on the test fold.
     case predictions([Prediction])
     /// The job ended normally.
@@ -39,7 +39,7 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
         case .started: self = .started(resumedFromEpoch: try c.decode(Int.self, forKey: .resumedFromEpoch), epochs: try c.decode(Int.self, forKey: .epochs))
         case .machine: self = .machine(try c.decode(MachineNumerics.self, forKey: .machine))
         case .epoch: self = .epoch(epoch: try c.decode(Int.self, forKey: .epoch), metrics: try c.decode([String: Double].self, forKey: .metrics))
-        case .artifact: self = .artifact(kind: try c.decode(String.self, forKey: .kind), path: try c.decode(String.self, forKey: .path), epoch: try c.decode(Int.self, forKey: .epoch))
+        case .artifact: self = .artifact(kind: try c.decode(ArtifactKind.self, forKey: .kind), path: try c.decode(String.self, forKey: .path), epoch: try c.decode(Int.self, forKey: .epoch))
         case .predictions: self = .predictions(try c.decode([Prediction].self, forKey: .predictions))
         case .completed: self = .completed
         case .diverged: self = .diverged(epoch: try c.decode(Int.self, forKey: .epoch), step: try c.decode(Int.self, forKey: .step), detail: try c.decode(String.self, forKey: .detail))

@@ -93,6 +93,16 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
             throw SpecError.invalidValue(
                 path: "models[\(i)].name", value: "\"\(model.name)\"", allowed: "a name not used by another model")
         }
+        var files: [String: Int] = [:]
+        for (i, model) in models.enumerated() {
+            let file = ModelSpec.fileName(model.name)
+            if let other = files[file] {
+                throw SpecError.invalidValue(
+                    path: "models[\(i)].name", value: "\"\(model.name)\"",
+                    allowed: "a name whose file name differs from models[\(other)]'s (both are \"\(file)\": names differ in their letters and digits, case aside)")
+            }
+            files[file] = i
+        }
         if character == nil, let i = models.firstIndex(where: { $0.kind == .hagan }) {
             throw SpecError.missingKey(path: "character (needed by models[\(i)], kind \"hagan\")")
         }

@@ -44,6 +44,19 @@ public struct ModelSpec: Encodable, Equatable, Sendable {
     /// HA-GAN's settings; nil for a CNN.
     public var hagan: HAGANSettings? { settings.hagan }
 
+    /// A model name as a file name (its checkpoints and sample grids): lower case, every run of
+    /// characters other than a-z and 0-9 one hyphen (`CNN(baseline)` -> `cnn-baseline`, `HA-GAN` ->
+    /// `ha-gan`), at most 60 characters, `model` when nothing is left. A spec's models have
+    /// different file names (the spec is refused otherwise).
+    public static func fileName(_ name: String) -> String {
+        var out = ""
+        for c in name.lowercased().unicodeScalars {
+            if ("a"..."z").contains(c) || ("0"..."9").contains(c) { out.unicodeScalars.append(c) } else if !out.hasSuffix("-") { out += "-" }
+        }
+        let trimmed = out.split(separator: "-").joined(separator: "-")
+        return trimmed.isEmpty ? "model" : String(trimmed.prefix(60))
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, kind, epochs, batchSize, adam
         case initialization, evaluation, averageDecay, learningRateSchedule

@@ -2,6 +2,7 @@
 // the experiment seed, the run and the fold only, never on the model list, so adding a model to a
 // spec leaves the other jobs' numbers unchanged.
 
+import Hashing
 import Vocabulary
 
 /// One unit of work: one model trained and tested on one fold of one run. Runs and folds count from 0.
@@ -17,24 +18,12 @@ public struct JobKey: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(modelName) run \(run) fold \(fold)" }
 }
 
-/// Seed derivation, the same construction as NN's `deriveSeed(_:_:)`: FNV-1a over the label's
-/// UTF-8 bytes starting from the offset basis XOR the seed, then one SplitMix64 step of that hash
-/// XOR (seed x golden ratio). Labels: `"run"` then the run index, `"fold"` then the fold index.
+/// The seeds of an experiment's runs, splits and jobs, mixed by Hashing's `deriveSeed` (the
+/// construction the engine's generators use for their child streams). Labels: `"run"` then the run
+/// index, `"fold"` then the fold index.
 public enum SeedDerivation {
     /// Mixes a seed with a label.
-    public static func derive(_ seed: UInt64, _ label: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
-        for b in label.utf8 {
-            h ^= UInt64(b)
-            h &*= 0x0000_0100_0000_01B3
-        }
-        var s = h ^ (seed &* 0x9E37_79B9_7F4A_7C15)
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public static func derive(_ seed: UInt64, _ label: String) -> UInt64 { deriveSeed(seed, label) }
 
     /// Seed of run `run`: shared by every fold's split of that run (the fold assignment) and
     /// the parent of its job seeds.

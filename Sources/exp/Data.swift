@@ -6,6 +6,7 @@ import ArgumentParser
 import Benchmarks
 import FaceData
 import Foundation
+import RunLog
 import Runner
 import Spec
 import Vocabulary

@@ -6,6 +6,7 @@ import Foundation
 import Report
 import RunLog
 import Runner
+import Vocabulary
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the jobs of the experiments in a run log (also while a run goes on).")
@@ -31,7 +32,7 @@ struct Status: ParsableCommand {
             }
             let slurm = SlurmStatus.notes(jobs: s.jobs.map(\.job), executions: try store.executions(experimentID: e.id),
                                           results: (path as NSString).deletingLastPathComponent, experimentHash: e.specHash)
-            let keys = ["loss.d", "loss.g", "loss", "accuracy.test"].filter { key in s.jobs.contains { $0.latestMetrics[key] != nil } }
+            let keys = MetricKey.shown.map(\.rawValue).filter { key in s.jobs.contains { $0.latestMetrics[key] != nil } }
             var rows = [["model", "run", "fold", "status", "epochs", "time"] + keys + ["note"]]
             for p in s.jobs {
                 let j = p.job

@@ -12,7 +12,7 @@ struct Worker: ParsableCommand {
 
     @Option(help: "Results folder (the experiment's spec file, checkpoints, samples; never the run log).") var results: String
     @Option(help: "The experiment's spec hash.") var experiment: String
-    @Option(help: "The job's id (names its checkpoint and samples).") var job: Int64
+    @Option(help: "The job's id in the run log (names its messages file).") var job: Int64
     @Option(help: "The job's model name.") var model: String
     @Option(name: .customLong("run"), help: "The job's run.") var runIndex: Int
     @Option(help: "The job's fold.") var fold: Int
@@ -20,7 +20,7 @@ struct Worker: ParsableCommand {
     @Option var threads = 1
     @Option(help: "Append the messages to this file (fsynced per line) instead of stdout, and outlive the parent (Slurm tasks).")
     var messages: String?
-    @Option(help: "The job's checkpoint file, relative to the results folder (default: checkpoints/<hash>/job-<id>.ckpt).")
+    @Option(help: "The job's checkpoint file, relative to the results folder (default: checkpoints/<hash>/<model>-run<R>-fold<F>.ckpt).")
     var checkpoint: String?
     @Option(help: "For an experiment in native numerics: the OpenBLAS kernel its jobs compute with (refused when this machine's differs).")
     var blasCore: String?

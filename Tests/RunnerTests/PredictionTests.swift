@@ -63,7 +63,7 @@ private struct TrainedJobs {
             let last = try JobWorker.run(WorkerRequest(results: results, experimentHash: loaded.hash, job: job),
                                          send: { if case .predictions(let p) = $0 { predictions = p } }, shouldStop: { false })
             guard case .completed = last else { throw PredictionTestError.jobDidNotComplete("\(last)") }
-            checkpoints[job.modelKind] = layout.checkpoint(loaded.hash, job: job.id)
+            checkpoints[job.modelKind] = layout.checkpoint(loaded.hash, job: JobFileName(modelName: job.modelName, run: job.run, fold: job.fold))
             evaluations[job.modelKind] = predictions
         }
         self.checkpoints = checkpoints

@@ -52,5 +52,5 @@ private func epochMessages(_ messages: [WorkerMessage]) -> [Int: [String: Double
     #expect(epochMessages(second) == epochMessages(reference))
     #expect(epochMessages(reference).keys.sorted() == [1, 2, 3])
     // The checkpoint written before the stop is announced again, so its artifact row cannot be lost.
-    #expect(second.count > 2 && second[2] == .artifact(kind: "checkpoint", path: "checkpoints/\(request.experimentHash)/job-\(request.jobID).ckpt", epoch: 1))
+    #expect(second.count > 2 && second[2] == .artifact(kind: .checkpoint, path: "checkpoints/\(request.experimentHash)/cnn-baseline-run0-fold0.ckpt", epoch: 1))
 }

@@ -6,6 +6,7 @@
 // job's `job-<id>.ckpt` written by an earlier build; a bad --sweep writes nothing.
 
 import Foundation
+import GRDB
 import RunLog
 import Runner
 import Spec
@@ -124,41 +125,43 @@ private func numbers(_ store: RunStore, _ experimentID: Int64) throws -> [String
     try? FileManager.default.removeItem(atPath: folder)
 }
 
-/// A job begun by an earlier build has its checkpoint at `job-<id>.ckpt`: the next `exp run` resumes
-/// it from that file (the run log, or the file on disk, says where it is) and writes no new name
-/// for it, and `exp predict --experiment` finds it there; a job not started has no checkpoint yet.
-@Test func jobsOfEarlierBuildsKeepTheirCheckpointFiles() throws {
+/// A job's checkpoint is named for its model, run and fold, and `exp predict --experiment` finds it
+/// through the run log, also a `job-<id>.ckpt` that an earlier build recorded there; a job not
+/// started has no checkpoint yet.
+@Test func checkpointsAreFoundThroughTheRunLog() throws {
     let folder = temporaryFolder("legacy-ckpt")
     let spec = try sweepSpec(in: folder)
     let results = (folder as NSString).appendingPathComponent("results")
     let first = try runCapturing(expExecutable, ["run", spec, "--results", results, "--only", "run=0,fold=1"])
     #expect(first.status == 0, "\(first.err)")
-    let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
-    let experiment = try store.experiment(matching: "tiny")
-    let job = try #require(try store.jobs(experimentID: experiment.id).first { $0.run == 0 && $0.fold == 0 })
+    let experiment = try { () throws -> ExperimentRecord in
+        let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
+        defer { try? store.close() }
+        return try store.experiment(matching: "tiny")
+    }()
     let pending = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", "tiny", "--model", "CNN(baseline)",
                                                    "--fold", "0", "--run", "0", spec])
     #expect(pending.status != 0 && pending.err.contains("has no checkpoint yet (pending, 0 of 2 epochs)"), "\(pending.err)")
-    // The worker as an earlier build started it: no --checkpoint, so job-<id>.ckpt.
-    let worker = try runCapturing(expExecutable, ["worker", "--results", URL(fileURLWithPath: results).standardizedFileURL.path,
-                                                  "--experiment", experiment.specHash, "--job", String(job.id), "--model", job.modelName,
-                                                  "--run", "0", "--fold", "0", "--seed", String(job.seed)])
-    #expect(worker.status == 0, "\(worker.err)")
-    let legacy = ResultsLayout(root: results).checkpoint(experiment.specHash, job: job.id)
-    #expect(FileManager.default.fileExists(atPath: legacy))
-    let trained = try Data(contentsOf: URL(fileURLWithPath: legacy))
+    let layout = ResultsLayout(root: results)
+    let named = layout.checkpoint(experiment.specHash, job: JobFileName(modelName: "CNN(baseline)", run: 0, fold: 1))
+    #expect(FileManager.default.fileExists(atPath: named) && named.hasSuffix("/cnn-baseline-run0-fold1.ckpt"))
 
-    let rest = try runCapturing(expExecutable, ["run", spec, "--results", results, "--jobs", "2"])
-    #expect(rest.status == 0, "\(rest.err)")
-    let jobs = try store.jobs(experimentID: experiment.id)
-    #expect(jobs.allSatisfy { $0.status == .completed })
-    let relative = "checkpoints/\(experiment.specHash)/job-\(job.id).ckpt"
-    #expect(try store.artifacts(jobID: job.id).filter { $0.kind == "checkpoint" }.map(\.path) == [relative])
-    #expect(!FileManager.default.fileExists(atPath: ResultsLayout(root: results).checkpoint(experiment.specHash, model: "cnn-baseline", run: 0, fold: 0)))
-    // Resumed after its last epoch, not trained again: the file is as the worker left it.
-    #expect(try Data(contentsOf: URL(fileURLWithPath: legacy)) == trained)
-    let predicted = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", "tiny", "--model", "CNN(baseline)",
-                                                     "--fold", "0", "--run", "0", "--format", "json", "--checkpoint", legacy, spec])
-    #expect(predicted.status != 0 && predicted.err.contains("not both"), "\(predicted.err)")
+    // A log in which an earlier build recorded the job's checkpoint as job-<id>.ckpt.
+    let database = try DatabaseQueue(path: layout.database)
+    let job: Int64 = try database.read { db in
+        try Int64.fetchOne(db, sql: "SELECT id FROM jobs WHERE run = 0 AND fold = 1 AND experiment_id = ?", arguments: [experiment.id])!
+    }
+    let legacy = (layout.checkpoints(experiment.specHash) as NSString).appendingPathComponent("job-\(job).ckpt")
+    try FileManager.default.moveItem(atPath: named, toPath: legacy)
+    try database.write { db in
+        try db.execute(sql: "UPDATE artifacts SET path = ? WHERE job_id = ? AND kind = 'checkpoint'", arguments: [layout.relative(legacy), job])
+    }
+    try database.close()
+    let faces = (folder as NSString).appendingPathComponent("faces")
+    try SyntheticLayouts.write(.folder, subjects: 2, seed: 9, size: 36, to: faces)
+    let image = (faces as NSString).appendingPathComponent("happy/" + (try FileManager.default.contentsOfDirectory(atPath: faces + "/happy").sorted()[0]))
+    let predicted = try runCapturing(expExecutable, ["predict", "--results", results, "--experiment", "tiny", "--model", "cnn-baseline",
+                                                     "--fold", "1", "--run", "0", "--format", "json", image])
+    #expect(predicted.status == 0 && predicted.out.contains("job-\(job).ckpt"), "\(predicted.out) \(predicted.err)")
     try? FileManager.default.removeItem(atPath: folder)
 }

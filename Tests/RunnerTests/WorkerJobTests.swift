@@ -42,7 +42,7 @@ private func runLogFiles(_ folder: String) -> [String] {
     #expect(messages.first == .started(resumedFromEpoch: 0, epochs: 1))
     #expect(messages.contains { if case .predictions(let p) = $0 { !p.isEmpty } else { false } })
     // The checkpoint is named by the job id it was given; no run log appeared.
-    #expect(FileManager.default.fileExists(atPath: ResultsLayout(root: folder).checkpoint(hash, job: job.id)))
+    #expect(FileManager.default.fileExists(atPath: ResultsLayout(root: folder).checkpoint(hash, job: JobFileName(modelName: job.modelName, run: job.run, fold: job.fold))))
     #expect(runLogFiles(folder).isEmpty)
 }
 
@@ -70,7 +70,7 @@ func aJobNotInThePlanIsRefused(change: String, reason: String) throws {
     if change == "wrong seed" { #expect(text.contains("seed for that job is \(jobs[0].seed)")) }
     // Refused before anything ran or was written.
     #expect(messages.isEmpty)
-    #expect(!FileManager.default.fileExists(atPath: ResultsLayout(root: folder).checkpoint(hash, job: jobs[0].id)))
+    #expect(!FileManager.default.fileExists(atPath: ResultsLayout(root: folder).checkpoint(hash, job: JobFileName(modelName: jobs[0].modelName, run: jobs[0].run, fold: jobs[0].fold))))
 }
 
 @Test func aCheckpointOfAnotherJobIsRefused() throws {

@@ -7,7 +7,7 @@ import Testing
     let messages: [WorkerMessage] = [
         .started(resumedFromEpoch: 3, epochs: 10),
         .epoch(epoch: 4, metrics: ["loss.d": 0.5, "loss.g": .nan, "acc": .infinity, "x": -.infinity]),
-        .artifact(kind: "checkpoint", path: "/tmp/a b.ckpt", epoch: 4),
+        .artifact(kind: .checkpoint, path: "/tmp/a b.ckpt", epoch: 4),
         .predictions([Prediction(sampleIndex: 0, sampleID: "S010/004/17", subject: "S010", trueLabel: 2, predictedLabel: 1, probabilities: [0.25, 0.75])]),
         .completed, .diverged(epoch: 2, step: 17, detail: "loss.d is nan"), .interrupted(epoch: 5), .failed(message: "line\nbreak"),
     ]

@@ -40,9 +40,3 @@ import Testing
     #expect(SeedDerivation.jobSeed(experimentSeed: 1, run: 1, fold: 3) == 1_631_872_802_579_943_984)
     #expect(SeedDerivation.splitSeed(experimentSeed: 1, run: 0) == 8_208_623_452_301_509_295)
 }
-
-@Test func seedDerivationEqualsNNDeriveSeed() {
-    for (seed, label) in [(UInt64(0), ""), (1, "run"), (0xFFFF_FFFF_FFFF_FFFF, "fold"), (12345, "split")] {
-        #expect(SeedDerivation.derive(seed, label) == NN.deriveSeed(seed, label))
-    }
-}
