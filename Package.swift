@@ -26,7 +26,7 @@ let package = Package(
         // The engine's inner loops that are C (im2col, col2im, BatchNorm), built for AVX-512, AVX2 and
         // SSE, the widest the CPU has chosen at start (see include/kernels.h).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "Hashing", "Vocabulary"]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "Hashing"]),
         .target(name: "NNTesting", dependencies: ["NN"]),
         .target(name: "TestSupport"),
         .target(

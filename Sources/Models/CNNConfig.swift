@@ -70,3 +70,13 @@ extension AdamSettings {
         self.init(lr: Float(choice.lr), beta1: Float(choice.beta1), beta2: Float(choice.beta2), eps: Float(choice.eps))
     }
 }
+
+extension Initialization {
+    /// The engine's scheme for the spec's choice.
+    public var scheme: InitScheme {
+        switch self {
+        case .dcgan: return .dcgan
+        case .kaiming: return .kaiming
+        }
+    }
+}

@@ -31,7 +31,7 @@ public final class CNNTrainer {
         network = CNNTrainer.network(config)
         var initStream = random.child("init-cnn")
         for part in [network.trunk, network.expression] {
-            initialize(part, config.initialization, slope: config.leakySlope, generator: &initStream)
+            initialize(part, config.initialization.scheme, slope: config.leakySlope, generator: &initStream)
         }
         optimizer = Adam(network.parameters, settings: config.adam)
         if config.evaluation == .averaged {

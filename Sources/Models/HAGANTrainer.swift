@@ -42,11 +42,11 @@ public final class HAGANTrainer {
         (generator, discriminator) = HAGANTrainer.networks(config)
         var initG = random.child("init-generator")
         for part in [generator.encoder, generator.decoder] {
-            initialize(part, config.initialization, slope: config.leakySlope, generator: &initG)
+            initialize(part, config.initialization.scheme, slope: config.leakySlope, generator: &initG)
         }
         var initD = random.child("init-discriminator")
         for part in [discriminator.trunk, discriminator.realFake, discriminator.expression] {
-            initialize(part, config.initialization, slope: config.leakySlope, generator: &initD)
+            initialize(part, config.initialization.scheme, slope: config.leakySlope, generator: &initD)
         }
         generatorOptimizer = Adam(generator.parameters, settings: config.generatorAdam)
         discriminatorOptimizer = Adam(discriminator.parameters, settings: config.discriminatorAdam)

@@ -9,8 +9,6 @@
     import Darwin
 #endif
 
-import Vocabulary
-
 public struct AdamSettings: Equatable, Sendable, Codable {
     public var lr: Float
     public var beta1: Float
@@ -18,8 +16,7 @@ public struct AdamSettings: Equatable, Sendable, Codable {
     public var eps: Float
 
     /// The paper's settings (section 5.1): lr 2e-4, beta1 0.5; beta2 and eps as PyTorch.
-    public init(lr: Float = Float(PaperProtocol.learningRate), beta1: Float = Float(PaperProtocol.beta1),
-                beta2: Float = Float(PaperProtocol.beta2), eps: Float = Float(PaperProtocol.eps)) {
+    public init(lr: Float = 0.0002, beta1: Float = 0.5, beta2: Float = 0.999, eps: Float = 1e-8) {
         self.lr = lr
         self.beta1 = beta1
         self.beta2 = beta2

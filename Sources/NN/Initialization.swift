@@ -1,13 +1,15 @@
 // Weight initialisation. DCGAN (Radford et al. 2016): conv and linear weights ~ N(0, 0.02), biases 0,
 // BatchNorm gamma ~ N(1, 0.02). Kaiming (He et al. 2015): N(0, gain / sqrt(fan_in)) with the
-// LeakyReLU gain sqrt(2 / (1 + slope^2)), biases 0, BatchNorm gamma 1. The scheme is a spec choice
-// (`Initialization`, in Vocabulary).
+// LeakyReLU gain sqrt(2 / (1 + slope^2)), biases 0, BatchNorm gamma 1.
 
-import Vocabulary
+/// A weight initialisation scheme.
+public enum InitScheme: Sendable {
+    case dcgan, kaiming
+}
 
 /// Initialises every Conv2D, ConvTranspose2D, Linear and BatchNorm under `layer`, drawing from
 /// `generator` in parameter order.
-public func initialize(_ layer: Layer, _ scheme: Initialization, slope: Float = 0.2, generator: inout SeededGenerator) {
+public func initialize(_ layer: Layer, _ scheme: InitScheme, slope: Float = 0.2, generator: inout SeededGenerator) {
     let layers: [Layer] = (layer as? Sequential)?.layers ?? [layer]
     for l in layers {
         if let s = l as? Sequential {
@@ -37,7 +39,7 @@ public func initialize(_ layer: Layer, _ scheme: Initialization, slope: Float = 
     }
 }
 
-private func fill(_ p: Parameter, _ scheme: Initialization, fanIn: Int, slope: Float, _ g: inout SeededGenerator) {
+private func fill(_ p: Parameter, _ scheme: InitScheme, fanIn: Int, slope: Float, _ g: inout SeededGenerator) {
     let std: Float
     switch scheme {
     case .dcgan: std = 0.02

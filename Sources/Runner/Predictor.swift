@@ -133,12 +133,10 @@ public final class Predictor {
         }
     }
 
-    /// The subject of an image file when its name tells it, CK+-style (`S010_004_00000017.png`,
-    /// the synthetic layouts' `S025_...`): the letters and digits before the first underscore.
+    /// The subject of an image file as the `folder` loader reads it from a name
+    /// (`S010_004_00000017.png`, the synthetic layouts' `S025_...`: what precedes the first `_`).
     public static func subject(ofFile path: String) -> String? {
-        let name = (path as NSString).lastPathComponent
-        guard let range = name.range(of: #"^[A-Za-z]+[0-9]+(?=_)"#, options: .regularExpression) else { return nil }
-        return String(name[range])
+        FolderLoader.subject(ofFileName: (path as NSString).lastPathComponent)
     }
 
     /// A warning for each image whose subject (from its file name) is one the model was trained on:

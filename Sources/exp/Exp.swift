@@ -4,7 +4,7 @@
 import ArgumentParser
 import CProcessControl
 import Foundation
-import NN
+import Runner
 import Vocabulary
 
 @main

@@ -2,7 +2,7 @@
 // spec, and the processes a run leaves behind.
 
 import Foundation
-import NN
+import Runner
 
 /// The `exp` executable of this build (built with the tests by `swift test`).
 var expExecutable: URL {

@@ -77,9 +77,10 @@ func aJobNotInThePlanIsRefused(change: String, reason: String) throws {
     let (folder, hash, jobs) = try registeredExperiment()
     let first = try #require(jobs.first { $0.fold == 0 }), second = try #require(jobs.first { $0.fold == 1 })
     _ = try JobWorker.run(WorkerRequest(results: folder, experimentHash: hash, job: first), send: { _ in }, shouldStop: { false })
-    // The second job given the first one's id: its checkpoint file is the first job's.
+    // The second job given the first one's checkpoint file.
     var request = WorkerRequest(results: folder, experimentHash: hash, job: second)
-    request.jobID = first.id
+    let layout = ResultsLayout(root: folder)
+    request.checkpoint = layout.relative(layout.checkpoint(hash, job: JobFileName(modelName: first.modelName, run: first.run, fold: first.fold)))
     let error = #expect(throws: RunError.self) { try JobWorker.run(request, send: { _ in }, shouldStop: { false }) }
     #expect(error?.description.contains("belongs to CNN(baseline), run 0, fold 0") == true, "\(String(describing: error))")
 }

@@ -15,6 +15,14 @@ public struct FolderLoader: DatasetLoader {
 
     public static let defaultPattern = "^(?<subject>[^_.]+)(_(?<sequence>[^_.]+))?(_(?<frame>[0-9]+))?"
 
+    /// The subject of a file name by the default pattern (`S010_004_00000017.png` -> `S010`), as
+    /// this loader reads it; nil when nothing precedes the first `_` or `.`.
+    public static func subject(ofFileName name: String) -> String? {
+        guard let regex = try? Regex(defaultPattern), let match = try? regex.firstMatch(in: name),
+              let subject = match.output["subject"]?.substring, !subject.isEmpty else { return nil }
+        return String(subject)
+    }
+
     public init() {}
 
     public func load(_ description: DatasetDescription) throws -> Dataset {

@@ -2,6 +2,7 @@
 // of a job whose experiment computes under other numerics than this machine.
 
 import NN
+import Runner
 import Testing
 import Vocabulary
 

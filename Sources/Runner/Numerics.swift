@@ -7,9 +7,8 @@
 // bits as Haswell there). So `portable` mode pins OpenBLAS to Haswell (`OPENBLAS_CORETYPE`, read
 // only when the library loads: `exp` sets it and starts itself again, see `processEnvironment`).
 
-import COpenBLAS
-import CKernels
 import Foundation
+import NN
 import Vocabulary
 
 public enum Numerics {
@@ -27,8 +26,8 @@ public enum Numerics {
 
     /// Whether the CPU can run `portable` mode: it needs AVX2 and FMA (OpenBLAS's Haswell kernels).
     public static var cpuRunsPortable: Bool {
-        let id = cpuIdentity()
-        return id.avx2 != 0 && id.fma != 0
+        let cpu = Machine.cpu
+        return cpu.hasAVX2 && cpu.hasFMA
     }
 
     /// The changes to make to `environment` (nil: unset) before OpenBLAS loads, so that the process
@@ -45,18 +44,11 @@ public enum Numerics {
 
     /// This process's machine and kernels.
     public static var current: MachineNumerics {
-        let id = cpuIdentity()
-        let level = VectorKernels.Level(rawValue: Int32(exp_kernel_level())) ?? .baseline
-        let widest: String = id.avx512 != 0 ? "avx512" : id.avx2 != 0 ? "avx2" : "sse2"
-        var name = [CChar](repeating: 0, count: 256)
-        gethostname(&name, name.count - 1)
+        let cpu = Machine.cpu
         return MachineNumerics(
-            mode: processMode, version: NumericsVersion.current,
-            blasCore: openblas_get_corename().map { String(cString: $0) } ?? "unknown",
-            kernelLevel: level.name, widestISA: widest,
-            cpuVendor: string(id.vendor), cpuName: string(id.brand).trimmingCharacters(in: .whitespaces),
-            cpuFamily: Int(id.family), cpuModel: Int(id.model),
-            host: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            mode: processMode, version: NumericsVersion.current, blasCore: Machine.blasCore, kernelLevel: Machine.kernelLevel,
+            widestISA: cpu.widestISA, cpuVendor: cpu.vendor, cpuName: cpu.name, cpuFamily: cpu.family, cpuModel: cpu.model,
+            host: Machine.host)
     }
 
     /// Why this process cannot compute a job of an experiment in `mode`, or nil when it can: the
@@ -79,26 +71,5 @@ public enum Numerics {
             }
         }
         return nil
-    }
-
-    private static func cpuIdentity() -> exp_cpu_identity {
-        var id = exp_cpu_identity()
-        exp_cpu_identify(&id)
-        return id
-    }
-
-    private static func string<T>(_ tuple: T) -> String {
-        withUnsafeBytes(of: tuple) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
-    }
-}
-
-extension VectorKernels.Level {
-    /// "sse2", "avx2" or "avx512".
-    public var name: String {
-        switch self {
-        case .baseline: return "sse2"
-        case .avx2: return "avx2"
-        case .avx512: return "avx512"
-        }
     }
 }

@@ -1,0 +1,143 @@
+// What jobs produce, in the run log: per-epoch metrics (NaN-safe), test predictions, the files they
+// wrote (artifacts) and every subject's fold.
+
+import Foundation
+import GRDB
+import Spec
+
+extension RunStore {
+    /// Appends metric points in one transaction; a point already recorded at the same
+    /// (key, epoch, step) is replaced, so replaying an epoch after a resume is harmless. When
+    /// `epochsDone` is given the job's progress is raised to it in the same transaction.
+    public func appendMetrics(jobID: Int64, _ points: [MetricPoint], epochsDone: Int? = nil) throws {
+        try write { db in
+            let statement = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO metrics (job_id, key, epoch, step, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)")
+            for point in points {
+                try statement.execute(arguments: [jobID, point.key, point.epoch, point.step, point.value.isNaN ? nil : point.value, point.value.isNaN])
+            }
+            if let epochsDone {
+                try db.execute(sql: "UPDATE jobs SET epochs_done = max(epochs_done, ?) WHERE id = ?", arguments: [epochsDone, jobID])
+            }
+        }
+    }
+
+    /// Records one finished epoch: each metric at step = epoch, and the job's progress.
+    public func recordEpoch(jobID: Int64, epoch: Int, metrics: [String: Double]) throws {
+        let points = metrics.sorted { $0.key < $1.key }.map { MetricPoint(key: $0.key, epoch: epoch, step: epoch, value: $0.value) }
+        try appendMetrics(jobID: jobID, points, epochsDone: epoch)
+    }
+
+    /// Metric points of a job, by key, epoch and step.
+    public func metrics(jobID: Int64) throws -> [MetricPoint] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT key, epoch, step, value, is_nan FROM metrics WHERE job_id = ? ORDER BY key, epoch, step", arguments: [jobID])
+                .map { row in
+                    let isNaN: Bool = try row.decode(forColumn: "is_nan")
+                    let value: Double? = try row.decode(forColumn: "value")
+                    return MetricPoint(key: try row.decode(forColumn: "key"), epoch: try row.decode(forColumn: "epoch"), step: try row.decode(forColumn: "step"), value: isNaN ? .nan : value ?? .nan)
+                }
+        }
+    }
+
+    /// Writes a job's test predictions at `epoch`, replacing any written before at that epoch.
+    public func writePredictions(jobID: Int64, epoch: Int, _ predictions: [Prediction]) throws {
+        try write { db in try RunStore.insertPredictions(db, jobID: jobID, epoch: epoch, predictions) }
+    }
+
+    static func insertPredictions(_ db: Database, jobID: Int64, epoch: Int, _ predictions: [Prediction]) throws {
+        try db.execute(sql: "DELETE FROM predictions WHERE job_id = ? AND epoch = ?", arguments: [jobID, epoch])
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO predictions (job_id, epoch, sample_index, sample_id, subject, true_label, predicted_label, probabilities)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for p in predictions {
+            try statement.execute(arguments: [
+                jobID, epoch, p.sampleIndex, p.sampleID, p.subject, p.trueLabel, p.predictedLabel, RunStore.jsonArray(p.probabilities),
+            ])
+        }
+    }
+
+    /// The predictions of a job at its latest evaluated epoch.
+    public func finalPredictions(jobID: Int64) throws -> [Prediction] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM final_predictions WHERE job_id = ? ORDER BY sample_index", arguments: [jobID]
+            ).map { row in
+                let text: String = try row.decode(forColumn: "probabilities")
+                return Prediction(
+                    sampleIndex: try row.decode(forColumn: "sample_index"), sampleID: try row.decode(forColumn: "sample_id"), subject: try row.decode(forColumn: "subject"), trueLabel: try row.decode(forColumn: "true_label"),
+                    predictedLabel: try row.decode(forColumn: "predicted_label"), probabilities: RunStore.parseArray(text))
+            }
+        }
+    }
+
+    /// Probabilities as a JSON array; NaN (a diverged model) is written as null.
+    static func jsonArray(_ values: [Double]) -> String {
+        "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+    }
+
+    static func parseArray(_ text: String) -> [Double] {
+        guard case .array(let items)? = try? JSONParser.parse(text) else { return [] }
+        return items.map { item in
+            switch item {
+            case .integer(let i): Double(i)
+            case .number(let d): d
+            default: .nan
+            }
+        }
+    }
+
+    /// Records a file produced by a job (kind e.g. "checkpoint", "samples"); re-recording the same
+    /// (job, kind, path) updates its epoch and time.
+    public func recordArtifact(jobID: Int64, kind: String, path: String, epoch: Int?) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO artifacts (job_id, kind, path, epoch) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (job_id, kind, path) DO UPDATE SET epoch = excluded.epoch, created_at = \(RunLogSchema.now)
+                    """,
+                arguments: [jobID, kind, path, epoch])
+        }
+    }
+
+    public func artifacts(jobID: Int64) throws -> [ArtifactRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM artifacts WHERE job_id = ? ORDER BY created_at, path", arguments: [jobID]).map { row in
+                ArtifactRecord(jobID: try row.decode(forColumn: "job_id"), kind: try row.decode(forColumn: "kind"), path: try row.decode(forColumn: "path"), epoch: try row.decode(forColumn: "epoch"), createdAt: try row.decode(forColumn: "created_at"))
+            }
+        }
+    }
+
+    /// Records the fold of every subject in a run. Recording the same assignment again is a
+    /// no-op; a subject moved to another fold is an error (the data or the split changed).
+    public func recordFoldAssignments(experimentID: Int64, run: Int, _ folds: [String: Int]) throws {
+        try write { db in
+            for (subject, fold) in folds.sorted(by: { $0.key < $1.key }) {
+                if let stored = try Int.fetchOne(
+                    db, sql: "SELECT fold FROM fold_assignments WHERE experiment_id = ? AND run = ? AND subject = ?",
+                    arguments: [experimentID, run, subject])
+                {
+                    if stored != fold {
+                        throw RunLogError.foldAssignmentConflict(experimentID: experimentID, run: run, subject: subject, stored: stored, new: fold)
+                    }
+                } else {
+                    try db.execute(
+                        sql: "INSERT INTO fold_assignments (experiment_id, run, subject, fold) VALUES (?, ?, ?, ?)",
+                        arguments: [experimentID, run, subject, fold])
+                }
+            }
+        }
+    }
+
+    public func foldAssignments(experimentID: Int64, run: Int) throws -> [String: Int] {
+        try read { db in
+            var result: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT subject, fold FROM fold_assignments WHERE experiment_id = ? AND run = ?", arguments: [experimentID, run]) {
+                result[try row.decode(forColumn: "subject")] = try row.decode(forColumn: "fold")
+            }
+            return result
+        }
+    }
+}
