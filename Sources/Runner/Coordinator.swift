@@ -158,7 +158,7 @@ public final class Coordinator {
 
     /// Runs the jobs that still need running and returns how they ended.
     public func run(_ planned: [PlannedJob]) throws -> RunSummary {
-        var summary = RunSummary()
+        var state = CoordinatorState(planned)
         var queue: [PlannedJob] = []
         var statuses: [Int64: JobStatus] = [:]
         for job in planned { statuses[job.id] = try log.status(of: job.id).status }
@@ -167,24 +167,19 @@ public final class Coordinator {
         let running = planned.filter { statuses[$0.id] == .running }.map(\.id)
         let executions = try log.executions(of: running)
         let adopted = try executor.adopt(Dictionary(uniqueKeysWithValues: executions.map { (String($0.key), $0.value) }))
-        // Jobs launched whose exit event has not been handled yet: the loop ends only when all
-        // are handled, so no message still queued behind a process's exit is lost.
-        var active: Set<Int64> = []
-        var launchedAt: [Int64: Double] = [:]
         for job in planned {
             switch statuses[job.id]! {
             case .completed:
-                summary.skipped += 1
+                state.summary.skipped += 1
             case .failed, .diverged:
                 if options.retryFailed {
                     queue.append(job)
                 } else {
-                    summary.skipped += 1
-                    summary.skippedUnfinished += 1
+                    state.summary.skipped += 1
+                    state.summary.skippedUnfinished += 1
                 }
             case .running where adopted.contains(String(job.id)):
-                active.insert(job.id)
-                launchedAt[job.id] = monotonicSeconds()
+                state.launched(JobID(job.id), now: monotonicSeconds())
             case .running:
                 try log.finish(job.id, status: .interrupted, error: "the coordinator stopped while the job was running", predictions: [])
                 queue.append(job)
@@ -192,86 +187,17 @@ public final class Coordinator {
                 queue.append(job)
             }
         }
-        summary.attached = active.count
-        progress?.runStarting(jobs: queue.count, attached: active.count, skipped: summary.skipped)
-        let byKey = Dictionary(uniqueKeysWithValues: planned.map { (String($0.id), $0) })
-        var finished: Set<Int64> = []
-        var failureText: [Int64: String] = [:]
-        var predictions: [Int64: [Prediction]] = [:]
-        var interruptedAt: [Int64: Int] = [:]
-        // The epoch each job's current worker resumed from, for its attempt record.
-        var startedAt: [Int64: Int] = [:]
+        state.summary.attached = state.active.count
+        progress?.runStarting(jobs: queue.count, attached: state.active.count, skipped: state.summary.skipped)
         let startWall = monotonicSeconds(), startCPU = processCPUSeconds()
-
-        func finish(_ job: PlannedJob, _ status: JobStatus, _ error: String?) throws {
-            guard !finished.contains(job.id) else { return }
-            finished.insert(job.id)
-            try log.finish(job.id, status: status, error: error, predictions: status == .completed ? predictions[job.id] ?? [] : [])
-            predictions[job.id] = nil
-            summary.counts[status, default: 0] += 1
-            progress?.jobFinished(job.name, status: status, detail: error)
-        }
-
         func handle(_ event: WorkerEvent) throws {
-            switch event {
-            case .notice(let text):
-                progress?.notice(text)
-            case .execution(let key, let execution):
-                guard let job = byKey[key] else { return }
-                try log.recordExecution(job.id, execution)
-                progress?.jobExecution(job.name, execution)
-            case .message(let key, let message):
-                guard let job = byKey[key] else { return }
-                let id = job.id
-                switch message {
-                case .started(let resumed, let epochs):
-                    try log.recordStart(id, resumedFromEpoch: resumed)
-                    progress?.jobStarted(job.name, resumedFromEpoch: resumed, epochs: epochs)
-                    startedAt[id] = resumed
-                case .machine(let machine):
-                    try log.recordAttempt(jobID: id, resumedFromEpoch: startedAt[id] ?? 0, machine: machine)
-                case .epoch(let epoch, let metrics):
-                    try log.recordEpoch(id, epoch: epoch, metrics: metrics)
-                    progress?.jobEpoch(job.name, epoch: epoch, metrics: metrics)
-                case .artifact(let kind, let path, let epoch):
-                    try log.recordArtifact(id, kind: kind.rawValue, path: path, epoch: epoch)
-                case .predictions(let records):
-                    predictions[id, default: []] += records
-                case .completed:
-                    try finish(job, .completed, nil)
-                case .diverged(let epoch, let step, let detail):
-                    try finish(job, .diverged, "diverged at epoch \(epoch), step \(step): \(detail)")
-                case .interrupted(let epoch):
-                    interruptedAt[id] = epoch
-                case .failed(let text):
-                    failureText[id] = text
-                }
-            case .exited(let key, let status, let tail, let verdict):
-                guard let job = byKey[key] else { return }
-                active.remove(job.id)
-                if let t = launchedAt.removeValue(forKey: job.id) { summary.workerSeconds += monotonicSeconds() - t }
-                if finished.contains(job.id) { return }
-                let stderr = tail.isEmpty ? "" : "\nlast lines of its stderr:\n" + tail
-                if let epoch = interruptedAt[job.id] {
-                    try finish(job, .interrupted, "interrupted after epoch \(epoch)")
-                } else if let verdict {
-                    // The executor ended the job (a time or memory limit, a cancelled task) or lost
-                    // sight of it; what the worker said, if anything, follows its reason.
-                    try finish(job, verdict.status, verdict.reason + (failureText[job.id].map { "\n" + $0 } ?? "") + stderr)
-                } else if stopping && (status == 130 || status == 128 + SIGINT) {
-                    try finish(job, .interrupted, "interrupted")
-                } else if failureText[job.id] == nil, let signal = WorkerExit.stoppingSignal(status) {
-                    // Killed from outside (a user, a scheduler, the out-of-memory killer), not a
-                    // fault of the job: its last checkpoint is whole, and a rerun resumes from it.
-                    try finish(job, .interrupted, "the worker was killed by signal \(signal); run the same command again to resume")
-                } else {
-                    try finish(job, .failed, (failureText[job.id] ?? "worker exited with status \(status) before finishing") + stderr)
-                }
-            }
+            for write in state.apply(event, stopping: stopping, now: monotonicSeconds()) { try perform(write) }
         }
 
-        while (!queue.isEmpty && !stopping) || !active.isEmpty {
-            while !stopping, active.count < executor.capacity, !queue.isEmpty {
+        // The loop ends only when every launched worker's exit is handled, so no message still
+        // queued behind a process's exit is lost.
+        while (!queue.isEmpty && !stopping) || !state.active.isEmpty {
+            while !stopping, state.active.count < executor.capacity, !queue.isEmpty {
                 let job = queue.removeFirst()
                 try log.markRunning(job.id)
                 let execution: ExecutionRecord
@@ -279,32 +205,49 @@ public final class Coordinator {
                     execution = try executor.launch(job: String(job.id), arguments: job.arguments,
                                                     environment: job.environment.merging(["OPENBLAS_NUM_THREADS": String(options.threadsPerJob)]) { a, _ in a })
                 } catch {
-                    try finish(job, .failed, "could not start the worker: \(error)")
+                    for write in state.finish(JobID(job.id), .failed, "could not start the worker: \(error)") { try perform(write) }
                     continue
                 }
                 // Recorded before the executor acts on it (a submission happens on the next event
                 // request), so a coordinator killed at any moment leaves a log that says where to look.
-                try log.recordExecution(job.id, execution)
-                progress?.jobExecution(job.name, execution)
-                active.insert(job.id)
-                launchedAt[job.id] = monotonicSeconds()
+                try perform(.recordExecution(JobID(job.id), execution))
+                try perform(.showExecution(name: job.name, execution))
+                state.launched(JobID(job.id), now: monotonicSeconds())
             }
             if options.detach && (queue.isEmpty || stopping) {
                 // Detached: take in what the executor reports now (its submissions), then leave the
                 // jobs to it; a later run attaches to them.
                 while let event = executor.nextEvent(timeout: 0) { try handle(event) }
-                summary.detached = active.count
+                state.summary.detached = state.active.count
                 break
             }
             guard let event = executor.nextEvent(timeout: 0.5) else { continue }
             try handle(event)
         }
+        var summary = state.summary
         summary.wallSeconds = monotonicSeconds() - startWall
         summary.coordinatorCPUSeconds = processCPUSeconds() - startCPU
         summary.interrupted = stopping
         summary.counts[.pending, default: 0] += queue.count
         if summary.counts[.pending] == 0 { summary.counts[.pending] = nil }
         return summary
+    }
+
+    /// Does one write of the bookkeeping, to the run log or the progress view.
+    private func perform(_ write: CoordinatorWrite) throws {
+        switch write {
+        case .recordStart(let id, let resumed): try log.recordStart(id.value, resumedFromEpoch: resumed)
+        case .recordAttempt(let id, let resumed, let machine): try log.recordAttempt(jobID: id.value, resumedFromEpoch: resumed, machine: machine)
+        case .recordEpoch(let id, let epoch, let metrics): try log.recordEpoch(id.value, epoch: epoch, metrics: metrics)
+        case .recordArtifact(let id, let kind, let path, let epoch): try log.recordArtifact(id.value, kind: kind.rawValue, path: path, epoch: epoch)
+        case .recordExecution(let id, let execution): try log.recordExecution(id.value, execution)
+        case .finish(let id, let status, let error, let predictions): try log.finish(id.value, status: status, error: error, predictions: predictions)
+        case .showNotice(let text): progress?.notice(text)
+        case .showStarted(let name, let resumed, let epochs): progress?.jobStarted(name, resumedFromEpoch: resumed, epochs: epochs)
+        case .showEpoch(let name, let epoch, let metrics): progress?.jobEpoch(name, epoch: epoch, metrics: metrics)
+        case .showExecution(let name, let execution): progress?.jobExecution(name, execution)
+        case .showFinished(let name, let status, let detail): progress?.jobFinished(name, status: status, detail: detail)
+        }
     }
 }
 
