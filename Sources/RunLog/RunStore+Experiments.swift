@@ -76,4 +76,20 @@ extension RunStore {
                 faceAlignment: try row.decode(forColumn: "face_alignment"), machine: row["machine_json"]),
             numerics: (row["numerics_mode"] as String?).flatMap { mode in (row["numerics_version"] as Int?).map { "\(mode) v\($0)" } })
     }
+
+    /// The BLAS threads per job an experiment computes with: its jobs' bits depend on them (OpenBLAS
+    /// splits a GEMM's sums among its threads), so a run with another count is refused once a job
+    /// has trained. Before any has, the count is that of the run that starts one (set here).
+    public func settleThreads(experimentID: Int64, threads: Int) throws -> (recorded: Int, started: Bool) {
+        try write { db in
+            let recorded = try Int.fetchOne(db, sql: "SELECT blas_threads FROM experiments WHERE id = ?", arguments: [experimentID]) ?? threads
+            let started = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM jobs WHERE experiment_id = ? AND (epochs_done > 0 OR status = 'completed'))
+                """, arguments: [experimentID]) ?? false
+            if !started && recorded != threads {
+                try db.execute(sql: "UPDATE experiments SET blas_threads = ? WHERE id = ?", arguments: [threads, experimentID])
+            }
+            return (started ? recorded : threads, started)
+        }
+    }
 }

@@ -55,6 +55,8 @@ public enum RunError: Error, CustomStringConvertible {
     case sweepOnSlurm
     /// The worker's machine or build would compute other bits than the job's experiment.
     case numerics(job: String, reason: String)
+    /// An experiment whose jobs trained with another BLAS thread count per job.
+    case threadsDiffer(experiment: String, recorded: Int, asked: Int)
 
     public var description: String {
         switch self {
@@ -73,6 +75,10 @@ public enum RunError: Error, CustomStringConvertible {
             return "--sweep runs with --executor local only; on Slurm, run each value as its own experiment with --set KEY=VALUE"
         case .numerics(let job, let reason):
             return "the worker refuses its job, \(job): \(reason)"
+        case .threadsDiffer(let experiment, let recorded, let asked):
+            return "experiment \(experiment) computes with \(recorded) BLAS thread(s) per job, this run asks for \(asked): "
+                + "a job's bits depend on it (OpenBLAS splits its sums among the threads); run it with --threads-per-job \(recorded), "
+                + "or change the spec to run a new experiment"
         }
     }
 }
@@ -222,6 +228,11 @@ public enum ExperimentRun {
         // So is a character domain HA-GAN cannot use (a missing FERG-DB root, an unknown character).
         if spec.models.contains(where: { $0.kind == .hagan }) { _ = try JobData.characterDomain(spec) }
         let (experimentID, _) = try store.registerExperiment(loaded, provenance: provenance, classNames: JobData.classNames(spec))
+        let threads = try store.settleThreads(experimentID: experimentID, threads: request.options.threadsPerJob)
+        if threads.recorded != request.options.threadsPerJob {
+            throw RunError.threadsDiffer(experiment: "\(spec.name) (\(loaded.hash.prefix(12)))", recorded: threads.recorded,
+                                         asked: request.options.threadsPerJob)
+        }
         try JobData.recordFolds(spec, dataset: dataset, store: store, experimentID: experimentID)
         let jobKeys = plan(spec)
         var records = try store.upsertJobs(experimentID: experimentID, jobKeys)
@@ -231,7 +242,8 @@ public enum ExperimentRun {
         for r in records {
             guard let key = jobKeys.first(where: { $0.modelName == r.modelName && $0.run == r.run && $0.fold == r.fold }),
                   let model = spec.models.first(where: { $0.name == r.modelName }) else { continue }
-            hashes[r.id] = try JobIdentity.hash(spec: spec, model: model, job: key, datasetFingerprint: fingerprint)
+            hashes[r.id] = try JobIdentity.hash(spec: spec, model: model, job: key, datasetFingerprint: fingerprint,
+                                                threads: request.options.threadsPerJob)
         }
         try store.setJobHashes(hashes)
         var reused: [(job: String, from: String)] = []

@@ -77,6 +77,8 @@ public enum JobWorker {
         let (job, model) = try plannedJob(request, spec: spec, specFile: specFile)
         let machine = try numerics(request, spec: spec)
         BLAS.threadCount = request.threads
+        // What decides the bits beyond the spec: the numerics, and the BLAS threads per job.
+        let signature = "\(machine.signature), \(request.threads) BLAS thread(s)"
 
         let seed = SeededGenerator(seed: job.seed)
         var inputs = try JobInputs(spec: spec, job: job, model: model, faces: layout.faces, seed: seed)
@@ -89,9 +91,9 @@ public enum JobWorker {
         let identity = "\(job.modelName), run \(job.run), fold \(job.fold), seed \(job.seed)"
         let subjectsJSON = String(decoding: try JSONEncoder().encode(inputs.trainingSubjects), as: UTF8.self)
         let metadata = PredictionSetup(spec: spec, model: model).metadata
-            .merging(["job": identity, Predictor.trainingSubjectsKey: subjectsJSON, numericsKey: machine.signature]) { a, _ in a }
+            .merging(["job": identity, Predictor.trainingSubjectsKey: subjectsJSON, numericsKey: signature]) { a, _ in a }
 
-        var history = try resume(trainer, from: files.checkpoint, identity: identity, signature: machine.signature, request: request)
+        var history = try resume(trainer, from: files.checkpoint, identity: identity, signature: signature, request: request)
         send(.started(resumedFromEpoch: trainer.completedEpochs, epochs: model.epochs))
         send(.machine(machine))
         announceCheckpointed(trainer.completedEpochs, history: history, files: files, send: send)

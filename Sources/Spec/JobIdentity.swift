@@ -10,15 +10,18 @@ public enum JobIdentity {
     /// SHA-256 (hex) of the canonical JSON of the job's resolved model settings (its name aside:
     /// it names files, not numbers), the dataset and character sections, the dataset files'
     /// fingerprint, the protocol's split (folds, validation share; not the number of runs), the
-    /// experiment seed, run, fold and job seed, and the numerics (mode and version).
-    public static func hash(spec: ExperimentSpec, model: ModelSpec, job: JobKey, datasetFingerprint: String?) throws -> String {
+    /// experiment seed, run, fold and job seed, the numerics (mode and version), and the BLAS
+    /// threads per job (OpenBLAS splits a GEMM's sums among its threads, so they change bits too;
+    /// they are not part of the experiment's identity, but an experiment runs with one count).
+    public static func hash(spec: ExperimentSpec, model: ModelSpec, job: JobKey, datasetFingerprint: String?, threads: Int) throws -> String {
         var anonymous = model
         anonymous.name = ""
         let identity = Identity(
-            model: anonymous, dataset: spec.dataset, align: spec.dataset.alignMethod, noFace: spec.dataset.noFacePolicy, character: model.kind == .hagan ? spec.character : nil,
+            model: anonymous, dataset: spec.dataset, align: spec.dataset.alignMethod, noFace: spec.dataset.noFacePolicy,
+            character: model.kind == .hagan ? spec.character : nil,
             datasetFingerprint: datasetFingerprint, folds: spec.protocol.folds, split: spec.protocol.split,
             validation: spec.protocol.validation, experimentSeed: spec.seed, run: job.run, fold: job.fold, seed: job.seed,
-            numerics: spec.numerics)
+            numerics: spec.numerics, threads: threads)
         let encoded = try JSONEncoder().encode(identity)
         return SHA256.hex(of: Array(try JSONParser.parse([UInt8](encoded)).canonicalText.utf8))
     }
@@ -39,5 +42,6 @@ public enum JobIdentity {
         var fold: Int
         var seed: UInt64
         var numerics: NumericsSpec
+        var threads: Int
     }
 }

@@ -99,7 +99,7 @@ private func registeredJob(_ folder: String, overrides: [String]) throws -> Work
     let file = (own.results as NSString).appendingPathComponent(path)
     var checkpoint = try Checkpoint.read(from: file)
     #expect(checkpoint.metadata["extra.numerics"]?.contains("v\(NumericsVersion.current)") == true)
-    checkpoint.metadata["extra.numerics"] = "portable v0"
+    checkpoint.metadata["extra.numerics"] = "portable v0, 1 BLAS thread(s)"
     try checkpoint.write(to: file)
     do {
         _ = try JobWorker.run(own, send: { _ in }, shouldStop: { false })
@@ -107,4 +107,17 @@ private func registeredJob(_ folder: String, overrides: [String]) throws -> Work
     } catch {
         #expect("\(error)".contains("computed under portable v0"), "\(error)")
     }
+}
+
+@Test func anExperimentKeepsItsThreadsPerJob() throws {
+    let folder = temporaryFolder("threads")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let spec = try bothModelsSpec(in: folder)
+    let results = (folder as NSString).appendingPathComponent("results")
+    let first = try runCapturing(expExecutable, ["run", spec, "--results", results, "--only", "model=CNN(baseline),fold=0"])
+    #expect(first.status == 0, "\(first.err)")
+    // Its jobs trained with 1 BLAS thread each: 2 would give other bits, so the run is refused.
+    let other = try runCapturing(expExecutable, ["run", spec, "--results", results, "--threads-per-job", "2"])
+    #expect(other.status != 0 && other.err.contains("computes with 1 BLAS thread(s) per job, this run asks for 2"), "\(other.err)")
+    #expect(other.err.contains("--threads-per-job 1"))
 }

@@ -77,9 +77,9 @@ func identitySpec(version: Int, models: String, numerics: String = "") -> String
 
 @Test func aJobsIdentityIgnoresWhatDoesNotChangeItsNumbers() throws {
     let base = try SpecLoader.load(text: identitySpec(version: 2, models: #"{"name": "C", "kind": "cnn"}, {"name": "H", "kind": "hagan"}"#)).spec
-    func hash(_ spec: ExperimentSpec, model index: Int, run: Int = 0, fold: Int = 0) throws -> String {
+    func hash(_ spec: ExperimentSpec, model index: Int, run: Int = 0, fold: Int = 0, threads: Int = 1) throws -> String {
         let job = try #require(plan(spec).first { $0.modelName == spec.models[index].name && $0.run == run && $0.fold == fold })
-        return try JobIdentity.hash(spec: spec, model: spec.models[index], job: job, datasetFingerprint: nil)
+        return try JobIdentity.hash(spec: spec, model: spec.models[index], job: job, datasetFingerprint: nil, threads: threads)
     }
     // Another value of an HA-GAN setting (a sweep over it) leaves the CNN's jobs as they were.
     var swept = base
@@ -94,9 +94,10 @@ func identitySpec(version: Int, models: String, numerics: String = "") -> String
     renamed.models[0].name = "baseline"
     renamed.protocol.runs = 5
     #expect(try hash(base, model: 0) == hash(renamed, model: 0))
-    // The run, the fold, the data, the seed and the numerics do.
+    // The run, the fold, the BLAS threads, the data, the seed and the numerics do.
     #expect(try hash(base, model: 0) != hash(base, model: 0, run: 1))
     #expect(try hash(base, model: 0) != hash(base, model: 0, fold: 1))
+    #expect(try hash(base, model: 0) != hash(base, model: 0, threads: 2))
     var data = base
     data.dataset.subjects = 30
     var seed = base
@@ -104,6 +105,6 @@ func identitySpec(version: Int, models: String, numerics: String = "") -> String
     var native = base
     native.numerics.mode = .native
     for changed in [data, seed, native] { #expect(try hash(base, model: 0) != hash(changed, model: 0)) }
-    let fingerprinted = try JobIdentity.hash(spec: base, model: base.models[0], job: plan(base)[0], datasetFingerprint: "abc")
+    let fingerprinted = try JobIdentity.hash(spec: base, model: base.models[0], job: plan(base)[0], datasetFingerprint: "abc", threads: 1)
     #expect(try hash(base, model: 0) != fingerprinted)
 }
