@@ -74,7 +74,7 @@ public enum IngestBenchmark {
         let window = writer.window
         let delays = sink.delays(from: window.start, to: window.end).sorted()
         func quantile(_ q: Double) -> Double { delays.isEmpty ? 0 : delays[min(delays.count - 1, Int(q * Double(delays.count)))] }
-        let rows = try store.query("SELECT COUNT(*) AS n FROM metrics").first?["n"].flatMap { Int.fromDatabaseValue($0) } ?? 0
+        let rows = try store.metricRowCount()
         return IngestFigures(
             tasks: tasks, interval: interval, seconds: seconds, window: window.end - window.start, linesWritten: writer.linesInWindow,
             linesIngested: delays.count,

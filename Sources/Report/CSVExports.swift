@@ -51,11 +51,9 @@ enum CSVExports {
             lines.append("experiment,spec_hash,model,run,fold,epoch,key,value")
             for d in data {
                 for r in d.jobs {
-                    let rows = try store.rows("SELECT key, epoch, value, is_nan FROM metrics WHERE job_id = ? ORDER BY epoch, key, step", [.integer(r.job.id)])
-                    for m in rows {
-                        let value = m["is_nan"].int == 1 ? "nan" : number(m["value"].double)
+                    for m in try store.metricValues(jobID: r.job.id) {
                         lines.append(line([d.record.name, d.record.specHash, r.job.modelName, String(r.job.run), String(r.job.fold),
-                                           String(m["epoch"].int ?? 0), m["key"].string ?? "", value]))
+                                           String(m.epoch), m.key, m.value.map { number($0) } ?? "nan"]))
                     }
                 }
             }

@@ -61,20 +61,12 @@ public enum ExperimentComparisons {
         defer { try? store.close() }
         let sweeps = try store.sweepHashesByExperiment()
         return try store.experiments().map { e in
-            let jobs = try store.rows(
-                """
-                SELECT SUM(status = 'completed') AS done, COUNT(*) AS total,
-                       (julianday(MAX(finished_at)) - julianday(MIN(started_at))) * 86400 AS wall
-                FROM jobs WHERE experiment_id = ?
-                """, [.integer(e.id)]).first
-            var byModel: [String: Double] = [:]
-            for row in try store.rows("SELECT model_name, mean_accuracy FROM model_accuracy WHERE experiment_id = ?", [.integer(e.id)]) {
-                if let name = row["model_name"].string, let mean = row["mean_accuracy"].double { byModel[name] = mean }
-            }
+            let progress = try store.progress(experimentID: e.id)
+            let byModel = Dictionary(try store.modelMeans(experimentID: e.id).map { ($0.model, $0.mean) }) { a, _ in a }
             let order = (try? SpecLoader.load(text: e.specJSON).spec.models.map(\.name)) ?? byModel.keys.sorted()
             return ExperimentOverview(
                 name: e.name, hash: String(e.specHash.prefix(12)), table: e.tableName, created: e.createdAt,
-                jobsDone: jobs?["done"].int ?? 0, jobsTotal: jobs?["total"].int ?? 0, wallSeconds: jobs?["wall"].double,
+                jobsDone: progress.done, jobsTotal: progress.total, wallSeconds: progress.wallSeconds,
                 accuracies: order.compactMap { name in byModel[name].map { (name, $0) } },
                 sweeps: (sweeps[e.id] ?? []).map { String($0.prefix(12)) })
         }

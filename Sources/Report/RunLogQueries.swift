@@ -69,75 +69,42 @@ public enum RunLogQueries {
         } catch {
             throw ReportError.unreadableSpec(experiment: experiment.name, reason: "\(error)")
         }
-        let id = SQLValue.integer(experiment.id)
-        let classNames = try store.rows("SELECT name FROM labels WHERE experiment_id = ? ORDER BY label", [id]).map { $0["name"].string ?? "" }
-
-        var accuracies: [Int64: (Int, Int)] = [:]
-        for row in try store.rows("SELECT job_id, correct, samples FROM job_accuracy WHERE experiment_id = ?", [id]) {
-            if case .integer(let job) = row["job_id"] { accuracies[job] = (row["correct"].int ?? 0, row["samples"].int ?? 0) }
-        }
-        let jobs = try store.jobs(experimentID: experiment.id).map { job in
-            JobResult(job: job, correct: accuracies[job.id]?.0, samples: accuracies[job.id]?.1)
+        let id = experiment.id
+        let classNames = try store.classNames(experimentID: id)
+        var accuracies: [Int64: JobAccuracy] = [:]
+        for a in try store.jobAccuracies(experimentID: id) { accuracies[a.jobID] = a }
+        let jobs = try store.jobs(experimentID: id).map { job in
+            JobResult(job: job, correct: accuracies[job.id]?.correct, samples: accuracies[job.id]?.samples)
         }
 
         var perClass: [String: [Int: (samples: Int, correct: Int)]] = [:]
-        for row in try store.rows("SELECT model_name, label, samples, correct FROM per_class_accuracy WHERE experiment_id = ?", [id]) {
-            perClass[row["model_name"].string ?? "", default: [:]][row["label"].int ?? 0] = (row["samples"].int ?? 0, row["correct"].int ?? 0)
-        }
+        for c in try store.classAccuracies(experimentID: id) { perClass[c.model, default: [:]][c.label] = (c.samples, c.correct) }
 
         var confusion: [String: [[Int]]] = [:]
         let classes = classNames.count
-        for row in try store.rows("SELECT model_name, true_label, predicted_label, count FROM confusion_matrix WHERE experiment_id = ?", [id]) {
-            let model = row["model_name"].string ?? ""
-            let t = row["true_label"].int ?? -1, p = row["predicted_label"].int ?? -1
-            guard (0..<classes).contains(t), (0..<classes).contains(p) else { continue }
-            var matrix = confusion[model] ?? Array(repeating: Array(repeating: 0, count: classes), count: classes)
-            matrix[t][p] += row["count"].int ?? 0
-            confusion[model] = matrix
+        for c in try store.confusionCounts(experimentID: id) where (0..<classes).contains(c.trueLabel) && (0..<classes).contains(c.predicted) {
+            var matrix = confusion[c.model] ?? Array(repeating: Array(repeating: 0, count: classes), count: classes)
+            matrix[c.trueLabel][c.predicted] += c.count
+            confusion[c.model] = matrix
         }
 
         var curves: [String: [String: [CurvePoint]]] = [:]
-        for row in try store.rows(
-            "SELECT model_name, key, epoch, points, mean_value, min_value, max_value, nan_count FROM learning_curves WHERE experiment_id = ? ORDER BY model_name, key, epoch", [id])
-        {
-            let point = CurvePoint(epoch: row["epoch"].int ?? 0, mean: row["mean_value"].double, points: row["points"].int ?? 0,
-                                   nanCount: row["nan_count"].int ?? 0, low: row["min_value"].double, high: row["max_value"].double)
-            curves[row["model_name"].string ?? "", default: [:]][row["key"].string ?? "", default: []].append(point)
+        for r in try store.learningCurves(experimentID: id) {
+            curves[r.model, default: [:]][r.key, default: []].append(
+                CurvePoint(epoch: r.epoch, mean: r.mean, points: r.points, nanCount: r.nanCount, low: r.low, high: r.high))
         }
 
-        var samples: SampleGridRecord?
-        if let row = try store.rows(
-            """
-            SELECT a.path, a.epoch, a.job_id, j.model_name, j.run, j.fold FROM artifacts a JOIN jobs j ON j.id = a.job_id
-            WHERE j.experiment_id = ? AND a.kind = 'samples'
-            ORDER BY coalesce(a.epoch, -1) DESC, a.created_at DESC, j.run, j.fold, a.path LIMIT 1
-            """, [id]
-        ).first {
-            // The grid's rows are the job's first test images, in the order of its predictions.
-            let job = row["job_id"]
-            let labels = try store.rows(
-                """
-                SELECT true_label FROM predictions WHERE job_id = ? AND epoch = (SELECT MAX(epoch) FROM predictions WHERE job_id = ?)
-                ORDER BY sample_index LIMIT \(SampleGridRecord.maximumRows)
-                """, [job, job]
-            ).compactMap { $0["true_label"].int }
-            samples = SampleGridRecord(path: row["path"].string ?? "", epoch: row["epoch"].int, model: row["model_name"].string ?? "",
-                                       run: row["run"].int ?? 0, fold: row["fold"].int ?? 0, rowLabels: labels)
+        // The grid's rows are the job's first test images, in the order of its predictions.
+        let samples = try store.latestSampleGrid(experimentID: id).map { g in
+            SampleGridRecord(path: g.path, epoch: g.epoch, model: g.model, run: g.run, fold: g.fold,
+                             rowLabels: try store.finalTrueLabels(jobID: g.jobID, limit: SampleGridRecord.maximumRows))
         }
 
         var machines: [String] = []
         var workerNumerics: Set<String> = []
-        for row in try store.rows(
-            """
-            SELECT a.cpu_name, a.widest_isa, a.blas_core, a.numerics_mode, a.numerics_version, COUNT(*) AS starts
-            FROM attempts a JOIN jobs j ON j.id = a.job_id WHERE j.experiment_id = ?
-            GROUP BY a.cpu_name, a.widest_isa, a.blas_core, a.numerics_mode, a.numerics_version ORDER BY MIN(a.started_at)
-            """, [id]
-        ) {
-            let mode = row["numerics_mode"].string ?? "?", version = row["numerics_version"].int ?? 0, core = row["blas_core"].string ?? "?"
-            machines.append("\(row["cpu_name"].string ?? "?") (\(row["widest_isa"].string ?? "?")), OpenBLAS \(core), \(mode) v\(version): "
-                            + "\(row["starts"].int ?? 0) worker start(s)")
-            workerNumerics.insert(mode == "native" ? "native v\(version) OpenBLAS \(core)" : "\(mode) v\(version)")
+        for g in try store.machineGroups(experimentID: id) {
+            machines.append("\(g.cpuName) (\(g.widestISA)), OpenBLAS \(g.blasCore), \(g.numericsMode) v\(g.numericsVersion): \(g.starts) worker start(s)")
+            workerNumerics.insert(g.numericsMode == "native" ? "native v\(g.numericsVersion) OpenBLAS \(g.blasCore)" : "\(g.numericsMode) v\(g.numericsVersion)")
         }
 
         return ExperimentData(

@@ -173,8 +173,9 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Runs a read-only query (for reports and tests); rows as column-name dictionaries.
-    public func query(_ sql: String, arguments: [DatabaseValueConvertible?] = []) throws -> [[String: DatabaseValue]] {
+    /// Runs a read-only query, rows as column-name dictionaries: for this package's tests, which
+    /// check the tables themselves (readers outside RunLog use the typed reads, `RunLogReads`).
+    package func query(_ sql: String, arguments: [DatabaseValueConvertible?] = []) throws -> [[String: DatabaseValue]] {
         try read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 var dict: [String: DatabaseValue] = [:]

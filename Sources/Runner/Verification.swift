@@ -44,13 +44,8 @@ public struct JobOutputs: Equatable, Sendable {
         for m in try store.metrics(jobID: jobID) {
             lines.append("metric \(m.key) epoch \(m.epoch) step \(m.step) \(Self.number(m.value))")
         }
-        let predictions = try store.query(
-            "SELECT epoch, sample_index, sample_id, subject, true_label, predicted_label, probabilities FROM predictions "
-                + "WHERE job_id = ? ORDER BY epoch, sample_index", arguments: [jobID])
-        for p in predictions {
-            let fields = ["epoch", "sample_index", "sample_id", "subject", "true_label", "predicted_label", "probabilities"]
-                .map { p[$0].map { "\($0)" } ?? "NULL" }
-            lines.append("prediction " + fields.joined(separator: " "))
+        for p in try store.predictionRows(jobID: jobID) {
+            lines.append("prediction \(p.epoch) \(p.sampleIndex) \(p.sampleID) \(p.subject) \(p.trueLabel) \(p.predictedLabel) \(p.probabilities)")
         }
         // Files by kind and epoch (their names hold job ids, which differ between logs).
         var files: [String] = []
