@@ -7,8 +7,10 @@ import RunLog
 import Runner
 
 /// Every table of the run log as sorted lines: jobs named by model, run and fold instead of ids;
-/// ids, experiment ids, timestamps (`*_at`), the git state at registration and attempt counts left out.
+/// ids, experiment ids, timestamps (`*_at`), the git state at registration, attempt counts and the
+/// `attempts` table (one row per worker start: an interrupted run has more) left out.
 func runLogTables(_ results: String, skipping: Set<String> = []) throws -> [String: [String]] {
+    let skipping = skipping.union(["attempts"])
     let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
     defer { try? store.close() }
     func text(_ v: DatabaseValue?) -> String { v.map { "\($0)" } ?? "NULL" }
