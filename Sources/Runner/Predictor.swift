@@ -13,6 +13,7 @@ import FaceData
 import Foundation
 import Models
 import NN
+import Vocabulary
 
 /// A checkpoint or request `exp predict` cannot use (user input); each case names the file.
 public enum PredictionError: Error, Equatable, CustomStringConvertible {
@@ -81,6 +82,9 @@ public final class Predictor {
     /// The subjects the model was trained on (its fold's training subjects, validation subjects
     /// left out), sorted; nil for a checkpoint written before they were recorded (unknown).
     public let trainingSubjects: [String]?
+    /// The numerics the checkpoint was computed under ("portable v1, 1 BLAS thread(s)"); nil for
+    /// checkpoints of builds before numerics versions.
+    public let numerics: String?
 
     /// The checkpoint metadata key (under the trainer's "extra." prefix) of the training subjects:
     /// a JSON array of subject ids.
@@ -122,6 +126,7 @@ public final class Predictor {
         self.network = network
         self.checkpointPath = path
         self.setup = setup
+        numerics = checkpoint.metadata["extra.numerics"]
         let key = "extra." + Predictor.trainingSubjectsKey
         if let text = checkpoint.metadata[key] {
             guard let subjects = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
@@ -137,6 +142,16 @@ public final class Predictor {
     /// (`S010_004_00000017.png`, the synthetic layouts' `S025_...`: what precedes the first `_`).
     public static func subject(ofFile path: String) -> String? {
         FolderLoader.subject(ofFileName: (path as NSString).lastPathComponent)
+    }
+
+    /// A warning when this process computes under other numerics than the checkpoint's job did: its
+    /// probabilities may then differ from the worker's in their last digits (nil when they agree).
+    public func numericsWarning(machine: MachineNumerics = Numerics.current) -> String? {
+        guard let numerics, !numerics.hasPrefix(machine.signature + ",") else { return nil }
+        let mode = numerics.hasPrefix("native") ? "native" : "portable"
+        return "\(checkpointPath) was computed under \(numerics); this process computes under \(machine.signature), so its "
+            + "probabilities may differ from the worker's in their last digits (run with \(Numerics.modeVariable)=\(mode) on a machine "
+            + "of that kernel to match them)"
     }
 
     /// A warning for each image whose subject (from its file name) is one the model was trained on:

@@ -74,6 +74,7 @@ struct Predict: ParsableCommand {
             path = try CheckpointLookup.find(results: results, experiment: experiment!, model: model!, fold: fold!, run: runIndex)
         }
         let predictor = try Predictor(checkpoint: path)
+        if let warning = predictor.numericsWarning() { FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8)) }
         for warning in predictor.trainingSubjectWarnings(images: images) {
             FileHandle.standardError.write(Data((warning + "\n").utf8))
         }

@@ -99,6 +99,14 @@ private func registeredJob(_ folder: String, overrides: [String]) throws -> Work
     let file = (own.results as NSString).appendingPathComponent(path)
     var checkpoint = try Checkpoint.read(from: file)
     #expect(checkpoint.metadata["extra.numerics"]?.contains("v\(NumericsVersion.current)") == true)
+    // exp predict says when it computes under other numerics than the job did.
+    let predictor = try Predictor(checkpoint: file)
+    var here = Numerics.current
+    here.mode = inProcessNumerics.isEmpty ? .portable : .native
+    #expect(predictor.numericsWarning(machine: here) == nil)
+    var elsewhere = here
+    elsewhere.version += 1
+    #expect(predictor.numericsWarning(machine: elsewhere)?.contains("probabilities may differ") == true)
     checkpoint.metadata["extra.numerics"] = "portable v0, 1 BLAS thread(s)"
     try checkpoint.write(to: file)
     do {
