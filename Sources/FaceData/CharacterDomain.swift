@@ -24,8 +24,7 @@ public struct CharacterDomain: Sendable {
     /// FERG-DB's `characters` under `root`, RGB at `size` x `size`, with every label of `classes`.
     public static func ferg(root: String, characters: [String], classes: ClassSet, size: Int,
                             loaders: DatasetLoaders = .builtIn) throws -> CharacterDomain {
-        let description = DatasetDescription(kind: "ferg", root: root, classes: .basic7,
-                                             options: ["characters": characters.joined(separator: ",")])
+        let description = DatasetDescription(source: .ferg(characters: characters), root: root, classes: .basic7)
         let dataset = try loaders.load(description, checkImages: false)
         let prep = Preprocessor(channels: 3, imageSize: size)
         let labels = classes.expressions

@@ -1,79 +1,51 @@
-// DatasetDescription and DatasetLoaders: how a dataset is named (kind, root, class set, options)
-// and the table of loaders that turns a description into a `Dataset`.
-// The description is Codable so that a run spec's `dataset` object can carry it; loaders are values
-// in a registry passed explicitly, so another module (for example a synthetic, in-memory dataset)
-// adds a kind by conforming to `DatasetLoader` and registering it, without touching this file.
+// DatasetDescription and DatasetLoaders: how a dataset is named (its typed source, root, class set)
+// and the table of loaders that turns a description into a `Dataset`. Loaders are values in a
+// registry passed explicitly, so another module (the synthetic, in-memory dataset) provides a
+// kind's loader by conforming to `DatasetLoader` and registering it.
 
 import Foundation
 import Vocabulary
 
-public struct DatasetDescription: Codable, Equatable, Sendable {
-    /// Loader name: ckplus, oulu, mmi, jaffe, ferg, folder, manifest (or a registered kind).
-    public var kind: String
-    /// Dataset root folder (a CSV file for `manifest`).
+public struct DatasetDescription: Equatable, Sendable {
+    /// The kind and what its loader reads beyond the root (`DatasetSource`).
+    public var source: DatasetSource
+    /// Dataset root folder (a CSV file for `manifest`; unused for `synthetic`).
     public var root: String
     public var classes: ClassSet
-    /// Loader options (string values); each loader lists the keys it accepts.
-    public var options: [String: String]
+    /// A folder of OpenFace 2.0 FeatureExtraction CSVs (`<image name>.csv` or `<path under the
+    /// root>.csv`) whose landmarks align the images that have none of their own; any kind.
+    public var openface: String?
     /// Skip unreadable images (counted in `Dataset.skipped`) instead of failing.
     public var skipUnreadable: Bool
 
-    public init(kind: String, root: String, classes: ClassSet = .basic6, options: [String: String] = [:],
-                skipUnreadable: Bool = false) {
-        self.kind = kind
+    public init(source: DatasetSource, root: String, classes: ClassSet = .basic6, openface: String? = nil, skipUnreadable: Bool = false) {
+        self.source = source
         self.root = root
         self.classes = classes
-        self.options = options
+        self.openface = openface
         self.skipUnreadable = skipUnreadable
     }
 
-    private enum CodingKeys: String, CodingKey { case kind, root, classes, options, skipUnreadable }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try c.decode(String.self, forKey: .kind)
-        root = try c.decode(String.self, forKey: .root)
-        classes = try c.decodeIfPresent(ClassSet.self, forKey: .classes) ?? .basic6
-        options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
-        skipUnreadable = try c.decodeIfPresent(Bool.self, forKey: .skipUnreadable) ?? false
+    /// A dataset named as on the command line: its kind, root and `--option key=value` strings
+    /// (`openface` and the kind's own keys, `DatasetSource.optionKeys`).
+    public init(kind: String, root: String, classes: ClassSet = .basic6, options: [String: String] = [:], skipUnreadable: Bool = false) throws {
+        var own = options
+        let openface = own.removeValue(forKey: "openface")
+        self.init(source: try DatasetSource(kind: kind, options: own), root: root, classes: classes, openface: openface,
+                  skipUnreadable: skipUnreadable)
     }
 
-    /// The `frames` option: which frames of each sequence (a `FrameSelection` spelling: last3,
-    /// middle3, last1), or `defaultValue` when absent; another value throws `badOption`.
-    public func frameSelection(default defaultValue: FrameSelection) throws -> FrameSelection {
-        guard let text = options["frames"] else { return defaultValue }
-        guard let value = FrameSelection(rawValue: text) else {
-            throw DataError.badOption(key: "frames", value: text, expected: "one of " + FrameSelection.allowedValues.joined(separator: ", "))
-        }
-        return value
-    }
-
-    /// An integer option, or `defaultValue` when absent; a bad value throws `badOption`.
-    public func intOption(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = options[key] else { return defaultValue }
-        guard let value = Int(text), range.contains(value) else {
-            throw DataError.badOption(key: key, value: text,
-                                      expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
-        }
-        return value
-    }
+    /// The loader name: ckplus, oulu, mmi, jaffe, ferg, folder, manifest, synthetic.
+    public var kind: String { source.kind }
 }
 
 /// Turns descriptions of one kind into datasets.
 public protocol DatasetLoader: Sendable {
-    /// The `kind` this loader handles.
+    /// The `kind` this loader handles (`DatasetSource.kind`).
     var kind: String { get }
-    /// The option keys it accepts, with a one-line explanation each.
-    var options: [String: String] { get }
     /// Lists the dataset's samples (without decoding the images).
     func load(_ description: DatasetDescription) throws -> Dataset
 }
-
-/// Options every kind accepts, handled by `DatasetLoaders` after the loader ran.
-public let commonDatasetOptions: [String: String] = [
-    "openface": "folder of OpenFace 2.0 FeatureExtraction CSVs, <image name>.csv (or <path under the root>.csv), "
-        + "used to align images without landmarks",
-]
 
 /// The loaders known to a program, by kind.
 public struct DatasetLoaders: Sendable {
@@ -96,7 +68,7 @@ public struct DatasetLoaders: Sendable {
 
     public var kinds: [String] { loaders.keys.sorted() }
 
-    /// Loads a dataset: checks the kind and options, lists the samples, attaches OpenFace landmarks
+    /// Loads a dataset: finds the kind's loader, lists the samples, attaches OpenFace landmarks
     /// when asked, then (when `checkImages`) decodes every file so unreadable ones are found now:
     /// in strict mode they are all listed in one `DataError.unreadableFiles`; with `skipUnreadable`
     /// they are dropped and recorded in `skipped`.
@@ -104,14 +76,8 @@ public struct DatasetLoaders: Sendable {
         guard let loader = loaders[description.kind] else {
             throw DataError.unknownKind(kind: description.kind, known: kinds)
         }
-        for key in description.options.keys.sorted()
-        where loader.options[key] == nil && commonDatasetOptions[key] == nil {
-            let known = (Array(loader.options.keys) + Array(commonDatasetOptions.keys)).sorted()
-            throw DataError.badOption(key: key, value: description.options[key]!,
-                                      expected: "one of the \(description.kind) options: \(known.joined(separator: ", "))")
-        }
         var dataset = try loader.load(description)
-        if let folder = description.options["openface"] {
+        if let folder = description.openface {
             try attachOpenFaceLandmarks(&dataset, folder: folder)
         }
         if dataset.samples.isEmpty {

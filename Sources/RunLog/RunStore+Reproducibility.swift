@@ -67,9 +67,10 @@ extension RunStore {
         }
     }
 
-    /// Copies into each not-yet-completed job of the experiment a completed job with the same
+    /// Copies into each job of the experiment that never started a completed job with the same
     /// identity from elsewhere in the log (another experiment): its metrics, predictions and
-    /// artifacts (the same files), its epochs, and `reused_from`; the job ends `completed`.
+    /// artifacts (the same files), its epochs, and `reused_from`; the job ends `completed`. A job
+    /// that has started (its checkpoint may hold epochs) goes on training.
     /// Returns the reused jobs with the experiment name and id of their source.
     @discardableResult
     public func reuseCompletedJobs(experimentID: Int64) throws -> [(job: Int64, source: Int64, sourceExperiment: String)] {
@@ -77,7 +78,7 @@ extension RunStore {
             let pairs = try Row.fetchAll(db, sql: """
                 SELECT j.id AS job, (SELECT s.id FROM jobs s WHERE s.job_hash = j.job_hash AND s.status = 'completed'
                                        AND s.experiment_id <> j.experiment_id ORDER BY s.id LIMIT 1) AS source
-                FROM jobs j WHERE j.experiment_id = ? AND j.status <> 'completed' AND j.job_hash IS NOT NULL
+                FROM jobs j WHERE j.experiment_id = ? AND j.status = 'pending' AND j.attempts = 0 AND j.job_hash IS NOT NULL
                 """, arguments: [experimentID])
             var out: [(Int64, Int64, String)] = []
             for row in pairs {

@@ -155,9 +155,11 @@ public enum ExperimentRun {
         // baseline), the first runs and the others take its results when it has completed.
         var copies: [PlannedJob] = []
         if !request.noReuse {
-            var seen: Set<String> = []
             let all = planned
-            planned = all.filter { job in hashes[job.id].map { seen.insert($0).inserted } ?? true }
+            // Jobs never started; a started one trains on (its checkpoint may hold epochs).
+            let fresh = Set(try all.filter { try store.job(id: $0.id).status == .pending && store.job(id: $0.id).attempts == 0 }.map(\.id))
+            var seen = Set(all.filter { !fresh.contains($0.id) }.compactMap { hashes[$0.id] })
+            planned = all.filter { job in !fresh.contains(job.id) || (hashes[job.id].map { seen.insert($0).inserted } ?? true) }
             copies = all.filter { job in !planned.contains { $0.id == job.id } }
         }
         var sweepRecord: SweepRecord?
@@ -175,14 +177,16 @@ public enum ExperimentRun {
         onCoordinator(coordinator)
         var summary = try coordinator.run(planned)
         if !copies.isEmpty {
-            let names = Dictionary(uniqueKeysWithValues: copies.map { ($0.id, $0.name) })
+            var waiting = Dictionary(uniqueKeysWithValues: copies.map { ($0.id, $0.name) })
             for id in experimentIDs {
                 for copy in try store.reuseCompletedJobs(experimentID: id) {
-                    guard let name = names[copy.job] else { continue }
+                    guard let name = waiting.removeValue(forKey: copy.job) else { continue }
                     reused.append((name, copy.sourceExperiment))
                     summary.counts[.completed, default: 0] += 1
                 }
             }
+            // Copies whose job did not complete (stopped, failed) wait for the next run.
+            if !waiting.isEmpty { summary.counts[.pending, default: 0] += waiting.count }
         }
         return Outcome(summary: summary, experiments: try specs.map { try store.experiment(matching: $0.hash) }, sweep: sweepRecord,
                        reused: reused)

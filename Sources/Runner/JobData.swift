@@ -23,34 +23,23 @@ public enum JobData {
         return l
     }
 
-    /// The FaceData description of the spec's human dataset.
+    /// The FaceData description of the spec's human dataset: its kind's typed source.
     public static func description(_ spec: ExperimentSpec) -> DatasetDescription {
         let d = spec.dataset
-        var options: [String: String] = [:]
-        let frames = d.frames?.rawValue
-        let kind: String
+        let source: DatasetSource
         switch d.kind {
         case .ckplus:
-            kind = "ckplus"
-            options["frames"] = frames
-            options["images"] = d.imagesFolder
-            options["emotion"] = d.emotionFolder
-            options["landmarks"] = d.landmarksFolder
-        case .oulu: kind = "oulu"; options["frames"] = frames
-        case .mmi: kind = "mmi"; options["frames"] = frames; options["labels"] = d.labelsFile
-        case .folder: kind = "folder"; options["subject"] = d.subjectPattern
-        case .csv: kind = "manifest"
+            source = .ckplus(frames: d.frames ?? .last3, images: d.imagesFolder ?? "cohn-kanade-images", emotion: d.emotionFolder ?? "Emotion",
+                             landmarks: d.landmarksFolder ?? "Landmarks")
+        case .oulu: source = .oulu(frames: d.frames ?? .last3)
+        case .mmi: source = .mmi(frames: d.frames ?? .middle3, labels: d.labelsFile ?? "labels.csv")
+        case .folder: source = .folder(subjectPattern: d.subjectPattern ?? DatasetSpec.defaultSubjectPattern)
+        case .csv: source = .manifest(file: "manifest.csv")
         case .synthetic:
-            kind = "synthetic"
-            options["subjects"] = d.subjects.map(String.init)
-            options["imagesPerExpression"] = d.imagesPerExpression.map(String.init)
-            options["size"] = String(d.imageSize)
-            options["channels"] = String(d.channels)
-            options["seed"] = String(spec.seed)
+            source = .synthetic(SyntheticSource(subjects: d.subjects ?? 24, imagesPerExpression: d.imagesPerExpression ?? 3, size: d.imageSize,
+                                                channels: d.channels, seed: spec.seed))
         }
-        options["openface"] = d.openface
-        return DatasetDescription(kind: kind, root: d.root ?? "", classes: d.classes,
-                                  options: options.compactMapValues { $0 }, skipUnreadable: d.skipUnreadable)
+        return DatasetDescription(source: source, root: d.root ?? "", classes: d.classes, openface: d.openface, skipUnreadable: d.skipUnreadable)
     }
 
     /// The spec's face alignment choices.

@@ -9,23 +9,12 @@ import Vocabulary
 
 public struct SyntheticDatasetLoader: DatasetLoader {
     public let kind = "synthetic"
-    public let options: [String: String] = [
-        "subjects": "number of generated subjects, 2...10000 (default 24)",
-        "imagesPerExpression": "labelled frames taken from the end of each sequence, 1...100 (default 3)",
-        "size": "side of the square images in pixels, 16...512 (default 64)",
-        "channels": "1 (gray, default) or 3 (RGB)",
-        "seed": "generator seed (default 1)",
-    ]
 
     public init() {}
 
     public func load(_ description: DatasetDescription) throws -> Dataset {
-        let subjects = try description.intOption("subjects", default: 24, range: 2...10_000)
-        let frames = try description.intOption("imagesPerExpression", default: 3, range: 1...100)
-        let size = try description.intOption("size", default: 64, range: 16...512)
-        let channels = try description.intOption("channels", default: 1, range: 1...3)
-        guard channels != 2 else { throw DataError.badOption(key: "channels", value: "2", expected: "1 or 3") }
-        let seed = try description.intOption("seed", default: 1, range: 0...Int.max)
+        guard case let .synthetic(source) = description.source else { throw DataError.unknownKind(kind: description.kind, known: [kind]) }
+        let (subjects, frames, size, channels, seed) = (source.subjects, source.imagesPerExpression, source.size, source.channels, source.seed)
         let classes = description.classes
         guard !classes.expressions.contains(.contempt) else {
             throw DataError.badOption(key: "classes", value: classes.rawValue,

@@ -49,7 +49,7 @@ struct DatasetOptions: ParsableArguments {
             let parts = o.split(separator: "=", maxSplits: 1)
             options[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        return DatasetDescription(kind: kind, root: root, classes: ClassSet(rawValue: classes)!, options: options,
+        return try DatasetDescription(kind: kind, root: root, classes: ClassSet(rawValue: classes)!, options: options,
                                   skipUnreadable: skipUnreadable)
     }
 }

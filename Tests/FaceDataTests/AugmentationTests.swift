@@ -69,7 +69,7 @@ private func memoryDataset(count: Int) -> Dataset {
         Sample(source: .memory(patternImage(width: 12, height: 12, channels: 1, seed: i)), label: i % 6,
                expression: Expression.basic6[i % 6], subject: "S\(i)")
     }
-    return Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Expression.basic6, samples: samples)
+    return Dataset(description: DatasetDescription(source: .synthetic(SyntheticSource()), root: ""), classes: Expression.basic6, samples: samples)
 }
 
 @Test func batchIteratorIsDeterministicPerSeedAndCoversEveryVariant() throws {
@@ -132,7 +132,7 @@ private func memoryDataset(count: Int) -> Dataset {
     let folder = try TemporaryFolder()
     let bad = try folder.write("bad.png", bytes: [0x89, 0x50, 0x4E, 0x47])
     let samples = [Sample(source: .file(bad), label: 0, expression: .anger, subject: "S1")]
-    let d = Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Expression.basic6, samples: samples)
+    let d = Dataset(description: DatasetDescription(source: .synthetic(SyntheticSource()), root: ""), classes: Expression.basic6, samples: samples)
     let iterator = BatchIterator(dataset: d, indices: [0], preprocessor: Preprocessor(imageSize: 12),
                                  augmenter: Augmenter(.paper110, cropSize: 9), batchSize: 4, seed: 1, training: false)
     for prefetch in [false, true] {

@@ -12,7 +12,7 @@ import Vocabulary
 /// A dataset of files with one class and subject, landmarks where given.
 private func dataset(_ files: [(String, [Point]?)], root: String, skipUnreadable: Bool = false) -> Dataset {
     let samples = files.map { Sample(source: .file($0.0), label: 0, expression: .anger, subject: "S1", landmarks: $0.1) }
-    return Dataset(description: DatasetDescription(kind: "folder", root: root, skipUnreadable: skipUnreadable),
+    return Dataset(description: DatasetDescription(source: .folder(subjectPattern: FolderLoader.defaultPattern), root: root, skipUnreadable: skipUnreadable),
                    classes: [.anger], samples: samples)
 }
 

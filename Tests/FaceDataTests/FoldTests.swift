@@ -19,7 +19,7 @@ private func syntheticDataset(subjects: Int, seed: UInt64) -> Dataset {
                                   subject: "S\(s)"))
         }
     }
-    return Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Vocabulary.Expression.basic6, samples: samples)
+    return Dataset(description: DatasetDescription(source: .synthetic(SyntheticSource()), root: ""), classes: Vocabulary.Expression.basic6, samples: samples)
 }
 
 @Test func foldsNeverShareSubjectsAndTestEveryImageOnce() throws {
@@ -59,7 +59,7 @@ private func syntheticDataset(subjects: Int, seed: UInt64) -> Dataset {
     for s in 0..<30 {
         for c in 0..<6 { samples.append(Sample(source: .memory(pixel), label: c, expression: Vocabulary.Expression.basic6[c], subject: "S\(s)")) }
     }
-    let d = Dataset(description: DatasetDescription(kind: "memory", root: ""), classes: Vocabulary.Expression.basic6, samples: samples)
+    let d = Dataset(description: DatasetDescription(source: .synthetic(SyntheticSource()), root: ""), classes: Vocabulary.Expression.basic6, samples: samples)
     let a = try FoldAssignment(dataset: d, folds: 10, seed: 1)
     #expect(a.countsPerFold(d).allSatisfy { $0 == [3, 3, 3, 3, 3, 3] })
 }

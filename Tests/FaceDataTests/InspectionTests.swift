@@ -14,7 +14,7 @@ private func dataset(root: String, kind: String = "folder", skipped: [SkippedFil
             samples.append(Sample(source: .file("\(root)/S00\(s)_\(e.rawValue).png"), label: label, expression: e, subject: "S00\(s)"))
         }
     }
-    return Dataset(description: DatasetDescription(kind: kind, root: root), classes: Expression.basic6, samples: samples, skipped: skipped)
+    return Dataset(description: try! DatasetDescription(kind: kind, root: root), classes: Expression.basic6, samples: samples, skipped: skipped)
 }
 
 @Test func repeatedSkipReasonsAreCountedOnce() throws {

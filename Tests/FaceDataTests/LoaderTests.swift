@@ -276,3 +276,27 @@ private func writeCKPlus(_ folder: TemporaryFolder, landmarks: Bool) throws {
     try folder.write("openface/S001_001_1.csv", text: "frame,x_0\n1,2\n")
     #expect(throws: DataError.self) { try load("folder", folder.path, options: ["openface": folder.path + "/openface"]) }
 }
+
+/// The command line's `--option key=value` strings become a kind's typed source in one place: its
+/// defaults where a key is absent, each value checked, an unknown key an error listing the kind's.
+@Test func optionStringsBecomeATypedSource() throws {
+    #expect(try DatasetSource(kind: "ckplus", options: [:]) == .ckplus(frames: .last3, images: "cohn-kanade-images", emotion: "Emotion", landmarks: "Landmarks"))
+    #expect(try DatasetSource(kind: "mmi", options: ["frames": "last1", "labels": "meta.csv"]) == .mmi(frames: .last1, labels: "meta.csv"))
+    #expect(try DatasetSource(kind: "ferg", options: ["characters": "ray, mery"]) == .ferg(characters: ["ray", "mery"]))
+    #expect(try DatasetSource(kind: "synthetic", options: ["subjects": "6", "seed": "9"]) == .synthetic(SyntheticSource(subjects: 6, seed: 9)))
+    let described = try DatasetDescription(kind: "folder", root: "/d", options: ["openface": "/of", "subject": "^(S[0-9]+)"])
+    #expect(described.openface == "/of" && described.source == .folder(subjectPattern: "^(S[0-9]+)") && described.kind == "folder")
+    #expect(throws: DataError.badOption(key: "frames", value: "all", expected: "one of last3, middle3, last1")) {
+        try DatasetSource(kind: "oulu", options: ["frames": "all"])
+    }
+    #expect(throws: DataError.badOption(key: "subjects", value: "1", expected: "an integer in 2...10000")) {
+        try DatasetSource(kind: "synthetic", options: ["subjects": "1"])
+    }
+    do {
+        _ = try DatasetSource(kind: "jaffe", options: ["subject": "x"])
+        Issue.record("an option JAFFE does not have was accepted")
+    } catch {
+        #expect("\(error)".contains("subject") && "\(error)".contains("openface"), "\(error)")
+    }
+    #expect(throws: DataError.self) { try DatasetSource(kind: "memory", options: [:]) }
+}

@@ -1,4 +1,4 @@
-// The spec's dataset section becomes the FaceData description the loaders read; a batch that
+// The spec's dataset section becomes the typed FaceData source the loaders read; a batch that
 // cannot be loaded ends the epoch's batches with its error.
 
 import FaceData
@@ -6,15 +6,15 @@ import Runner
 import Spec
 import Testing
 
-@Test func renamedDatasetFoldersReachTheLoaderOptions() throws {
+@Test func renamedDatasetFoldersReachTheLoaderSource() throws {
     let ckplus = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "ckplus", "root": "/d", "frames": "last1", "imagesFolder": "frames", "landmarksFolder": "lm"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
     let d = JobData.description(ckplus.spec)
     #expect(d.kind == "ckplus" && d.root == "/d")
-    #expect(d.options == ["frames": "last1", "images": "frames", "landmarks": "lm"])
+    #expect(d.source == .ckplus(frames: .last1, images: "frames", emotion: "Emotion", landmarks: "lm"))
     let mmi = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "mmi", "root": "/d", "labelsFile": "meta.csv"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
-    #expect(JobData.description(mmi.spec).options == ["frames": "middle3", "labels": "meta.csv"])
+    #expect(JobData.description(mmi.spec).source == .mmi(frames: .middle3, labels: "meta.csv"))
     let aligned = try SpecLoader.load(text: #"{"specVersion": 1, "name": "m", "dataset": {"kind": "folder", "root": "/d", "openface": "/of"}, "models": [{"name": "a", "kind": "cnn"}]}"#)
-    #expect(JobData.description(aligned.spec).options["openface"] == "/of")
+    #expect(JobData.description(aligned.spec).openface == "/of")
 }
 
 @Test func aFailedBatchLoadEndsTheBatchesAndKeepsItsError() {

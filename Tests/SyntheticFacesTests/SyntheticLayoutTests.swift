@@ -143,7 +143,7 @@ func layoutLoadsBackThroughItsLoader(_ layout: SyntheticLayout) throws {
 }
 
 @Test func contemptIsRefusedWithAReason() throws {
-    let description = DatasetDescription(kind: "synthetic", root: "", classes: .basic6Contempt)
+    let description = try DatasetDescription(kind: "synthetic", root: "", classes: .basic6Contempt)
     #expect {
         try SyntheticDatasetLoader().load(description)
     } throws: { error in

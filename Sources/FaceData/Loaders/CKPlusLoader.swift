@@ -8,12 +8,6 @@
 
 public struct CKPlusLoader: DatasetLoader {
     public let kind = "ckplus"
-    public let options = [
-        "frames": "frames of each labelled sequence: last3 (default), middle3 or last1",
-        "images": "image folder under the root (default cohn-kanade-images)",
-        "emotion": "label folder under the root (default Emotion)",
-        "landmarks": "landmark folder under the root (default Landmarks; used when present)",
-    ]
 
     public init() {}
 
@@ -25,10 +19,12 @@ public struct CKPlusLoader: DatasetLoader {
     public func load(_ description: DatasetDescription) throws -> Dataset {
         let root = description.root
         try FileSystem.requireRoot(root, expected: "a CK+ folder holding cohn-kanade-images/ and Emotion/")
-        let selection = try description.frameSelection(default: .last3)
-        let images = FileSystem.join(root, description.options["images"] ?? "cohn-kanade-images")
-        let emotion = FileSystem.join(root, description.options["emotion"] ?? "Emotion")
-        let landmarkRoot = FileSystem.join(root, description.options["landmarks"] ?? "Landmarks")
+        guard case let .ckplus(selection, imagesFolder, emotionFolder, landmarksFolder) = description.source else {
+            throw DataError.unknownKind(kind: description.kind, known: [kind])
+        }
+        let images = FileSystem.join(root, imagesFolder)
+        let emotion = FileSystem.join(root, emotionFolder)
+        let landmarkRoot = FileSystem.join(root, landmarksFolder)
         guard FileSystem.isDirectory(images) else {
             throw DataError.missingPath(path: images, expected: "the CK+ image folder (Sxxx/yyy/*.png)")
         }

@@ -5,7 +5,6 @@
 
 public struct FERGLoader: DatasetLoader {
     public let kind = "ferg"
-    public let options = ["characters": "comma-separated character names (default: every character folder)"]
 
     public init() {}
 
@@ -14,10 +13,11 @@ public struct FERGLoader: DatasetLoader {
         try FileSystem.requireRoot(root, expected: "a FERG-DB folder (<char>/<char>_<expr>/*.png)")
         let available = try FileSystem.subfolders(root)
         var characters = available
-        if let list = description.options["characters"] {
-            characters = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard case let .ferg(chosen) = description.source else { throw DataError.unknownKind(kind: description.kind, known: [kind]) }
+        if let chosen {
+            characters = chosen
             for c in characters where !available.contains(c) {
-                throw DataError.badOption(key: "characters", value: list,
+                throw DataError.badOption(key: "characters", value: chosen.joined(separator: ","),
                                           expected: "character folders of \(root): \(available.joined(separator: ", "))")
             }
         }

@@ -8,10 +8,6 @@ import Vocabulary
 
 public struct FolderLoader: DatasetLoader {
     public let kind = "folder"
-    public let options = [
-        "subject": "regular expression on the file name with a group (?<subject>...) or one unnamed group; "
-            + "optional groups (?<sequence>...) and (?<frame>...) (default \(FolderLoader.defaultPattern))",
-    ]
 
     public static let defaultPattern = "^(?<subject>[^_.]+)(_(?<sequence>[^_.]+))?(_(?<frame>[0-9]+))?"
 
@@ -28,7 +24,7 @@ public struct FolderLoader: DatasetLoader {
     public func load(_ description: DatasetDescription) throws -> Dataset {
         let root = description.root
         try FileSystem.requireRoot(root, expected: "a folder with one sub-folder of images per expression")
-        let pattern = description.options["subject"] ?? Self.defaultPattern
+        guard case let .folder(pattern) = description.source else { throw DataError.unknownKind(kind: description.kind, known: [kind]) }
         let regex: Regex<AnyRegexOutput>
         do { regex = try Regex(pattern) } catch {
             throw DataError.badOption(key: "subject", value: pattern, expected: "a valid regular expression (\(error))")

@@ -6,7 +6,6 @@ import Vocabulary
 
 public struct JAFFELoader: DatasetLoader {
     public let kind = "jaffe"
-    public let options: [String: String] = [:]
 
     public init() {}
 

@@ -7,10 +7,6 @@ import Vocabulary
 
 public struct MMILoader: DatasetLoader {
     public let kind = "mmi"
-    public let options = [
-        "frames": "frames of each sequence: middle3 (default), last3 or last1",
-        "labels": "label CSV, relative to the root (default labels.csv)",
-    ]
 
     public init() {}
 
@@ -22,8 +18,8 @@ public struct MMILoader: DatasetLoader {
     public func load(_ description: DatasetDescription) throws -> Dataset {
         let root = description.root
         try FileSystem.requireRoot(root, expected: "an MMI folder of sequence folders and labels.csv")
-        let selection = try description.frameSelection(default: .middle3)
-        let labels = FileSystem.join(root, description.options["labels"] ?? "labels.csv")
+        guard case let .mmi(selection, labelsFile) = description.source else { throw DataError.unknownKind(kind: description.kind, known: [kind]) }
+        let labels = FileSystem.join(root, labelsFile)
         guard FileSystem.exists(labels) else {
             throw DataError.missingPath(path: labels, expected: "the MMI label CSV with columns sequence,subject,label")
         }

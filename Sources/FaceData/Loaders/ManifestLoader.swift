@@ -4,13 +4,13 @@
 
 public struct ManifestLoader: DatasetLoader {
     public let kind = "manifest"
-    public let options = ["file": "the CSV's name inside a root folder (default manifest.csv)"]
 
     public init() {}
 
     public func load(_ description: DatasetDescription) throws -> Dataset {
+        guard case let .manifest(file) = description.source else { throw DataError.unknownKind(kind: description.kind, known: [kind]) }
         var csv = description.root
-        if FileSystem.isDirectory(csv) { csv = FileSystem.join(csv, description.options["file"] ?? "manifest.csv") }
+        if FileSystem.isDirectory(csv) { csv = FileSystem.join(csv, file) }
         guard FileSystem.exists(csv) else {
             throw DataError.missingPath(path: csv, expected: "a CSV manifest with columns path,label,subject[,sequence,frame]")
         }

@@ -7,13 +7,12 @@ import Vocabulary
 
 public struct OuluLoader: DatasetLoader {
     public let kind = "oulu"
-    public let options = ["frames": "frames of each sequence: last3 (default), middle3 or last1"]
 
     public init() {}
 
     public func load(_ description: DatasetDescription) throws -> Dataset {
         try FileSystem.requireRoot(description.root, expected: "an Oulu-CASIA folder (OriginalImg/VL/Strong/Pxxx/<Expression>/*.jpeg)")
-        let selection = try description.frameSelection(default: .last3)
+        guard case let .oulu(selection) = description.source else { throw DataError.unknownKind(kind: description.kind, known: [kind]) }
         var root = description.root
         for sub in ["OriginalImg", "VL", "Strong"] where FileSystem.isDirectory(FileSystem.join(root, sub)) {
             root = FileSystem.join(root, sub)
