@@ -34,9 +34,8 @@ public struct WorkerRequest: Sendable, Equatable {
     public var seed: UInt64
     public var threads: Int
     public var messages: String?
-    /// The job's checkpoint file, relative to the results folder (the coordinator's choice: the
-    /// file the run log records for the job); nil: the one named for the job
-    /// (`checkpoints/<hash>/<model>-run<R>-fold<F>.ckpt`).
+    /// The job's checkpoint file, relative to the results folder, as the coordinator names it
+    /// (`checkpoints/<hash>/<model>-run<R>-fold<F>.ckpt`, `ResultsLayout`); nil: that same file.
     public var checkpoint: String?
     /// For an experiment in `native` numerics, the OpenBLAS kernel its first job computed with:
     /// a worker whose kernel differs refuses the job (nil: none known yet, or `portable`).
