@@ -25,7 +25,7 @@ struct Status: ParsableCommand {
             let s = try store.statusSummary(experimentID: e.id)
             let counts = JobStatus.allCases.compactMap { st in s.counts[st].map { "\($0) \(st.rawValue)" } }
             if index > 0 { print("") }
-            print("\(e.name) (spec \(e.specHash.prefix(12)), table \(e.tableName), created \(e.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))): "
+            print("\(e.name) (spec \(e.specHash.prefix(12)), table \(e.tableName), numerics \(e.numerics ?? "before numerics versions"), created \(e.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))): "
                   + "\(s.total) jobs, " + counts.joined(separator: ", ") + "; epochs \(s.epochsDone)/\(s.epochsPlanned)")
             if let accuracies = overview[String(e.specHash.prefix(12))]?.accuracies, !accuracies.isEmpty {
                 print("  mean test accuracy over runs: " + accuracies.map { "\($0.model) \(String(format: "%.2f", 100 * $0.mean))" }.joined(separator: ", "))
