@@ -108,3 +108,16 @@ func identitySpec(version: Int, models: String, numerics: String = "") -> String
     let fingerprinted = try JobIdentity.hash(spec: base, model: base.models[0], job: plan(base)[0], datasetFingerprint: "abc", threads: 1)
     #expect(try hash(base, model: 0) != fingerprinted)
 }
+
+/// A model's files are named for it (`ModelSpec.fileName`), so a spec's models must differ in those
+/// names too.
+@Test func modelsWhoseFileNamesCollideAreRefused() throws {
+    #expect(ModelSpec.fileName("CNN(baseline)") == "cnn-baseline" && ModelSpec.fileName("HA-GAN") == "ha-gan")
+    #expect(ModelSpec.fileName("--") == "model")
+    do {
+        _ = try SpecLoader.load(text: identitySpec(version: 2, models: #"{"name": "HA-GAN", "kind": "hagan"}, {"name": "ha gan", "kind": "hagan"}"#))
+        Issue.record("two models with one file name were accepted")
+    } catch {
+        #expect("\(error)".contains("models[1].name") && "\(error)".contains("\"ha-gan\""), "\(error)")
+    }
+}
