@@ -27,8 +27,11 @@ struct Status: ParsableCommand {
             if index > 0 { print("") }
             print("\(e.name) (spec \(e.specHash.prefix(12)), table \(e.tableName), numerics \(e.numerics ?? "before numerics versions"), created \(e.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))): "
                   + "\(s.total) jobs, " + counts.joined(separator: ", ") + "; epochs \(s.epochsDone)/\(s.epochsPlanned)")
-            if let accuracies = overview[String(e.specHash.prefix(12))]?.accuracies, !accuracies.isEmpty {
-                print("  mean test accuracy over runs: " + accuracies.map { "\($0.model) \(String(format: "%.2f", 100 * $0.mean))" }.joined(separator: ", "))
+            if let o = overview[String(e.specHash.prefix(12))], !o.accuracies.isEmpty {
+                // Until every job is done, the means pool only the completed folds.
+                let partial = o.jobsDone < o.jobsTotal ? " (partial: \(o.jobsDone) of \(o.jobsTotal) jobs done)" : ""
+                print("  mean test accuracy over runs (%)\(partial): "
+                      + o.accuracies.map { "\($0.model) \(String(format: "%.2f", 100 * $0.mean))" }.joined(separator: ", "))
             }
             let slurm = SlurmStatus.notes(jobs: s.jobs.map(\.job), executions: try store.executions(experimentID: e.id),
                                           results: (path as NSString).deletingLastPathComponent, experimentHash: e.specHash)
