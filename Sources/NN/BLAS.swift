@@ -23,7 +23,7 @@ public enum BLAS {
     public static var configuration: String {
         guard let p = openblas_get_config() else { return "unknown" }
         let timeout = getenv("OPENBLAS_THREAD_TIMEOUT").map { String(cString: $0) } ?? "default"
-        return String(cString: p) + " core=" + (openblas_get_corename().map { String(cString: $0) } ?? "?")
+        return String(cString: p) + " core=" + Machine.blasCore
             + " OPENBLAS_THREAD_TIMEOUT=" + timeout
     }
 

@@ -51,9 +51,9 @@ enum CSVExports {
             lines.append("experiment,spec_hash,model,run,fold,epoch,key,value")
             for d in data {
                 for r in d.jobs {
-                    for m in try store.metricValues(jobID: r.job.id) {
+                    for m in try store.metrics(jobID: r.job.id).sorted(by: { ($0.epoch, $0.key, $0.step) < ($1.epoch, $1.key, $1.step) }) {
                         lines.append(line([d.record.name, d.record.specHash, r.job.modelName, String(r.job.run), String(r.job.fold),
-                                           String(m.epoch), m.key, m.value.map { number($0) } ?? "nan"]))
+                                           String(m.epoch), m.key, m.value.isNaN ? "nan" : number(m.value)]))
                     }
                 }
             }

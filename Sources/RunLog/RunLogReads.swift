@@ -73,14 +73,6 @@ public struct ModelMean: Equatable, Sendable {
     public let mean: Double
 }
 
-/// A metric's value at one epoch and step; nil for a NaN (`is_nan`).
-public struct MetricValue: Equatable, Sendable {
-    public let key: String
-    public let epoch: Int
-    public let step: Int
-    public let value: Double?
-}
-
 /// A stored prediction as the run log holds it (probabilities as their JSON text).
 public struct PredictionRow: Equatable, Sendable {
     public let epoch: Int
@@ -157,12 +149,6 @@ extension RunStore {
 
     public func modelMeans(experimentID: Int64) throws -> [ModelMean] {
         try fetch(ModelMeanRecord.self, "SELECT model_name, mean_accuracy FROM model_accuracy WHERE experiment_id = ?", [experimentID])
-            .map(\.value)
-    }
-
-    /// Every metric of a job by epoch, key and step.
-    public func metricValues(jobID: Int64) throws -> [MetricValue] {
-        try fetch(MetricRecord.self, "SELECT key, epoch, step, value, is_nan FROM metrics WHERE job_id = ? ORDER BY epoch, key, step", [jobID])
             .map(\.value)
     }
 
@@ -271,16 +257,6 @@ private struct ModelMeanRecord: FetchableRecord {
     enum Columns: String, ColumnExpression { case model = "model_name", mean = "mean_accuracy" }
     let value: ModelMean
     init(row: Row) throws { value = ModelMean(model: try row.decode(forColumn: Columns.model), mean: try row.decode(forColumn: Columns.mean)) }
-}
-
-private struct MetricRecord: FetchableRecord {
-    enum Columns: String, ColumnExpression { case key, epoch, step, value, isNaN = "is_nan" }
-    let value: MetricValue
-    init(row: Row) throws {
-        let isNaN: Bool = try row.decode(forColumn: Columns.isNaN)
-        value = MetricValue(key: try row.decode(forColumn: Columns.key), epoch: try row.decode(forColumn: Columns.epoch),
-                            step: try row.decode(forColumn: Columns.step), value: isNaN ? nil : try row.decode(forColumn: Columns.value))
-    }
 }
 
 private struct PredictionRecord: FetchableRecord {

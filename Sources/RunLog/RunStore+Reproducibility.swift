@@ -36,13 +36,16 @@ extension RunStore {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE job_id = ? ORDER BY attempt", arguments: [jobID]).map { row in
                 AttemptRecord(
-                    jobID: row["job_id"], attempt: row["attempt"], resumedFromEpoch: row["resumed_from_epoch"],
+                    jobID: try row.decode(forColumn: "job_id"), attempt: try row.decode(forColumn: "attempt"),
+                    resumedFromEpoch: try row.decode(forColumn: "resumed_from_epoch"),
                     machine: MachineNumerics(
-                        mode: NumericsMode(rawValue: row["numerics_mode"]) ?? .native, version: row["numerics_version"],
-                        blasCore: row["blas_core"], kernelLevel: row["kernel_level"], widestISA: row["widest_isa"],
-                        cpuVendor: row["cpu_vendor"], cpuName: row["cpu_name"], cpuFamily: row["cpu_family"], cpuModel: row["cpu_model"],
-                        host: row["host"]),
-                    startedAt: row["started_at"])
+                        mode: NumericsMode(rawValue: try row.decode(forColumn: "numerics_mode")) ?? .native,
+                        version: try row.decode(forColumn: "numerics_version"), blasCore: try row.decode(forColumn: "blas_core"),
+                        kernelLevel: try row.decode(forColumn: "kernel_level"), widestISA: try row.decode(forColumn: "widest_isa"),
+                        cpuVendor: try row.decode(forColumn: "cpu_vendor"), cpuName: try row.decode(forColumn: "cpu_name"),
+                        cpuFamily: try row.decode(forColumn: "cpu_family"), cpuModel: try row.decode(forColumn: "cpu_model"),
+                        host: try row.decode(forColumn: "host")),
+                    startedAt: try row.decode(forColumn: "started_at"))
             }
         }
     }

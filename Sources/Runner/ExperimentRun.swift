@@ -157,7 +157,7 @@ public enum ExperimentRun {
         if !request.noReuse {
             let all = planned
             // Jobs never started; a started one trains on (its checkpoint may hold epochs).
-            let fresh = Set(try all.filter { try store.job(id: $0.id).status == .pending && store.job(id: $0.id).attempts == 0 }.map(\.id))
+            let fresh = Set(try all.map { try store.job(id: $0.id) }.filter { $0.status == .pending && $0.attempts == 0 }.map(\.id))
             var seen = Set(all.filter { !fresh.contains($0.id) }.compactMap { hashes[$0.id] })
             planned = all.filter { job in !fresh.contains(job.id) || (hashes[job.id].map { seen.insert($0).inserted } ?? true) }
             copies = all.filter { job in !planned.contains { $0.id == job.id } }

@@ -122,13 +122,13 @@ public enum Verification {
                     + "(it was registered by a build that resolved or hashed specs otherwise: verify it with that build)")
         }
         // A run or fold left out is 0: one (run, fold) per model unless asked for more.
-        let (runFilter, foldFilter): (Int?, Int?) = (request.onlyRun ?? 0, request.onlyFold ?? 0)
+        let (runFilter, foldFilter) = (request.onlyRun ?? 0, request.onlyFold ?? 0)
         let chosen = try store.jobs(experimentID: experiment.id).filter { j in
-            (request.onlyModel.map { $0 == j.modelName } ?? true) && (runFilter.map { $0 == j.run } ?? true) && (foldFilter.map { $0 == j.fold } ?? true)
+            (request.onlyModel.map { $0 == j.modelName } ?? true) && j.run == runFilter && j.fold == foldFilter
         }
         if chosen.isEmpty {
-            throw RunError.noJobsMatch([request.onlyModel.map { "model=\($0)" }, runFilter.map { "run=\($0)" }, foldFilter.map { "fold=\($0)" }]
-                .compactMap { $0 }.joined(separator: ","))
+            let filter = (request.onlyModel.map { ["model=\($0)"] } ?? []) + ["run=\(runFilter)", "fold=\(foldFilter)"]
+            throw RunError.noJobsMatch(filter.joined(separator: ","))
         }
         let unfinished = chosen.filter { $0.status != .completed }
         if !unfinished.isEmpty {
@@ -167,13 +167,12 @@ public enum Verification {
         }
         for record in chosen {
             let logged = try JobOutputs.read(store, jobID: record.id, root: layout.root)
-            let source = try store.job(id: record.id)
             let loggedMachine = try store.attempts(jobID: record.id).last.map(\.machine.summary)
                 ?? experiment.provenance.machine ?? experiment.provenance.cpu + ", " + experiment.provenance.blasConfig
             let again = retrained["\(record.modelName)/\(record.run)/\(record.fold)"]
             let difference = again.flatMap { firstDifference(logged.lines, $0.0.lines) } ?? (again == nil ? ("(logged)", "(not retrained)") : nil)
             jobs.append(VerifyOutcome.Job(
-                name: "\(source.modelName) run \(source.run) fold \(source.fold)", digest: logged.digest, difference: difference,
+                name: "\(record.modelName) run \(record.run) fold \(record.fold)", digest: logged.digest, difference: difference,
                 loggedMachine: loggedMachine, retrainedMachine: again?.1 ?? "unknown"))
         }
         return VerifyOutcome(experiment: experiment, jobs: jobs)
