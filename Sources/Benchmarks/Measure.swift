@@ -3,6 +3,7 @@
 // /proc/self/status; 0 where unavailable), and the CPU the figures were measured on.
 
 import Foundation
+import Runner
 
 public enum Measure {
     /// Seconds on a monotonic clock.
@@ -41,15 +42,10 @@ public enum Measure {
         return (now() - start, Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC))
     }
 
-    /// (current, peak) resident set size in MiB.
+    /// (current, peak) resident set size in MiB (`ProcessMemory`).
     public static func residentMemoryMiB() -> (current: Double, peak: Double) {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
-        func field(_ key: String) -> Double {
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }) else { return 0 }
-            let kb = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) } ?? 0
-            return kb / 1024
-        }
-        return (field("VmRSS"), field("VmHWM"))
+        let bytes = ProcessMemory.residentBytes()
+        return (Double(bytes.current) / 1_048_576, Double(bytes.peak) / 1_048_576)
     }
 
     /// "<model name>, avx512f yes|no, N logical CPUs" from /proc/cpuinfo (the model name as lscpu

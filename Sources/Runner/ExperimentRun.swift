@@ -32,6 +32,10 @@ public struct RunRequest: Sendable {
     /// Trains every job even when an equal one (the same `JobIdentity`) has completed in the
     /// results folder, instead of reusing it (`--no-reuse`).
     public var noReuse = false
+    /// Plans the run first (`RunPlan`) and refuses one the disk or memory cannot hold.
+    public var plans = true
+    /// Starts even when the plan says the disk or the memory is too small (`--force`).
+    public var force = false
 
     public init(specPath: String, overrides: [String] = [], results: String = "results", options: CoordinatorOptions = CoordinatorOptions()) {
         self.specPath = specPath
@@ -100,16 +104,24 @@ public enum ExperimentRun {
         public var reused: [(job: String, from: String)] = []
     }
 
+    /// The specs of a run: the one at `path`, or with `sweeps` every experiment of the sweep, in
+    /// order. Every spec is decoded before anything is written.
+    public static func loadSpecs(path: String, overrides: [String], sweeps: [String]) throws -> (specs: [LoadedSpec], sweep: ExpandedSweep?) {
+        let sweep = sweeps.isEmpty ? nil : try SpecSweep.expand(path: path, overrides: overrides, sweeps: sweeps)
+        let specs = try sweep.map { $0.points.map(\.loaded) } ?? [SpecLoader.load(path: path, overrides: overrides)]
+        return (specs, sweep)
+    }
+
     /// Runs an experiment (or, with `request.sweeps`, every experiment of the sweep, their jobs
     /// scheduled together) to the end or until stopped, and returns the summary of this run.
+    /// Before anything is written it plans the run (`onPlan` receives it) and refuses one the
+    /// disk or the memory cannot hold (unless `request.force`). A run that stops before its first
+    /// job starts leaves no results folder it created behind.
     public static func run(
         _ request: RunRequest, toolVersion: String, worker: URL, progress: ProgressSink?,
-        onCoordinator: (Coordinator) -> Void = { _ in }
+        onPlan: (RunPlan) -> Void = { _ in }, onCoordinator: (Coordinator) -> Void = { _ in }
     ) throws -> Outcome {
-        // Every spec of the run is decoded before the results folder is touched.
-        let sweep = request.sweeps.isEmpty ? nil
-            : try SpecSweep.expand(path: request.specPath, overrides: request.overrides, sweeps: request.sweeps)
-        let specs = try sweep.map { $0.points.map(\.loaded) } ?? [SpecLoader.load(path: request.specPath, overrides: request.overrides)]
+        let (specs, sweep) = try loadSpecs(path: request.specPath, overrides: request.overrides, sweeps: request.sweeps)
         for spec in specs.map(\.spec) where spec.dataset.kind != .synthetic {
             if let root = spec.dataset.root, !FileManager.default.fileExists(atPath: root) {
                 throw RunError.datasetRootMissing(kind: spec.dataset.kind.rawValue, path: root)
@@ -118,17 +130,67 @@ public enum ExperimentRun {
         // Absolute, so that workers started anywhere (Slurm nodes, other working folders) find it.
         let layout = ResultsLayout(root: URL(fileURLWithPath: request.results).standardizedFileURL.path)
         if sweep != nil, case .slurm = request.executor { throw RunError.sweepOnSlurm }
-        let lock = try ResultsLock(folder: layout.root)
-        defer { withExtendedLifetime(lock) {} }
+        var executorChoice = request.executor
+        if request.plans {
+            let plan = try Planner.plan(planRequest(request, specs: specs, results: layout.root)) { loaded, model in
+                try Calibration.measure(spec: loaded, model: model.name, threads: request.options.threadsPerJob, executable: worker)
+            }
+            onPlan(plan)
+            if !request.force, let refusal = plan.refusal { throw refusal }
+            if case .slurm(var options) = executorChoice {
+                if let given = options.time, let seconds = SlurmDuration.seconds(given),
+                   let longest = plan.models.filter({ $0.jobs > 0 }).map(\.secondsPerJob).max(), seconds < longest {
+                    progress?.notice("--time \(given) is shorter than the plan's estimate of the longest job (\(durationText(longest))): "
+                                     + "tasks may reach their limit; each resumes from its checkpoint when run again")
+                }
+                options.time = options.time ?? plan.slurmTimeLimit
+                options.memory = options.memory ?? plan.slurmMemory
+                executorChoice = .slurm(options)
+            }
+        }
         let executor: Executor
-        switch request.executor {
+        switch executorChoice {
         case .local(let jobs):
             executor = WorkerPool(executable: worker, capacity: jobs)
         case .slurm(let options):
             // Asks Slurm for its limits now: a cluster that does not answer stops the run before
-            // the run log is touched.
+            // the results folder is touched.
             executor = try SlurmExecutor(executable: worker, results: layout.root, experimentHash: specs[0].hash, options: options)
         }
+        let created = !FileManager.default.fileExists(atPath: layout.root)
+        var started = false
+        do {
+            return try run(request, specs: specs, sweep: sweep, layout: layout, executor: executor, toolVersion: toolVersion,
+                           progress: progress, started: &started, onCoordinator: onCoordinator)
+        } catch {
+            if created && !started { try? FileManager.default.removeItem(atPath: layout.root) }
+            throw error
+        }
+    }
+
+    /// What the planner needs of a run request.
+    static func planRequest(_ request: RunRequest, specs: [LoadedSpec], results: String) -> PlanRequest {
+        var plan = PlanRequest(specs: specs, results: results)
+        plan.threadsPerJob = request.options.threadsPerJob
+        plan.retryFailed = request.options.retryFailed
+        (plan.onlyModel, plan.onlyRun, plan.onlyFold) = (request.onlyModel, request.onlyRun, request.onlyFold)
+        switch request.executor {
+        case .local(let jobs): plan.parallel = jobs
+        case .slurm(let options):
+            plan.slurm = true
+            plan.parallel = options.maxRunning
+        }
+        return plan
+    }
+
+    /// The run in its results folder, locked: registers the experiments and hands their jobs to
+    /// the coordinator; `started` becomes true once the coordinator has them.
+    private static func run(
+        _ request: RunRequest, specs: [LoadedSpec], sweep: ExpandedSweep?, layout: ResultsLayout, executor: Executor, toolVersion: String,
+        progress: ProgressSink?, started: inout Bool, onCoordinator: (Coordinator) -> Void
+    ) throws -> Outcome {
+        let lock = try ResultsLock(folder: layout.root)
+        defer { withExtendedLifetime(lock) {} }
 
         // Writes that find the log locked wait for it (telling the progress sink); the coordinator,
         // the only caller, is blocked meanwhile, and the workers' reports queue in the pool.
@@ -175,6 +237,7 @@ public enum ExperimentRun {
         }
         let coordinator = Coordinator(log: store, executor: executor, options: request.options, progress: progress)
         onCoordinator(coordinator)
+        started = true
         var summary = try coordinator.run(planned)
         if !copies.isEmpty {
             var waiting = Dictionary(uniqueKeysWithValues: copies.map { ($0.id, $0.name) })

@@ -26,6 +26,30 @@ public enum JobIdentity {
         return SHA256.hex(of: Array(try JSONParser.parse([UInt8](encoded)).canonicalText.utf8))
     }
 
+    /// What decides the time of one epoch of a model, for `exp plan`: its settings but for its
+    /// name and epochs, the dataset and character sections, the split (folds, validation share),
+    /// the numerics and the BLAS threads per job. Jobs with one key cost the same per epoch on one
+    /// machine, whatever their run, fold, seed or experiment.
+    public static func costKey(spec: ExperimentSpec, model: ModelSpec, threads: Int) throws -> String {
+        var anonymous = model
+        anonymous.name = ""
+        anonymous.epochs = 1
+        let cost = Cost(model: anonymous, dataset: spec.dataset, character: model.kind == .hagan ? spec.character : nil,
+                        folds: spec.protocol.folds, validation: spec.protocol.validation, numerics: spec.numerics, threads: threads)
+        let encoded = try JSONEncoder().encode(cost)
+        return SHA256.hex(of: Array(try JSONParser.parse([UInt8](encoded)).canonicalText.utf8))
+    }
+
+    private struct Cost: Encodable {
+        var model: ModelSpec
+        var dataset: DatasetSpec
+        var character: CharacterSpec?
+        var folds: Int
+        var validation: Double?
+        var numerics: NumericsSpec
+        var threads: Int
+    }
+
     private struct Identity: Encodable {
         var model: ModelSpec
         var dataset: DatasetSpec

@@ -48,6 +48,7 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue,
             help: "Slurm: one more sbatch option, e.g. --sbatch-arg=--account=proj123 (repeatable; given last).")
     var sbatchArgs: [String] = []
+    @Flag(help: "Start even when the plan finds too little free disk or memory for the run.") var force = false
     @Flag(help: "Slurm: submit and return; running the same command again attaches to the tasks and ingests what they wrote.")
     var detach = false
 
@@ -94,6 +95,7 @@ struct Run: ParsableCommand {
         (request.onlyModel, request.onlyRun, request.onlyFold) = try onlyFilter()
         request.sweeps = sweeps
         request.noReuse = noReuse
+        request.force = force
         let live = ProgressView.stdoutIsTerminal
         // Ctrl-C reaches local workers too (same process group); the coordinator stops starting
         // jobs, has Slurm cancel the pending tasks and signal the running ones, and records the
@@ -116,6 +118,11 @@ struct Run: ParsableCommand {
         let progress = ProgressView(live: live)
         let outcome = try ExperimentRun.run(
             request, toolVersion: Exp.version, worker: WorkerPool.currentExecutable, progress: progress,
+            onPlan: { plan in
+                print("plan (exp plan prints it alone):")
+                for line in plan.lines { print("  " + line) }
+                fflush(stdout)
+            },
             onCoordinator: { coordinator = $0 })
         let summary = outcome.summary
         var counts = JobStatus.allCases.compactMap { s in summary.counts[s].map { "\($0) \(s.rawValue)" } }
