@@ -3,6 +3,7 @@
  * every resource is released on the error path. libtiff errors go to a thread-local buffer. */
 #include "image_codecs.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -325,7 +326,7 @@ int ic_encode_png(const char *path, const float *pixels, int width, int height, 
     }
     FILE *file = fopen(path, "wb");
     if (!file) {
-        set_error(error, error_size, "cannot create the file");
+        set_error(error, error_size, "cannot create the file: %s", strerror(errno));
         return -1;
     }
     png_error_context context = {error, error_size};
@@ -368,7 +369,7 @@ int ic_encode_png(const char *path, const float *pixels, int width, int height, 
     free(row);
     png_destroy_write_struct(&png, &info);
     if (fclose(file) != 0) {
-        set_error(error, error_size, "cannot finish writing the file");
+        set_error(error, error_size, "cannot finish writing the file: %s", strerror(errno));
         return -1;
     }
     return 0;
@@ -394,7 +395,7 @@ int ic_encode_jpeg(const char *path, const float *pixels, int width, int height,
     }
     FILE *volatile file = fopen(path, "wb");
     if (!file) {
-        set_error(error, error_size, "cannot create the file");
+        set_error(error, error_size, "cannot create the file: %s", strerror(errno));
         return -1;
     }
     struct jpeg_compress_struct cinfo;
@@ -437,7 +438,7 @@ int ic_encode_jpeg(const char *path, const float *pixels, int width, int height,
     jpeg_destroy_compress(&cinfo);
     free(row);
     if (fclose(file) != 0) {
-        set_error(error, error_size, "cannot finish writing the file");
+        set_error(error, error_size, "cannot finish writing the file: %s", strerror(errno));
         return -1;
     }
     return 0;

@@ -12,6 +12,20 @@ public enum BusyEvent: Sendable, Equatable {
     case waiting(path: String, holder: String?)
     /// The lock was released after `seconds` of waiting; the write went through.
     case resumed(path: String, seconds: Double)
+    /// The run log's filesystem is full (`DiskSpace.message` says which and how much is free):
+    /// the write waits for space.
+    case diskFull(path: String, message: String)
+    /// Space returned after `seconds`; the write went through.
+    case spaceReturned(path: String, seconds: Double)
+}
+
+/// Set to end the waits of a store's writes for disk space (the run was asked to stop).
+public final class StopWaiting: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    public func set() { lock.lock(); value = true; lock.unlock() }
+    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 public typealias BusyReporter = @Sendable (BusyEvent) -> Void

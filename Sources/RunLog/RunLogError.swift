@@ -22,6 +22,8 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
     case readOnly(path: String)
     /// An SQLite error while reading or writing (disk full, I/O error, a lock held past the busy timeout).
     case database(path: String, message: String)
+    /// A write waited for space on a full disk and was stopped (Ctrl-C) before space returned.
+    case diskFull(path: String)
 
     public var description: String {
         switch self {
@@ -49,6 +51,9 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): the run log was opened read-only; only the coordinator of `exp run` writes to it"
         case .database(let path, let message):
             return "\(path): \(message)"
+        case .diskFull(let path):
+            return "\(path): stopped while waiting for disk space (database or disk is full); nothing written is lost: "
+                + "free some space and run the same command again to resume"
         case .foldAssignmentConflict(let experimentID, let run, let subject, let stored, let new):
             return "experiment \(experimentID) run \(run): subject \(subject) is recorded in fold \(stored), now assigned to fold \(new); the dataset or the split changed, start a new experiment"
         }

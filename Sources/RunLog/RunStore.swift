@@ -13,6 +13,8 @@ public final class RunStore: Sendable {
     public let isReadOnly: Bool
     private let pool: DatabasePool
     private let onBusy: BusyReporter?
+    /// Ends a write's wait for disk space (`stopWaitingForSpace`).
+    private let stopWaits = StopWaiting()
 
     /// How long a reading connection waits for a lock before giving up.
     public static let busyTimeout: TimeInterval = 30
@@ -41,12 +43,15 @@ public final class RunStore: Sendable {
         config.label = "exp.runlog"
         do {
             let pool = try DatabasePool(path: path, configuration: config)
-            if !readOnly { try RunStore.patiently(path: path, onBusy: onBusy) { try RunLogSchema.migrator.migrate(pool) } }
+            if !readOnly { try RunStore.patiently(path: path, onBusy: onBusy, stop: stopWaits) { try RunLogSchema.migrator.migrate(pool) } }
             self.pool = pool
         } catch let error as DatabaseError {
             throw RunLogError.notARunLog(path: path, reason: error.message ?? "\(error)")
         }
     }
+
+    /// A write waiting for disk space gives up (throwing `RunLogError.diskFull`) instead of waiting on.
+    public func stopWaitingForSpace() { stopWaits.set() }
 
     /// Closes the connections; the store cannot be used afterwards.
     public func close() throws { try pool.close() }
@@ -121,8 +126,9 @@ public final class RunStore: Sendable {
     func write<T>(_ updates: (Database) throws -> T) throws -> T {
         guard !isReadOnly else { throw RunLogError.readOnly(path: path) }
         return try translatingErrors {
-            try RunStore.patiently(path: path, onBusy: onBusy) {
-                try pool.writeWithoutTransaction { db in
+            try RunStore.patiently(path: path, onBusy: onBusy, stop: stopWaits) {
+                if DiskSpace.injectedFull { throw DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full") }
+                return try pool.writeWithoutTransaction { db in
                     var result: T?
                     try db.inTransaction(.immediate) {
                         result = try updates(db)
@@ -135,16 +141,19 @@ public final class RunStore: Sendable {
     }
 
     /// Runs `body` again, with backoff, for as long as it fails because another connection holds
-    /// the lock; other errors pass through. The transaction of a failed attempt was rolled back,
-    /// so trying again writes everything once.
-    private static func patiently<T>(path: String, onBusy: BusyReporter?, backoff: Backoff = Backoff(), _ body: () throws -> T) throws -> T {
+    /// the lock, and after waiting for space (`DiskSpace`) for as long as it fails because the disk
+    /// is full, until `stop` is set; other errors pass through. The transaction of a failed
+    /// attempt was rolled back, so trying again writes everything once.
+    private static func patiently<T>(path: String, onBusy: BusyReporter?, stop: StopWaiting, backoff: Backoff = Backoff(),
+                                     _ body: () throws -> T) throws -> T {
         var attempt = 0
-        var started: Date?
+        var started: Date?, full: Date?
         while true {
             let tried = Date()
             do {
                 let result = try body()
                 if let started { onBusy?(.resumed(path: path, seconds: Date().timeIntervalSince(started))) }
+                if let full { onBusy?(.spaceReturned(path: path, seconds: Date().timeIntervalSince(full))) }
                 return result
             } catch let error as DatabaseError where error.isBusy {
                 if started == nil {
@@ -153,6 +162,12 @@ public final class RunStore: Sendable {
                 }
                 Thread.sleep(forTimeInterval: backoff.delay(attempt: attempt))
                 attempt += 1
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+                if full == nil {
+                    full = tried
+                    onBusy?(.diskFull(path: path, message: DiskSpace.message(path, needed: 0)))
+                }
+                if !DiskSpace.waitForSpace(at: path, needed: 0, shouldStop: { stop.isSet }) { throw RunLogError.diskFull(path: path) }
             }
         }
     }

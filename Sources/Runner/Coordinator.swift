@@ -29,10 +29,13 @@ public protocol RunLogWriter: AnyObject {
     func recordExecution(_ job: Int64, _ execution: ExecutionRecord) throws
     /// The machine and kernels of the job's current worker (its attempt's provenance).
     func recordAttempt(jobID: Int64, resumedFromEpoch: Int, machine: MachineNumerics) throws
+    /// A write waiting for disk space gives up (the run was asked to stop).
+    func stopWaitingForSpace()
 }
 
 extension RunLogWriter {
     public func recordAttempt(jobID: Int64, resumedFromEpoch: Int, machine: MachineNumerics) throws {}
+    public func stopWaitingForSpace() {}
 }
 
 extension RunStore: RunLogWriter {
@@ -148,6 +151,7 @@ public final class Coordinator {
         stopRequested = true
         stopLock.unlock()
         executor.interruptAll()
+        log.stopWaitingForSpace()
     }
 
     private var stopping: Bool {
@@ -197,7 +201,7 @@ public final class Coordinator {
         // The loop ends only when every launched worker's exit is handled, so no message still
         // queued behind a process's exit is lost.
         while (!queue.isEmpty && !stopping) || !state.active.isEmpty {
-            while !stopping, state.active.count < executor.capacity, !queue.isEmpty {
+            while !stopping, state.waitingForSpace.isEmpty, state.active.count < executor.capacity, !queue.isEmpty {
                 let job = queue.removeFirst()
                 try log.markRunning(job.id)
                 let execution: ExecutionRecord

@@ -55,6 +55,8 @@ public struct CoordinatorState: Sendable {
     public internal(set) var interruptedAt: [JobID: Int] = [:]
     public internal(set) var resumedFrom: [JobID: Int] = [:]
     public internal(set) var summary = RunSummary()
+    /// Jobs whose worker waits for disk space: while there are any, no job starts.
+    public internal(set) var waitingForSpace: Set<JobID> = []
 
     public init(_ planned: [PlannedJob]) {
         jobs = Dictionary(uniqueKeysWithValues: planned.map { (JobID($0.id), $0) })
@@ -90,6 +92,7 @@ public struct CoordinatorState: Sendable {
         case .exited(let key, let status, let tail, let verdict):
             guard let id = JobID(key), jobs[id] != nil else { return [] }
             active.remove(id)
+            waitingForSpace.remove(id)
             if let t = launchedAt.removeValue(forKey: id) { summary.workerSeconds += now - t }
             if finished.contains(id) { return [] }
             let end = Self.exitDecision(status: status, stderrTail: tail, verdict: verdict, interruptedAfter: interruptedAt[id],
@@ -106,6 +109,7 @@ public struct CoordinatorState: Sendable {
         case .machine(let machine):
             return [.recordAttempt(id, resumedFromEpoch: resumedFrom[id] ?? 0, machine)]
         case .epoch(let epoch, let metrics):
+            waitingForSpace.remove(id)
             return [.recordEpoch(id, epoch: epoch, metrics: metrics), .showEpoch(name: job.name, epoch: epoch, metrics: metrics)]
         case .artifact(let kind, let path, let epoch):
             return [.recordArtifact(id, kind: kind, path: path, epoch: epoch)]
@@ -122,6 +126,10 @@ public struct CoordinatorState: Sendable {
         case .failed(let text):
             failureText[id] = text
             return []
+        case .diskFull(let text):
+            guard waitingForSpace.insert(id).inserted else { return [] }
+            return [.showNotice("\(job.name) paused: \(text). No job starts until it goes on; free some space and it goes on by "
+                                + "itself (Ctrl-C stops it after its last whole epoch)")]
         }
     }
 

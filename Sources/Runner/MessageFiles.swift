@@ -5,6 +5,7 @@
 // per file and checks the file's size before reading, so it reads each byte once.
 
 import Foundation
+import RunLog
 
 public enum MessageFileError: Error, CustomStringConvertible {
     /// The messages file cannot be opened for appending on this node.
@@ -44,8 +45,19 @@ public final class MessageFileWriter {
 
     deinit { close(fd) }
 
-    public func send(_ message: WorkerMessage) throws {
-        try append(Array(message.line().utf8))
+    /// Appends the message's line. On a full disk it waits for space (saying so on stderr, which
+    /// Slurm keeps in the task's log), the torn part of the line cut off first, then writes it
+    /// whole; `shouldStop` ends the wait (throwing `DiskSpace.Full`).
+    public func send(_ message: WorkerMessage, shouldStop: () -> Bool = { false }) throws {
+        let bytes = Array(message.line().utf8)
+        try DiskSpace.retrying(path, needed: bytes.count, shouldStop: shouldStop,
+                               onFull: { FileHandle.standardError.write(Data("paused: \($0)\n".utf8)) }) {
+            let size = lseek(fd, 0, SEEK_END)
+            do { try append(bytes) } catch {
+                if size >= 0 { _ = ftruncate(fd, size) }
+                throw error
+            }
+        }
     }
 
     private func append(_ bytes: [UInt8]) throws {

@@ -113,6 +113,12 @@ public final class ProgressView: ProgressSink {
                 + "reports are kept until it is free (Ctrl-C twice stops at once; running the same command again resumes)"
         case .resumed(_, let seconds):
             line = String(format: "the run log is free again after %.0f s; catching up", seconds)
+        case .diskFull(let path, let message):
+            line = "paused: \(message) (the run log \(path) cannot grow). No job starts and the running ones wait; "
+                + "free some space and the run goes on by itself, checking every \(DiskSpace.pollSeconds.formatted()) s "
+                + "(Ctrl-C stops; running the same command again resumes)"
+        case .spaceReturned(_, let seconds):
+            line = String(format: "disk space is back after %.0f s; the run goes on", seconds)
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
         // The live table is drawn again below the message.

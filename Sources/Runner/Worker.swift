@@ -122,15 +122,30 @@ public enum JobWorker {
             inputs.train = train
             history.epochs.append(metrics)
             // The epoch's sample grid is on disk, whole (written atomically), before the checkpoint
-            // that a resume starts after: a worker killed between the two draws it again.
+            // that a resume starts after: a worker killed between the two draws it again. A full
+            // disk pauses the job here (`DiskSpace`) until the files can be written; stopped while
+            // waiting, it ends after the epoch before, whose checkpoint is whole.
             var grid: String?
-            if let image = try trainer.sampleGrid(inputs.test, every: model.hagan?.sampleEvery ?? 0, epoch: epoch, last: model.epochs) {
-                let path = files.sampleGrid(epoch: epoch)
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try image.writePNG(to: path)
-                grid = path
+            do {
+                let onFull = { (text: String) in send(.diskFull(message: text)) }
+                if let image = try trainer.sampleGrid(inputs.test, every: model.hagan?.sampleEvery ?? 0, epoch: epoch, last: model.epochs) {
+                    let path = files.sampleGrid(epoch: epoch)
+                    try DiskSpace.retrying(path, needed: 1 << 20, shouldStop: shouldStop, onFull: onFull) {
+                        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                                withIntermediateDirectories: true)
+                        try image.writePNG(to: path)
+                    }
+                    grid = path
+                }
+                let checkpoint = trainer.checkpoint(extra: metadata.merging([MetricsHistory.key: history.metadata]) { a, _ in a })
+                try DiskSpace.retrying(files.checkpoint, needed: files.checkpointSize + (1 << 20), shouldStop: shouldStop, onFull: onFull) {
+                    try checkpoint.write(to: files.checkpoint)
+                }
+            } catch is DiskSpace.Full {
+                let message = WorkerMessage.interrupted(epoch: epoch - 1)
+                send(message)
+                return message
             }
-            try trainer.checkpoint(extra: metadata.merging([MetricsHistory.key: history.metadata]) { a, _ in a }).write(to: files.checkpoint)
             send(.epoch(epoch: epoch, metrics: metrics))
             if epoch == 1 || epoch == model.epochs {
                 send(.artifact(kind: .checkpoint, path: layout.relative(files.checkpoint), epoch: epoch))
@@ -297,6 +312,9 @@ struct JobFiles {
     }
 
     func sampleGrid(epoch: Int) -> String { layout.sampleGrid(hash, job: name, epoch: epoch) }
+
+    /// Bytes of the checkpoint on disk (0 before the first): about what its next version needs.
+    var checkpointSize: Int { ((try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size]) as? Int) ?? 0 }
 
     /// The sample grids on disk, by epoch.
     func sampleGrids() -> [(epoch: Int, path: String)] {

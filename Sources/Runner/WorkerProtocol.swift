@@ -27,8 +27,11 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
     case interrupted(epoch: Int)
     /// The job failed with an error the worker could describe.
     case failed(message: String)
+    /// A file of the job cannot be written for lack of space (`DiskSpace.message`): the worker
+    /// waits for space and writes it then; its next epoch line says it went on.
+    case diskFull(message: String)
 
-    private enum Kind: String, Codable { case started, machine, epoch, artifact, predictions, completed, diverged, interrupted, failed }
+    private enum Kind: String, Codable { case started, machine, epoch, artifact, predictions, completed, diverged, interrupted, failed, diskFull }
     private enum Keys: String, CodingKey {
         case type, resumedFromEpoch, epochs, machine, epoch, metrics, kind, path, predictions, step, detail, message
     }
@@ -45,6 +48,7 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
         case .diverged: self = .diverged(epoch: try c.decode(Int.self, forKey: .epoch), step: try c.decode(Int.self, forKey: .step), detail: try c.decode(String.self, forKey: .detail))
         case .interrupted: self = .interrupted(epoch: try c.decode(Int.self, forKey: .epoch))
         case .failed: self = .failed(message: try c.decode(String.self, forKey: .message))
+        case .diskFull: self = .diskFull(message: try c.decode(String.self, forKey: .message))
         }
     }
 
@@ -69,6 +73,8 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
             try c.encode(Kind.interrupted, forKey: .type); try c.encode(e, forKey: .epoch)
         case .failed(let m):
             try c.encode(Kind.failed, forKey: .type); try c.encode(m, forKey: .message)
+        case .diskFull(let m):
+            try c.encode(Kind.diskFull, forKey: .type); try c.encode(m, forKey: .message)
         }
     }
 

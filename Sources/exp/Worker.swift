@@ -42,7 +42,7 @@ struct Worker: ParsableCommand {
         let send: (WorkerMessage) -> Void = { m in
             guard let file else { return FileHandle.standardOutput.write(Data(m.line().utf8)) }
             do {
-                try file.send(m)
+                try file.send(m, shouldStop: { stop.isSet })
             } catch {
                 // Nobody would hear this worker any more: stop, keeping the last checkpoint.
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -33,7 +33,7 @@ public struct Calibration: Codable, Equatable, Sendable {
 
     /// Training steps are timed (after one warm-up step) until `minimumSeconds` have passed and
     /// at least `minimumSteps` were taken (at most `maximumSteps`); the median counts.
-    static let minimumSteps = 3, maximumSteps = 20, minimumSeconds = 1.0
+    static let minimumSteps = 3, maximumSteps = 20, minimumSeconds = 0.5
 
     /// Calibrates `model` of `spec` in this process with `threads` BLAS threads.
     public static func run(spec: ExperimentSpec, model: ModelSpec, threads: Int) throws -> Calibration {

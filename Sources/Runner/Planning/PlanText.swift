@@ -3,6 +3,7 @@
 
 import Foundation
 import NN
+import RunLog
 
 extension RunPlan {
     /// "AMD EPYC (avx512)", the CPU the figures are for.

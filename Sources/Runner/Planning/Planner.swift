@@ -45,7 +45,7 @@ public enum Planner {
         let measured = try store.map(measuredEpochs) ?? [:]
         var plan = RunPlan(parallel: request.parallel, threadsPerJob: request.threadsPerJob, slurm: request.slurm,
                            cores: ProcessInfo.processInfo.activeProcessorCount, machineMemory: Int(ProcessInfo.processInfo.physicalMemory),
-                           folder: layout.root, freeBytes: freeBytes(at: layout.root))
+                           folder: layout.root, freeBytes: DiskSpace.freeBytes(at: layout.root))
         var calibrations: [String: Calibration] = [:]
         var cachedDatasets = Set<String>()
         for loaded in request.specs {
@@ -130,17 +130,6 @@ public enum Planner {
     static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
-    /// Free bytes for an unprivileged writer on the filesystem of `path` (or of its nearest existing folder).
-    public static func freeBytes(at path: String) -> Int? {
-        var folder = path
-        while !FileManager.default.fileExists(atPath: folder) && folder != "/" && !folder.isEmpty {
-            folder = (folder as NSString).deletingLastPathComponent
-        }
-        var info = statvfs()
-        guard statvfs(folder.isEmpty ? "." : folder, &info) == 0 else { return nil }
-        return Int(info.f_bavail) * Int(info.f_frsize)
     }
 
     private static func hasFiles(_ folder: String) -> Bool {

@@ -11,6 +11,7 @@
 // more BLAS threads at once than the machine has cores share them: each is slowed by that factor.
 
 import Foundation
+import RunLog
 import Spec
 import Vocabulary
 
@@ -133,19 +134,6 @@ public struct RunPlan: Sendable {
     /// 10 minutes, and the peak memory times 1.5 (at least 256 MiB), rounded up.
     public var slurmTimeLimit: String { SlurmDuration.text(seconds: (models.map(\.secondsPerJob).max() ?? 0) * 1.5 + 600) }
     public var slurmMemory: String { "\(max(256, Int((Double(peakMemoryPerJob) * 1.5 / 1_048_576).rounded(.up))))M" }
-}
-
-/// Sizes in bytes as people read them.
-public enum Bytes {
-    public static func text(_ bytes: Int) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(bytes), unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
-    }
 }
 
 /// Slurm's time formats.
