@@ -1,6 +1,7 @@
 // The chaos test: a tiny run (both models, 2 folds, sample grids) interrupted at random moments,
 // by kill -9 of the coordinator or of a worker, SIGSTOP stalls of either (some ended by a kill),
-// and write locks on the run log held by another connection (this test process), then resumed by
+// write locks on the run log held by another connection (this test process), and a full disk
+// (the fault injector, `EXP_FAULT_DISK_FULL`: the run pauses, and goes on when it is freed), then resumed by
 // running the same command again until it exits 0. Each trial must leave a run log equal to an
 // uninterrupted run's in every table (ids, timestamps and attempt counts aside) and the same
 // files, byte for byte, in the results folder.
@@ -39,6 +40,7 @@ private enum Disruption: CustomStringConvertible {
     case stallCoordinator(seconds: Double, thenKill: Bool)
     case stallWorker(seconds: Double)
     case holdLock(seconds: Double, thenKill: Bool)
+    case fullDisk(seconds: Double)
 
     var description: String {
         switch self {
@@ -47,12 +49,14 @@ private enum Disruption: CustomStringConvertible {
         case .stallCoordinator(let s, let k): return String(format: "SIGSTOP coordinator %.1f s%@", s, k ? " then kill -9" : "")
         case .stallWorker(let s): return String(format: "SIGSTOP worker %.1f s", s)
         case .holdLock(let s, let k): return String(format: "write lock %.1f s%@", s, k ? " then kill -9" : "")
+        case .fullDisk(let s): return String(format: "full disk %.1f s", s)
         }
     }
 
     static func random(_ g: inout SeededGenerator, longestLock: Double) -> Disruption {
         let seconds = 0.5 + Double(g.uniform()) * 5.5
-        switch g.int(below: 5) {
+        switch g.int(below: 6) {
+        case 5: return .fullDisk(seconds: seconds)
         case 0: return .killCoordinator
         case 1: return .killWorker
         case 2: return .stallCoordinator(seconds: seconds, thenKill: g.int(below: 2) == 0)
@@ -97,7 +101,11 @@ private func waitForWorkers(_ results: String) {
         let log = (folder as NSString).appendingPathComponent("trial-\(trial).stderr")
         var plan = (0..<(1 + g.int(below: 2))).map { _ in Disruption.random(&g, longestLock: settings.lockSeconds) }
         if trial == 0 { plan = [.holdLock(seconds: settings.lockSeconds, thenKill: false)] }
-        var process = try runExp(["run", spec, "--results", results, "--jobs", "2"], stderr: log)
+        if trial == 1 { plan = [.fullDisk(seconds: 3)] }
+        // The fault injector's flag: while the file exists, the run's writes find a full disk.
+        let flag = (folder as NSString).appendingPathComponent("trial-\(trial).disk-full")
+        let environment = [DiskSpace.faultVariable: flag, "EXP_DISK_POLL_SECONDS": "0.2"]
+        var process = try runExp(["run", spec, "--results", results, "--jobs", "2"], stderr: log, environment: environment)
         var done: [String] = []
         for disruption in plan {
             // A random moment: after a short delay, once the log holds some share of the metrics.
@@ -132,6 +140,12 @@ private func waitForWorkers(_ results: String) {
                 if thenKill { kill(-coordinator, SIGKILL) }
                 try holder.inDatabase { try $0.execute(sql: "COMMIT") }
                 try holder.close()
+            case .fullDisk(let seconds):
+                FileManager.default.createFile(atPath: flag, contents: nil)
+                Thread.sleep(forTimeInterval: seconds)
+                // Paused, not ended: the run is still there when space returns (or it had just finished).
+                if !process.isRunning && process.terminationStatus != 0 { done.append("(the run ended while the disk was full)") }
+                try FileManager.default.removeItem(atPath: flag)
             }
             done.append(disruption.description)
         }
@@ -139,13 +153,14 @@ private func waitForWorkers(_ results: String) {
         var runs = 1
         while !wait(process, seconds: 300) || process.terminationStatus != 0, runs < 6 {
             waitForWorkers(results)
-            process = try runExp(["run", spec, "--results", results, "--jobs", "2"], stderr: log)
+            process = try runExp(["run", spec, "--results", results, "--jobs", "2"], stderr: log, environment: environment)
             runs += 1
         }
         let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         if stderr.contains("is locked by pid \(getpid())") { lockNamed = true }
         let gotTables = try runLogTables(results), gotFiles = resultFiles(results)
-        let same = process.terminationStatus == 0 && gotTables == expectedTables && gotFiles == expectedFiles
+        let endedOnFullDisk = done.contains("(the run ended while the disk was full)")
+        let same = process.terminationStatus == 0 && gotTables == expectedTables && gotFiles == expectedFiles && !endedOnFullDisk
         if same { identical += 1 }
         let tableDiff = expectedTables.keys.filter { gotTables[$0] != expectedTables[$0] }.sorted()
         let fileDiff = Set(expectedFiles.keys).union(gotFiles.keys).filter { gotFiles[$0] != expectedFiles[$0] }.sorted()
