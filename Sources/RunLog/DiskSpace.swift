@@ -27,10 +27,13 @@ public enum DiskSpace {
         public var description: String { "\(path): No space left on device" }
     }
 
+    /// The fault injector's flag file, read once (nil: no fault injected, and nothing to check).
+    static let faultFlag: String? = ProcessInfo.processInfo.environment[faultVariable].flatMap { $0.isEmpty ? nil : $0 }
+
     /// Whether the fault injector says the disk is full now.
     public static var injectedFull: Bool {
-        guard let flag = ProcessInfo.processInfo.environment[faultVariable], !flag.isEmpty else { return false }
-        return FileManager.default.fileExists(atPath: flag)
+        guard let faultFlag else { return false }
+        return access(faultFlag, F_OK) == 0
     }
 
     /// Throws `Full` for `path` while the fault injector says the disk is full.

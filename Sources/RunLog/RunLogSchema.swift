@@ -8,7 +8,7 @@ import GRDB
 
 public enum RunLogSchema {
     /// The schema version this build writes and reads (`PRAGMA user_version`).
-    public static let version = 6
+    public static let version = 7
 
     /// All migrations, in order.
     static var migrator: DatabaseMigrator {
@@ -19,6 +19,7 @@ public enum RunLogSchema {
         migrator.registerMigration("v4") { db in try db.execute(sql: v4) }
         migrator.registerMigration("v5") { db in try db.execute(sql: v5) }
         migrator.registerMigration("v6") { db in try db.execute(sql: v6) }
+        migrator.registerMigration("v7") { db in try db.execute(sql: v7) }
         return migrator
     }
 
@@ -271,5 +272,35 @@ public enum RunLogSchema {
             PRIMARY KEY (job_id, attempt)
         );
         PRAGMA user_version = 6;
+        """
+
+    /// v7: every execution of a job, not only its last: when a job's `executions` row is replaced by
+    /// a new submission (a rerun after a cancel, a time limit, a failure), the row it had moves to
+    /// `execution_history` first, so that the attempt stays visible.
+    static let v7 = """
+        CREATE TABLE execution_history (
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            executor TEXT NOT NULL,
+            submission TEXT,
+            array_job_id INTEGER,
+            array_index INTEGER,
+            node TEXT,
+            requeues INTEGER NOT NULL,
+            state TEXT,
+            reason TEXT,
+            exit_code TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX execution_history_by_job ON execution_history(job_id);
+        CREATE TRIGGER executions_keep_earlier_attempts BEFORE UPDATE ON executions
+        WHEN OLD.executor IS NOT NEW.executor OR OLD.submission IS NOT NEW.submission OR OLD.array_index IS NOT NEW.array_index
+            OR (OLD.array_job_id IS NOT NULL AND NEW.array_job_id IS NOT NULL AND OLD.array_job_id <> NEW.array_job_id)
+        BEGIN
+            INSERT INTO execution_history (job_id, executor, submission, array_job_id, array_index, node, requeues, state, reason,
+                                           exit_code, updated_at)
+            VALUES (OLD.job_id, OLD.executor, OLD.submission, OLD.array_job_id, OLD.array_index, OLD.node, OLD.requeues, OLD.state,
+                    OLD.reason, OLD.exit_code, OLD.updated_at);
+        END;
+        PRAGMA user_version = 7;
         """
 }

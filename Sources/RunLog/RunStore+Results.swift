@@ -17,7 +17,8 @@ extension RunStore {
                 try statement.execute(arguments: [jobID, point.key, point.epoch, point.step, point.value.isNaN ? nil : point.value, point.value.isNaN])
             }
             if let epochsDone {
-                try db.execute(sql: "UPDATE jobs SET epochs_done = max(epochs_done, ?) WHERE id = ?", arguments: [epochsDone, jobID])
+                try db.cachedStatement(sql: "UPDATE jobs SET epochs_done = max(epochs_done, ?) WHERE id = ?")
+                    .execute(arguments: [epochsDone, jobID])
             }
         }
     }

@@ -15,6 +15,8 @@ public final class RunStore: Sendable {
     private let onBusy: BusyReporter?
     /// Ends a write's wait for disk space (`stopWaitingForSpace`).
     private let stopWaits = StopWaiting()
+    /// The transaction of `inOneTransaction`, which the writes made inside it join.
+    private let batch = OpenTransaction()
 
     /// How long a reading connection waits for a lock before giving up.
     public static let busyTimeout: TimeInterval = 30
@@ -123,8 +125,19 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Makes every write of `body` in one transaction (one commit, one fsync): all of them or none.
+    /// Waits for a lock or for disk space as a single write does, then runs `body` again whole.
+    public func inOneTransaction(_ body: () throws -> Void) throws {
+        try write { db in
+            batch.enter(db)
+            defer { batch.leave() }
+            try body()
+        }
+    }
+
     func write<T>(_ updates: (Database) throws -> T) throws -> T {
         guard !isReadOnly else { throw RunLogError.readOnly(path: path) }
+        if let db = batch.current { return try updates(db) }
         return try translatingErrors {
             try RunStore.patiently(path: path, onBusy: onBusy, stop: stopWaits) {
                 if DiskSpace.injectedFull { throw DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full") }
@@ -198,5 +211,33 @@ public final class RunStore: Sendable {
                 return dict
             }
         }
+    }
+}
+
+/// The open transaction of `RunStore.inOneTransaction`, seen only by the thread that opened it.
+private final class OpenTransaction: @unchecked Sendable {
+    private let lock = NSLock()
+    private var database: Database?
+    private var thread: pthread_t?
+
+    func enter(_ db: Database) {
+        lock.lock()
+        database = db
+        thread = pthread_self()
+        lock.unlock()
+    }
+
+    func leave() {
+        lock.lock()
+        database = nil
+        thread = nil
+        lock.unlock()
+    }
+
+    var current: Database? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let thread, pthread_equal(thread, pthread_self()) != 0 else { return nil }
+        return database
     }
 }

@@ -31,11 +31,14 @@ public protocol RunLogWriter: AnyObject {
     func recordAttempt(jobID: Int64, resumedFromEpoch: Int, machine: MachineNumerics) throws
     /// A write waiting for disk space gives up (the run was asked to stop).
     func stopWaitingForSpace()
+    /// Makes the writes of `body` in one transaction.
+    func inOneTransaction(_ body: () throws -> Void) throws
 }
 
 extension RunLogWriter {
     public func recordAttempt(jobID: Int64, resumedFromEpoch: Int, machine: MachineNumerics) throws {}
     public func stopWaitingForSpace() {}
+    public func inOneTransaction(_ body: () throws -> Void) throws { try body() }
 }
 
 extension RunStore: RunLogWriter {
@@ -171,6 +174,13 @@ public final class Coordinator {
         let running = planned.filter { statuses[$0.id] == .running }.map(\.id)
         let executions = try log.executions(of: running)
         let adopted = try executor.adopt(Dictionary(uniqueKeysWithValues: executions.map { (String($0.key), $0.value) }))
+        // Jobs that ended while their execution's last recorded state did not: the executor says
+        // how their tasks ended, where it still can.
+        let ended = planned.filter { [.completed, .failed, .diverged].contains(statuses[$0.id]) }.map(\.id)
+        let unsettled = try log.executions(of: ended)
+        for (job, record) in executor.settle(Dictionary(uniqueKeysWithValues: unsettled.map { (String($0.key), $0.value) })) {
+            if let id = Int64(job) { try log.recordExecution(id, record) }
+        }
         for job in planned {
             switch statuses[job.id]! {
             case .completed:
@@ -194,8 +204,14 @@ public final class Coordinator {
         state.summary.attached = state.active.count
         progress?.runStarting(jobs: queue.count, attached: state.active.count, skipped: state.summary.skipped)
         let startWall = monotonicSeconds(), startCPU = processCPUSeconds()
+        // The events that are ready are taken in together: their run-log writes in one transaction
+        // (one commit for a poll of a thousand Slurm tasks' lines), then what they show.
         func handle(_ event: WorkerEvent) throws {
-            for write in state.apply(event, stopping: stopping, now: monotonicSeconds()) { try perform(write) }
+            var events = [event]
+            while events.count < 5000, let next = executor.nextEvent(timeout: 0) { events.append(next) }
+            let writes = events.flatMap { state.apply($0, stopping: stopping, now: monotonicSeconds()) }
+            try log.inOneTransaction { for write in writes where write.isRunLogWrite { try perform(write) } }
+            for write in writes where !write.isRunLogWrite { try perform(write) }
         }
 
         // The loop ends only when every launched worker's exit is handled, so no message still

@@ -37,6 +37,14 @@ public enum CoordinatorWrite: Equatable, Sendable {
     case showEpoch(name: String, epoch: Int, metrics: [String: Double])
     case showExecution(name: String, ExecutionRecord)
     case showFinished(name: String, status: JobStatus, detail: String?)
+
+    /// A write to the run log (the others go to the progress view).
+    public var isRunLogWrite: Bool {
+        switch self {
+        case .recordStart, .recordAttempt, .recordEpoch, .recordArtifact, .recordExecution, .finish: return true
+        case .showNotice, .showStarted, .showEpoch, .showExecution, .showFinished: return false
+        }
+    }
 }
 
 public struct CoordinatorState: Sendable {

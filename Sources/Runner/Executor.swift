@@ -51,6 +51,15 @@ public protocol Executor: AnyObject {
 
     /// Asks every worker to checkpoint and stop (SIGINT); jobs not started yet are not started.
     func interruptAll()
+
+    /// The final state of executions that the run log left unsettled although their jobs ended
+    /// (a coordinator killed between a task's last line and its executor's end of it), for those
+    /// the executor can still tell; keyed by job.
+    func settle(_ executions: [String: ExecutionRecord]) -> [String: ExecutionRecord]
+}
+
+extension Executor {
+    public func settle(_ executions: [String: ExecutionRecord]) -> [String: ExecutionRecord] { [:] }
 }
 
 public enum ExecutorError: Error, CustomStringConvertible {

@@ -38,6 +38,8 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         var finalLine: WorkerMessage?
         /// Rounds of squeue in which the task was missing (submitted tasks appear at once).
         var missing = 0
+        /// The job's checkpoint file (its worker's `--checkpoint`, relative to the results folder).
+        var checkpoint: String?
     }
 
     private let lock = NSLock()
@@ -78,13 +80,39 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
             let submission = e.submission ?? ""
             let folder = (experimentFolder as NSString).appendingPathComponent(submission)
             watched[job] = Watched(submission: submission, folder: folder, index: e.arrayIndex ?? -1, arrayJobID: e.arrayJobID,
-                                   tail: MessageTail(path: SlurmSubmission.messagesFile(folder: folder, job: job)), reported: e)
+                                   tail: MessageTail(path: SlurmSubmission.messagesFile(folder: folder, job: job)), reported: e,
+                                   checkpoint: SlurmSubmission.checkpoint(ofJob: job, folder: folder))
             adopted.insert(job)
         }
         if !adopted.isEmpty {
             events.append(.notice("attached to \(adopted.count) job(s) submitted to Slurm by an earlier run; reading what they wrote"))
         }
         return adopted
+    }
+
+    /// Asks squeue, then sacct, for the tasks of ended jobs whose recorded state is not final.
+    public func settle(_ executions: [String: ExecutionRecord]) -> [String: ExecutionRecord] {
+        let open = executions.filter { $0.value.executor == "slurm" && !($0.value.state.map(SlurmTask.finalStates.contains) ?? true) }
+        guard !open.isEmpty else { return [:] }
+        var found: [String: SlurmTask] = [:]
+        let names = Set(open.values.compactMap(\.submission)).sorted()
+        for t in (try? queue.tasks(named: names)) ?? [] where t.isFinal {
+            if let i = t.arrayIndex { found["\(t.name)/\(i)"] = t }
+        }
+        let accounted = queue.accounting(arrays: Set(open.values.compactMap(\.arrayJobID)).sorted())
+        var out: [String: ExecutionRecord] = [:]
+        for (job, e) in open {
+            let task = e.submission.flatMap { found["\($0)/\(e.arrayIndex ?? -1)"] }
+                ?? e.arrayJobID.flatMap { accounted["\($0)_\(e.arrayIndex ?? -1)"] }
+            guard let t = task, t.isFinal else { continue }
+            var record = e
+            record.state = t.state
+            record.node = t.node ?? record.node
+            record.exitCode = t.exitCode
+            record.reason = t.reason
+            out[job] = record
+        }
+        return out
     }
 
     public func launch(job: String, arguments: [String], environment: [String: String]) throws -> ExecutionRecord {
@@ -103,7 +131,8 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         open!.commands.append(["/usr/bin/env"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + [executable.path] + arguments)
         let record = ExecutionRecord(executor: "slurm", submission: open!.name, arrayIndex: index, state: "SUBMITTING")
         watched[job] = Watched(submission: open!.name, folder: open!.folder, index: index, arrayJobID: nil,
-                               tail: MessageTail(path: SlurmSubmission.messagesFile(folder: open!.folder, job: job)), reported: record)
+                               tail: MessageTail(path: SlurmSubmission.messagesFile(folder: open!.folder, job: job)), reported: record,
+                               checkpoint: SlurmSubmission.checkpoint(in: arguments))
         return record
     }
 
@@ -131,7 +160,12 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
             }
             if now >= nextPoll {
                 poll()
-                nextPoll = now + options.pollInterval
+                // squeue's answer grows with the tasks: every 2 s up to 1,000 tasks, then 2 s more
+                // per 1,000 (10 s at 5,000), as schedulers ask of clients that poll.
+                lock.lock()
+                let count = watched.count
+                lock.unlock()
+                nextPoll = now + max(options.pollInterval, options.pollInterval * Double(count) / 1000)
             }
             lock.lock()
             let ready = head < events.count
@@ -310,10 +344,12 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
             let final = watched[job]?.finalLine
             record.state = nil
             record.reason = w.arrayJobID == nil ? "never seen in squeue" : "left squeue before exp run saw it end"
+            let hasCheckpoint = w.checkpoint.map { FileManager.default.fileExists(atPath: (results as NSString).appendingPathComponent($0)) } ?? true
             let reason = w.arrayJobID == nil
                 ? "the Slurm submission \(w.submission) was never seen in the queue; run the same command again to submit the job"
                 : "the Slurm task \(taskName(w)) left the queue before exp run saw it end, and its messages file "
-                    + "\(w.tail.path) has no final line; run the same command again to resume it from its last checkpoint"
+                    + "\(w.tail.path) has no final line; run the same command again to "
+                    + (hasCheckpoint ? "resume it from its last checkpoint" : "run it (it had no checkpoint yet: it restarts from the beginning)")
             watched.removeValue(forKey: job)
             events.append(.execution(job: job, record))
             events.append(.exited(job: job, status: final == .completed ? 0 : 1, stderrTail: stderrTail(w, job: job),
@@ -333,8 +369,9 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
     private func verdict(_ t: SlurmTask, _ w: Watched, job: String) -> ExecutorVerdict? {
         let wroteNothing = !FileManager.default.fileExists(atPath: w.tail.path)
             && !FileManager.default.fileExists(atPath: SlurmSubmission.stderrFile(folder: w.folder, job: job))
+        let hasCheckpoint = w.checkpoint.map { FileManager.default.fileExists(atPath: (results as NSString).appendingPathComponent($0)) } ?? true
         return SlurmVerdict.of(t, task: taskName(w), options: options, cancelledByThisRun: stopped && t.node == nil,
-                               wroteNothing: wroteNothing, results: results, folder: w.folder)
+                               wroteNothing: wroteNothing, hasCheckpoint: hasCheckpoint, results: results, folder: w.folder)
     }
 
     private func taskName(_ w: Watched) -> String {

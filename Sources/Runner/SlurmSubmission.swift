@@ -101,6 +101,23 @@ struct SlurmSubmission {
     }
 
     /// The tasks file: one line per job, its key then its command.
+    /// The `--checkpoint` value of a worker's arguments.
+    static func checkpoint(in arguments: [String]) -> String? {
+        guard let i = arguments.firstIndex(of: "--checkpoint"), i + 1 < arguments.count else { return nil }
+        return arguments[i + 1]
+    }
+
+    /// The `--checkpoint` of `job`'s command in the `tasks` file of a submission's folder (an
+    /// earlier run's submission, adopted).
+    static func checkpoint(ofJob job: String, folder: String) -> String? {
+        guard let text = try? String(contentsOfFile: (folder as NSString).appendingPathComponent("tasks"), encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ").map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+            if words.first == job { return checkpoint(in: words) }
+        }
+        return nil
+    }
+
     var tasksFile: String {
         zip(jobs, commands).map { job, command in ([job] + command).map(shellQuote).joined(separator: " ") + "\n" }.joined()
     }

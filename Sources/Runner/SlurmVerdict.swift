@@ -8,20 +8,22 @@ import Foundation
 
 enum SlurmVerdict {
     /// `task` names it (`12_3`); `cancelledByThisRun` when this `exp run` cancelled it before it
-    /// started (Ctrl-C); `wroteNothing` when neither its messages nor its stderr file exists.
+    /// started (Ctrl-C); `wroteNothing` when neither its messages nor its stderr file exists;
+    /// `hasCheckpoint` when the job's checkpoint file exists (a rerun resumes from it, else the job
+    /// starts again from its first epoch).
     static func of(_ t: SlurmTask, task name: String, options: SlurmOptions, cancelledByThisRun: Bool, wroteNothing: Bool,
-                   results: String, folder: String) -> ExecutorVerdict? {
+                   hasCheckpoint: Bool, results: String, folder: String) -> ExecutorVerdict? {
         let task = "the Slurm task \(name)" + (t.node.map { " on node \($0)" } ?? "")
-        let resume = "run the same command again to resume it from its last checkpoint"
+        let resume = hasCheckpoint ? "run the same command again to resume it from its last checkpoint"
+            : "run the same command again to run it; it had no checkpoint yet, so it restarts from the beginning"
+        let resumes = hasCheckpoint ? "the job resumes from its last checkpoint" : "the job restarts from the beginning (it had no checkpoint yet)"
         switch t.state {
         case "TIMEOUT":
             return ExecutorVerdict(status: .failed, reason: "\(task) reached its time limit (TIMEOUT)"
-                + (options.time.map { ", --time \($0)" } ?? "") + "; run again with a longer --time and --retry-failed: "
-                + "the job resumes from its last checkpoint")
+                + (options.time.map { ", --time \($0)" } ?? "") + "; run again with a longer --time and --retry-failed: \(resumes)")
         case "OUT_OF_MEMORY":
             return ExecutorVerdict(status: .failed, reason: "\(task) ran out of memory (OUT_OF_MEMORY)"
-                + (options.memory.map { ", --mem \($0)" } ?? "") + "; run again with a larger --mem and --retry-failed: "
-                + "the job resumes from its last checkpoint")
+                + (options.memory.map { ", --mem \($0)" } ?? "") + "; run again with a larger --mem and --retry-failed: \(resumes)")
         case "DEADLINE":
             return ExecutorVerdict(status: .failed, reason: "\(task) passed its deadline (DEADLINE); run again with --retry-failed")
         case "CANCELLED":

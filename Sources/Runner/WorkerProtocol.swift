@@ -90,8 +90,13 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
 
     /// Parses one line written by `line()`; nil for anything else (a torn last line, stray output).
     public static func parse(_ line: Substring) -> WorkerMessage? {
+        try? decoder.decode(WorkerMessage.self, from: Data(line.utf8))
+    }
+
+    /// One decoder for every line (a coordinator of thousands of Slurm tasks parses hundreds a second).
+    private static let decoder: JSONDecoder = {
         let d = JSONDecoder()
         d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try? d.decode(WorkerMessage.self, from: Data(line.utf8))
-    }
+        return d
+    }()
 }

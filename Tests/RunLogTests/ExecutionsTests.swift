@@ -42,3 +42,26 @@ import Testing
     #expect(try store.job(id: jobs[0].id).status == .running)
     #expect(try store.job(id: jobs[1].id).status == .interrupted && store.job(id: jobs[2].id).status == .interrupted)
 }
+
+@Test func anExecutionReplacedByANewSubmissionStaysInTheHistory() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try openStore(in: folder)
+    let (_, jobs) = try registerMinimal(store)
+    let job = jobs[0].id
+    // One attempt: submitted, given its array id, running, cancelled. None of that is a new attempt.
+    try store.recordExecution(jobID: job, ExecutionRecord(executor: "slurm", submission: "exp-abc-1", arrayIndex: 3, state: "SUBMITTING"))
+    try store.recordExecution(jobID: job, ExecutionRecord(executor: "slurm", submission: "exp-abc-1", arrayJobID: 40, arrayIndex: 3, state: "PENDING"))
+    try store.recordExecution(jobID: job, ExecutionRecord(executor: "slurm", submission: "exp-abc-1", arrayJobID: 40, arrayIndex: 3, node: "n1",
+                                                          state: "RUNNING"))
+    try store.recordExecution(jobID: job, ExecutionRecord(executor: "slurm", submission: "exp-abc-1", arrayJobID: 40, arrayIndex: 3, node: "n1",
+                                                          state: "CANCELLED", exitCode: "0:15"))
+    #expect(try store.query("SELECT COUNT(*) AS n FROM execution_history").first?["n"] == 0.databaseValue)
+    // The rerun's submission replaces the row; the cancelled attempt moves to the history.
+    try store.recordExecution(jobID: job, ExecutionRecord(executor: "slurm", submission: "exp-abc-2", arrayIndex: 0, state: "SUBMITTING"))
+    let history = try store.query("SELECT submission, array_job_id, state, exit_code FROM execution_history WHERE job_id = ?", arguments: [job])
+    #expect(history.count == 1)
+    #expect(history.first?["submission"] == "exp-abc-1".databaseValue && history.first?["state"] == "CANCELLED".databaseValue)
+    #expect(history.first?["array_job_id"] == 40.databaseValue && history.first?["exit_code"] == "0:15".databaseValue)
+    #expect(try store.execution(jobID: job)?.submission == "exp-abc-2")
+}

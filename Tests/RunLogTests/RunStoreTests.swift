@@ -30,6 +30,7 @@ private let undoMigration: [Int: String] = [
         ALTER TABLE experiments DROP COLUMN machine_json; ALTER TABLE experiments DROP COLUMN numerics_version;
         ALTER TABLE experiments DROP COLUMN numerics_mode
         """,
+    7: "DROP TRIGGER executions_keep_earlier_attempts; DROP TABLE execution_history",
 ]
 
 /// Turns the log at `path` (closed) back into what a build of schema `version` left: the later
@@ -61,7 +62,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
         #expect(tables.contains(name), "\(name)")
     }
     #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4", "v5", "v6"])
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
     #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
     try store.close()
     // Reopening applies nothing new and keeps the data.

@@ -85,10 +85,11 @@ struct CapturedRun {
 
 /// Runs `executable` with `arguments`, reading both of its pipes to the end; after `timeout`
 /// seconds it is killed and reported as not normal, with "timed out" as its output.
-func runCapturing(_ executable: URL, _ arguments: [String], timeout: Double = 300) throws -> CapturedRun {
+func runCapturing(_ executable: URL, _ arguments: [String], timeout: Double = 300, environment: [String: String] = [:]) throws -> CapturedRun {
     let p = Process()
     p.executableURL = executable
     p.arguments = arguments
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

@@ -46,6 +46,10 @@ public enum PlanError: Error, CustomStringConvertible {
 public struct Estimate: Equatable, Sendable {
     public var value: Double
     public var source: String
+    public init(value: Double, source: String) {
+        self.value = value
+        self.source = source
+    }
 }
 
 public struct RunPlan: Sendable {
@@ -72,6 +76,25 @@ public struct RunPlan: Sendable {
         public var remainingEpochs: [Int]
 
         public var secondsPerJob: Double { secondsPerEpoch.value * Double(epochsPerJob) }
+
+        public init(experiment: String, name: String, kind: ModelKind, jobs: Int, jobsTotal: Int, epochsPerJob: Int, epochsToRun: Int,
+                    batchesPerEpoch: Int, secondsPerEpoch: Estimate, peakMemory: Estimate, checkpointBytes: Int, sampleGridsPerJob: Int,
+                    sampleGridBytes: Int, remainingEpochs: [Int]) {
+            self.experiment = experiment
+            self.name = name
+            self.kind = kind
+            self.jobs = jobs
+            self.jobsTotal = jobsTotal
+            self.epochsPerJob = epochsPerJob
+            self.epochsToRun = epochsToRun
+            self.batchesPerEpoch = batchesPerEpoch
+            self.secondsPerEpoch = secondsPerEpoch
+            self.peakMemory = peakMemory
+            self.checkpointBytes = checkpointBytes
+            self.sampleGridsPerJob = sampleGridsPerJob
+            self.sampleGridBytes = sampleGridBytes
+            self.remainingEpochs = remainingEpochs
+        }
     }
 
     public var data: [String: PlanDataCounts] = [:]
@@ -91,6 +114,16 @@ public struct RunPlan: Sendable {
     /// The results folder and its free bytes.
     public var folder: String
     public var freeBytes: Int?
+
+    public init(parallel: Int?, threadsPerJob: Int, slurm: Bool, cores: Int, machineMemory: Int, folder: String, freeBytes: Int?) {
+        self.parallel = parallel
+        self.threadsPerJob = threadsPerJob
+        self.slurm = slurm
+        self.cores = cores
+        self.machineMemory = machineMemory
+        self.folder = folder
+        self.freeBytes = freeBytes
+    }
 
     /// Local jobs slow each other down when their threads outnumber the cores.
     public var contention: Double {
