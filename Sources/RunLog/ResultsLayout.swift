@@ -73,6 +73,21 @@ public struct ResultsLayout: Sendable {
         }
     }
 
+    /// One job's half-written files, left by an earlier worker of it killed mid-write (a Slurm task
+    /// requeued or cancelled while it wrote its checkpoint): removed by the job's next worker, the
+    /// only writer of its files, before it writes any.
+    public func removeUnfinishedFiles(_ hash: String, of job: JobFileName, checkpoint: String) {
+        let files = FileManager.default
+        let folder = (checkpoint as NSString).deletingLastPathComponent, name = (checkpoint as NSString).lastPathComponent
+        for entry in (try? files.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix(".\(name).tmp-") {
+            try? files.removeItem(atPath: (folder as NSString).appendingPathComponent(entry))
+        }
+        let grids = samples(hash, job: job)
+        for entry in (try? files.contentsOfDirectory(atPath: grids)) ?? [] where entry.hasPrefix(".") && entry.contains(".tmp-") {
+            try? files.removeItem(atPath: (grids as NSString).appendingPathComponent(entry))
+        }
+    }
+
     /// A path inside the results folder relative to it (as the run log records artifacts).
     public func relative(_ path: String) -> String {
         let prefix = (root as NSString).standardizingPath + "/"

@@ -29,7 +29,8 @@ public enum SlurmError: Error, CustomStringConvertible, Equatable {
             return "`\(command)` printed \(output.debugDescription), which exp cannot read"
         case .unreachable(let detail):
             return "--executor slurm: Slurm does not answer (\(detail)); check that this host is a Slurm submit host and that "
-                + "SLURM_CONF (or /etc/slurm/slurm.conf) names the cluster. Nothing was submitted or written to the run log"
+                + "SLURM_CONF (or /etc/slurm/slurm.conf) names the cluster; nothing was written: no job was submitted, and no results folder, "
+                + "run log or lock file was made"
         }
     }
 }

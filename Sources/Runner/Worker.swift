@@ -92,6 +92,7 @@ public enum JobWorker {
         let metadata = PredictionSetup(spec: spec, model: model).metadata
             .merging(["job": identity, Predictor.trainingSubjectsKey: subjectsJSON, numericsKey: signature]) { a, _ in a }
 
+        layout.removeUnfinishedFiles(request.experimentHash, of: files.name, checkpoint: files.checkpoint)
         var history = try resume(trainer, from: files.checkpoint, identity: identity, signature: signature, request: request)
         send(.started(resumedFromEpoch: trainer.completedEpochs, epochs: model.epochs))
         send(.machine(machine))

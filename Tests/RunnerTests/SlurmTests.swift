@@ -79,7 +79,8 @@ private func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethro
 /// The results folder holds the reference run's numbers and files.
 private func expectSameAsReference(_ results: String, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let reference = try Reference.get().results
-    let expected = try runLogTables(reference, skipping: ["executions"]), got = try runLogTables(results, skipping: ["executions"])
+    let expected = try runLogTables(reference, skipping: ["executions", "execution_history"])
+    let got = try runLogTables(results, skipping: ["executions", "execution_history"])
     let tableDiff = expected.keys.filter { expected[$0] != got[$0] }.sorted()
     #expect(tableDiff.isEmpty, "\(context): tables \(tableDiff) differ from the local run's", sourceLocation: sourceLocation)
     let expectedFiles = resultFiles(reference), gotFiles = resultFiles(results)
@@ -130,6 +131,10 @@ final class SlurmTests {
         // Mid-epoch: job 1 has checkpointed an epoch and is training the next.
         #expect(waitUntil(120) { messages(results, job: 1).contains("\"type\":\"epoch\"") }, "job 1 never finished an epoch")
         let array = try #require(try executions(results)[1]?.arrayJobID)
+        // No --time or --mem given: the tasks ask for the plan's estimate with its margin.
+        let limits = cluster.slurm("squeue", ["-r", "-h", "-j", "\(array)", "-o", "%l %m"]).output
+        #expect(!limits.isEmpty && !limits.contains("UNLIMITED") && !limits.contains(" 0\n"), "time and memory limits: \(limits)")
+        #expect(text("\(folder)/first.out").contains("slurm: per task --time"))
         let requeue = cluster.slurm("scontrol", ["requeue", "\(array)_0"])
         #expect(requeue.status == 0, "scontrol requeue: \(requeue.output)")
         Thread.sleep(forTimeInterval: 0.5)
@@ -144,11 +149,10 @@ final class SlurmTests {
         // One submission only, and job 1 resumed after a checkpointed epoch.
         #expect(submissions(results).count == 1)
         let rows = try executions(results)
-        // The requeued job was watched to its end by the second run. A job whose last line the first
-        // run stored before it was killed is complete in the log, but its execution row may still
-        // hold the state the first run last saw: the second run does not watch completed jobs (a
-        // known limitation; `exp status` asks squeue about such rows).
-        #expect(Set(rows.values.compactMap(\.arrayJobID)) == [array] && rows[1]?.state == "COMPLETED")
+        // The requeued job was watched to its end by the second run; a job whose last line the first
+        // run stored before it was killed had its execution settled by the second run at its start.
+        #expect(Set(rows.values.compactMap(\.arrayJobID)) == [array] && rows.values.allSatisfy { $0.state == "COMPLETED" },
+                "\(rows.mapValues { $0.state ?? "nil" })")
         #expect(rows[1]?.requeues == 1)
         #expect(messages(results, job: 1).split(separator: "\n").contains { line in
             if case .started(let resumed, _)? = WorkerMessage.parse(line) { return resumed >= 1 }
@@ -197,6 +201,8 @@ final class SlurmTests {
         #expect(after.values.allSatisfy { $0.status == .interrupted })
         #expect(after[1]?.error?.hasPrefix("interrupted after epoch") == true && rows[1]?.exitCode == "130:0")
         #expect((2...4).allSatisfy { rows[Int64($0)]?.state == "CANCELLED" && after[Int64($0)]?.error?.contains("cancelled before it started") == true })
+        // They had no checkpoint: the message says they start again from the beginning.
+        #expect((2...4).allSatisfy { after[Int64($0)]?.error?.contains("restarts from the beginning") == true }, "\(after[2]?.error ?? "")")
         let array = try #require(rows[1]?.arrayJobID)
         #expect(cluster.slurm("squeue", ["-r", "-h", "-t", "PENDING,RUNNING", "-j", "\(array)"]).output.isEmpty, "tasks still live")
 
@@ -218,6 +224,9 @@ final class SlurmTests {
         let attached = try exp(["run", spec, "--results", results, "--executor", "slurm"], "attach")
         #expect(wait(attached, seconds: 240) && attached.terminationStatus == 0, "\(text("\(folder)/attach.err"))")
         #expect(submissions(results).count == 2)
+        // The cancelled attempts stay visible after their rerun.
+        let history = try store(results).query("SELECT job_id, state FROM execution_history")
+        #expect(history.count == 4 && history.filter { $0["state"] == "CANCELLED".databaseValue }.count >= 3, "\(history)")
         try expectSameAsReference(results, "Ctrl-C, --detach, then attached")
     }
 
@@ -233,4 +242,19 @@ final class SlurmTests {
         #expect(job.error?.contains("without writing anything into the results folder \(results)") == true
                 && job.error?.contains("node localhost") == true, "\(job.error ?? "no error")")
     }
+}
+
+/// A cluster that does not answer stops `exp run --executor slurm` before anything is written: no
+/// results folder, no lock file (a Slurm client pointed at a configuration that does not exist).
+@Test func aSlurmRunAgainstAStoppedClusterWritesNothing() throws {
+    let folder = temporaryFolder("slurm-stopped")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let spec = try tinySpec(in: folder)
+    let results = (folder as NSString).appendingPathComponent("results")
+    let run = try runCapturing(expExecutable, ["run", spec, "--results", results, "--executor", "slurm"],
+                               environment: ["SLURM_CONF": (folder as NSString).appendingPathComponent("no-such-slurm.conf"),
+                                             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+    #expect(run.status != 0)
+    #expect(run.err.contains("nothing was written"), "\(run.err)")
+    #expect(!FileManager.default.fileExists(atPath: results), "a run stopped before submitting left its results folder")
 }
