@@ -42,7 +42,7 @@ public enum PlanBenchmark {
                                    measuredEpoch: seconds.isEmpty ? nil : seconds[seconds.count / 2], source: m.secondsPerEpoch.source)
         }
         var usage = rusage()
-        getrusage(RUSAGE_CHILDREN, &usage)
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
         return PlanCheck(plannedWall: plan.wallSeconds, measuredWall: outcome.summary.wallSeconds, models: models,
                          plannedDisk: plan.diskAtEnd, measuredDisk: folderBytes(layout.root), plannedMemory: plan.peakMemoryPerJob,
                          measuredMemory: Int(usage.ru_maxrss) * 1024)
