@@ -15,7 +15,7 @@ DLIB_MODEL := /usr/share/dlib/shape_predictor_68_face_landmarks.dat
 TEST_APT_PACKAGES := chromium slurmctld slurmd slurm-client munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build test demo bench bench-ingest chaos fuzz clean
+.PHONY: all deps test-deps build test demo bench bench-ingest bench-plan chaos fuzz clean
 
 all: build
 
@@ -58,6 +58,10 @@ bench: build
 # What taking in Slurm tasks' messages costs the submitting host: 1,000 tasks, an epoch line each every 10 s.
 bench-ingest: build
 	$(EXP) bench ingest --tasks 1000 --interval 10 --seconds 60
+
+# How close the plan exp run prints is to the run: the demo in a temporary folder, its figures beside the plan's.
+bench-plan: build
+	$(EXP) bench plan experiments/demo.json --jobs 2
 
 # The chaos test at full size (the suite runs 4 trials): TRIALS runs of a tiny spec interrupted at
 # random moments (kill -9, SIGSTOP, write locks of up to LOCK seconds), each resumed and compared

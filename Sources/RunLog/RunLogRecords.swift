@@ -91,6 +91,24 @@ public struct JobRecord: Equatable, Sendable {
     public let startedAt: String?
     public let finishedAt: String?
     public let error: String?
+
+    public init(id: Int64, experimentID: Int64, modelName: String, modelKind: String, run: Int, fold: Int, seed: UInt64, status: JobStatus,
+                attempts: Int, epochsPlanned: Int, epochsDone: Int, startedAt: String?, finishedAt: String?, error: String?) {
+        self.id = id
+        self.experimentID = experimentID
+        self.modelName = modelName
+        self.modelKind = modelKind
+        self.run = run
+        self.fold = fold
+        self.seed = seed
+        self.status = status
+        self.attempts = attempts
+        self.epochsPlanned = epochsPlanned
+        self.epochsDone = epochsDone
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+    }
 }
 
 /// One metric value. `step` is the number of optimiser steps done when it was recorded (MLflow's

@@ -10,12 +10,17 @@ extension RunStore {
         public var experimentID: Int64
         public var modelName: String
         public var seconds: Double
+        public init(experimentID: Int64, modelName: String, seconds: Double) {
+            self.experimentID = experimentID
+            self.modelName = modelName
+            self.seconds = seconds
+        }
     }
 
-    /// The epochs the jobs of this log trained on `host` (a job with an attempt there; jobs copied
-    /// from another are left out), each as the time since the job's epoch before it. Epochs sent
+    /// The epochs the jobs of this log trained on `host` (a job with an attempt there; any host
+    /// when nil; jobs copied from another are left out), each as the time since the job's epoch before it. Epochs sent
     /// again by a resumed worker (stored within milliseconds of each other) are left out.
-    public func epochIntervals(host: String) throws -> [EpochInterval] {
+    public func epochIntervals(host: String?) throws -> [EpochInterval] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT j.experiment_id, j.model_name,
@@ -24,8 +29,8 @@ extension RunStore {
                 JOIN metrics p ON p.job_id = m.job_id AND p.key = m.key AND p.epoch = m.epoch - 1 AND p.step = m.step - 1
                 JOIN jobs j ON j.id = m.job_id
                 WHERE m.key = 'accuracy.test' AND j.reused_from IS NULL
-                  AND EXISTS (SELECT 1 FROM attempts a WHERE a.job_id = j.id AND a.host = ?)
-                """, arguments: [host])
+                  AND (? IS NULL OR EXISTS (SELECT 1 FROM attempts a WHERE a.job_id = j.id AND a.host = ?))
+                """, arguments: [host, host])
                 .compactMap { row in
                     let seconds: Double = try row.decode(forColumn: "seconds")
                     guard seconds > 0.01 else { return nil }

@@ -132,8 +132,9 @@ public enum ExperimentRun {
         if sweep != nil, case .slurm = request.executor { throw RunError.sweepOnSlurm }
         var executorChoice = request.executor
         if request.plans {
-            let plan = try Planner.plan(planRequest(request, specs: specs, results: layout.root)) { loaded, model in
-                try Calibration.measure(spec: loaded, model: model.name, threads: request.options.threadsPerJob, executable: worker)
+            let plan = try Planner.plan(planRequest(request, specs: specs, results: layout.root)) { loaded, model, copies in
+                try Calibration.measure(spec: loaded, model: model.name, threads: request.options.threadsPerJob, executable: worker,
+                                        copies: copies)
             }
             onPlan(plan)
             if !request.force, let refusal = plan.refusal { throw refusal }
@@ -157,15 +158,8 @@ public enum ExperimentRun {
             // the results folder is touched.
             executor = try SlurmExecutor(executable: worker, results: layout.root, experimentHash: specs[0].hash, options: options)
         }
-        let created = !FileManager.default.fileExists(atPath: layout.root)
-        var started = false
-        do {
-            return try run(request, specs: specs, sweep: sweep, layout: layout, executor: executor, toolVersion: toolVersion,
-                           progress: progress, started: &started, onCoordinator: onCoordinator)
-        } catch {
-            if created && !started { try? FileManager.default.removeItem(atPath: layout.root) }
-            throw error
-        }
+        return try run(request, specs: specs, sweep: sweep, layout: layout, executor: executor, toolVersion: toolVersion,
+                       progress: progress, onCoordinator: onCoordinator)
     }
 
     /// What the planner needs of a run request.
@@ -183,14 +177,51 @@ public enum ExperimentRun {
         return plan
     }
 
-    /// The run in its results folder, locked: registers the experiments and hands their jobs to
-    /// the coordinator; `started` becomes true once the coordinator has them.
+    /// The run in its results folder, locked. What the run creates there is removed again when it
+    /// stops before its first job starts (a data set that cannot be read, say): the results folder
+    /// when it was new, else a run log and spec files that were not there. Only the holder of the
+    /// lock looks and removes, so no other run's files are touched.
     private static func run(
         _ request: RunRequest, specs: [LoadedSpec], sweep: ExpandedSweep?, layout: ResultsLayout, executor: Executor, toolVersion: String,
-        progress: ProgressSink?, started: inout Bool, onCoordinator: (Coordinator) -> Void
+        progress: ProgressSink?, onCoordinator: (Coordinator) -> Void
     ) throws -> Outcome {
         let lock = try ResultsLock(folder: layout.root)
         defer { withExtendedLifetime(lock) {} }
+        let files = FileManager.default
+        let lockName = (lock.path as NSString).lastPathComponent
+        let newFolder = ((try? files.contentsOfDirectory(atPath: layout.root)) ?? []).allSatisfy { $0 == lockName }
+        let newFiles = ([layout.database] + specs.map { layout.specFile($0.hash) }).filter { !files.fileExists(atPath: $0) }
+        var started = false
+        do {
+            return try registerAndRun(request, specs: specs, sweep: sweep, layout: layout, executor: executor, toolVersion: toolVersion,
+                                      progress: progress, started: &started, onCoordinator: onCoordinator)
+        } catch {
+            if !started {
+                if newFolder {
+                    for entry in (try? files.contentsOfDirectory(atPath: layout.root)) ?? [] where entry != lockName {
+                        try? files.removeItem(atPath: (layout.root as NSString).appendingPathComponent(entry))
+                    }
+                    unlink(lock.path)
+                    rmdir(layout.root)
+                } else {
+                    for path in newFiles {
+                        try? files.removeItem(atPath: path)
+                        if path == layout.database { for suffix in ["-wal", "-shm"] { try? files.removeItem(atPath: path + suffix) } }
+                    }
+                    // The spec files' folder, when this run made it (rmdir leaves a folder that is not empty).
+                    rmdir((layout.specFile(specs[0].hash) as NSString).deletingLastPathComponent)
+                }
+            }
+            throw error
+        }
+    }
+
+    /// Registers the experiments and hands their jobs to the coordinator; `started` becomes true
+    /// once the coordinator has them. The run log is closed when it returns.
+    private static func registerAndRun(
+        _ request: RunRequest, specs: [LoadedSpec], sweep: ExpandedSweep?, layout: ResultsLayout, executor: Executor, toolVersion: String,
+        progress: ProgressSink?, started: inout Bool, onCoordinator: (Coordinator) -> Void
+    ) throws -> Outcome {
 
         // Writes that find the log locked wait for it (telling the progress sink); the coordinator,
         // the only caller, is blocked meanwhile, and the workers' reports queue in the pool.

@@ -41,8 +41,9 @@ struct Plan: ParsableCommand {
         request.slurm = executor == .slurm
         request.parallel = executor == .slurm ? maxRunning : jobs ?? 1
         request.retryFailed = retryFailed
-        let plan = try Planner.plan(request) { loaded, model in
-            try Calibration.measure(spec: loaded, model: model.name, threads: threadsPerJob, executable: WorkerPool.currentExecutable)
+        let plan = try Planner.plan(request) { loaded, model, copies in
+            try Calibration.measure(spec: loaded, model: model.name, threads: threadsPerJob, executable: WorkerPool.currentExecutable,
+                                    copies: copies)
         }
         for line in plan.lines { print(line) }
     }

@@ -137,3 +137,22 @@ private func unmount(_ path: String) {
     #expect(try runLogTables(results) == runLogTables(reference))
     #expect(resultFiles(results) == resultFiles(reference))
 }
+
+@Test func aRunLargerThanItsRealFilesystemIsRefusedWithFigures() throws {
+    let folder = temporaryFolder("tiny-fs")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let mount = (folder as NSString).appendingPathComponent("fs")
+    try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+    guard mountSmallFilesystem(mount, megabytes: 8) else {
+        print("skipped: this process may not mount a tmpfs (needs root with CAP_SYS_ADMIN); the fault-injector test covers the refusal")
+        return
+    }
+    defer { unmount(mount) }
+    let spec = try tinySpec(in: folder, epochs: 2)
+    let results = (mount as NSString).appendingPathComponent("results")
+    let run = try runCapturing(expExecutable, ["run", spec, "--results", results])
+    #expect(run.status != 0)
+    // "not enough free disk for this run: it needs about 40 MB at its peak in .../fs/results, and 8.4 MB are free."
+    #expect(run.err.contains("not enough free disk for this run: it needs about") && run.err.contains("MB are free"), "\(run.err)")
+    #expect(!FileManager.default.fileExists(atPath: results))
+}

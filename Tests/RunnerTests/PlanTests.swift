@@ -22,8 +22,8 @@ private func output(_ arguments: [String], environment: [String: String] = [:]) 
     #expect(run.status == 0, "\(run.err)")
     let lines = run.out.split(separator: "\n").map(String.init)
     #expect(lines.first?.hasPrefix("data: ") == true)
-    #expect(lines.contains { $0.contains("CNN(baseline)") && $0.contains("calibrated:") })
-    #expect(lines.contains { $0.contains("HA-GAN") && $0.contains("calibrated:") })
+    #expect(lines.contains { $0.contains("CNN(baseline)") && $0.contains("calibrated") })
+    #expect(lines.contains { $0.contains("HA-GAN") && $0.contains("calibrated") })
     #expect(lines.contains { $0.hasPrefix("time: about ") && $0.contains("core-hours") })
     #expect(lines.contains { $0.hasPrefix("memory: about ") })
     #expect(lines.contains { $0.hasPrefix("disk: this run adds about ") && $0.contains("checkpoints") })
@@ -38,8 +38,8 @@ private func output(_ arguments: [String], environment: [String: String] = [:]) 
     let results = (folder as NSString).appendingPathComponent("results")
     var request = PlanRequest(specs: [try SpecLoader.load(path: spec)], results: results)
     request.parallel = 2
-    let plan = try Planner.plan(request) { loaded, model in
-        try Calibration.measure(spec: loaded, model: model.name, threads: 1, executable: expExecutable)
+    let plan = try Planner.plan(request) { loaded, model, copies in
+        try Calibration.measure(spec: loaded, model: model.name, threads: 1, executable: expExecutable, copies: copies)
     }
     let run = try output(["run", spec, "--results", results, "--jobs", "2"])
     #expect(run.status == 0, "\(run.err)")
@@ -119,4 +119,28 @@ private func output(_ arguments: [String], environment: [String: String] = [:]) 
     #expect(SlurmDuration.seconds("1-12") == 129_600)
     #expect(SlurmDuration.seconds("1-00:30:00") == 88_200)
     #expect(SlurmDuration.seconds("soon") == nil)
+}
+
+@Test func aRunThatFailsBeforeItsFirstJobLeavesNoRunLogOrSpecFileBehind() throws {
+    let folder = temporaryFolder("failed-early")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    // A dataset root that exists but holds no image: the data check fails after the run log was opened.
+    let data = (folder as NSString).appendingPathComponent("empty-data")
+    try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+    let spec = (folder as NSString).appendingPathComponent("folder.json")
+    try """
+        {"specVersion": 1, "name": "empty", "table": "none", "seed": 1,
+         "dataset": {"kind": "folder", "root": "\(data)", "imageSize": 36, "cropSize": 32},
+         "protocol": {"folds": 2, "runs": 1},
+         "models": [{"name": "CNN(baseline)", "kind": "cnn", "epochs": 1, "batchSize": 8}]}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+    let results = (folder as NSString).appendingPathComponent("results")
+    try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+    try "kept".write(toFile: (results as NSString).appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+    let run = try output(["run", spec, "--results", results])
+    #expect(run.status != 0)
+    let left = try FileManager.default.contentsOfDirectory(atPath: results).filter { $0 != ".exp-run.lock" }.sorted()
+    #expect(left == ["README.md"], "left behind: \(left); \(run.err)")
+    let status = try output(["status", "--results", results])
+    #expect(status.status != 0 && status.err.contains("no run log here yet"), "\(status.err)")
 }

@@ -2,7 +2,8 @@
 // and one inference batch of the spec's model at its sizes (crop, channels, classes, characters,
 // batch, BLAS threads), on random images, the checkpoint it writes and one sample grid. It runs in
 // its own process (`exp calibrate`, started by `Calibration.measure`), so that its peak memory is
-// that of one model alone and its BLAS threads are its own.
+// that of one model alone and its BLAS threads are its own; as many such processes at once as the
+// run will have jobs on this machine's cores, so that the times include what they cost each other.
 
 import FaceData
 import Foundation
@@ -112,9 +113,24 @@ public struct Calibration: Codable, Equatable, Sendable {
                            seconds: monotonicSeconds() - started)
     }
 
-    /// Calibrates `model` of `spec` in a child process (`executable calibrate`), with the numerics
-    /// of the spec, and returns what it measured.
-    public static func measure(spec: LoadedSpec, model: String, threads: Int, executable: URL) throws -> Calibration {
+    /// Calibrates `model` of `spec` in child processes (`executable calibrate`), with the numerics
+    /// of the spec: `copies` of them at once, as many as the run will have jobs sharing this
+    /// machine's cores (they slow each other down, sharing caches and memory bandwidth), and
+    /// returns the median of their times and the largest of their memories.
+    public static func measure(spec: LoadedSpec, model: String, threads: Int, executable: URL, copies: Int = 1) throws -> Calibration {
+        let processes = try (0..<max(1, copies)).map { _ in try start(spec: spec, model: model, threads: threads, executable: executable) }
+        let results = try processes.map { try finish($0, model: model) }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        var out = results[0]
+        out.secondsPerStep = median(results.map(\.secondsPerStep))
+        out.inferenceSecondsPerImage = median(results.map(\.inferenceSecondsPerImage))
+        out.checkpointWriteSeconds = median(results.map(\.checkpointWriteSeconds))
+        out.peakMemoryBytes = results.map(\.peakMemoryBytes).max()!
+        out.seconds = results.map(\.seconds).max()!
+        return out
+    }
+
+    private static func start(spec: LoadedSpec, model: String, threads: Int, executable: URL) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["calibrate", "--model", model, "--threads", String(threads)]
@@ -131,6 +147,11 @@ public struct Calibration: Codable, Equatable, Sendable {
         }
         input.fileHandleForWriting.write(Data(spec.canonicalJSON.utf8))
         try? input.fileHandleForWriting.close()
+        return (process, output, errors)
+    }
+
+    private static func finish(_ running: (Process, Pipe, Pipe), model: String) throws -> Calibration {
+        let (process, output, errors) = running
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

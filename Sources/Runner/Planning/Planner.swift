@@ -37,10 +37,13 @@ public enum Planner {
     /// workers peaked 14-17% above the calibrated model plus data.
     static let memoryMargin = 1.25
 
-    /// The plan of `request`; `calibrate` measures a model (normally `Calibration.measure`, a child process).
-    public static func plan(_ request: PlanRequest, calibrate: (LoadedSpec, ModelSpec) throws -> Calibration) throws -> RunPlan {
+    /// The plan of `request`; `calibrate` measures a model with the given number of copies at once
+    /// (normally `Calibration.measure`, in child processes).
+    public static func plan(_ request: PlanRequest, calibrate: (LoadedSpec, ModelSpec, _ copies: Int) throws -> Calibration) throws -> RunPlan {
         let layout = ResultsLayout(root: request.results)
-        let store = FileManager.default.fileExists(atPath: layout.database) ? try RunStore(path: layout.database, readOnly: true) : nil
+        // A log this build cannot read as it is (an earlier schema, which `exp run` migrates after
+        // planning) plans as if empty: every job to run, no measured epochs.
+        let store = FileManager.default.fileExists(atPath: layout.database) ? try? RunStore(path: layout.database, readOnly: true) : nil
         defer { try? store?.close() }
         let measured = try store.map(measuredEpochs) ?? [:]
         var plan = RunPlan(parallel: request.parallel, threadsPerJob: request.threadsPerJob, slurm: request.slurm,
@@ -71,14 +74,17 @@ public enum Planner {
                     if done == 0 { fresh += 1 }
                 }
                 let costKey = try JobIdentity.costKey(spec: spec, model: model, threads: request.threadsPerJob)
-                if calibrations[costKey] == nil { calibrations[costKey] = try calibrate(loaded, model) }
+                // Local jobs at once share the cores: calibrated as many at once (Slurm tasks: one per node's share).
+                let copies = request.slurm ? 1
+                    : max(1, min(request.parallel ?? 1, ProcessInfo.processInfo.activeProcessorCount / max(1, request.threadsPerJob), max(1, keys.count)))
+                if calibrations[costKey] == nil { calibrations[costKey] = try calibrate(loaded, model, copies) }
                 let calibration = calibrations[costKey]!
                 let batches = Int((Double(data.train * spec.dataset.augmentation.variantCount) / Double(model.batchSize)).rounded(.up))
                 let evaluated = data.test + data.validation + (model.training.evaluation == .last ? 0 : data.train)
                 var time = Estimate(
                     value: Double(batches) * calibration.secondsPerStep + Double(evaluated) * calibration.inferenceSecondsPerImage
                         + calibration.checkpointWriteSeconds,
-                    source: "calibrated: \(batches) steps of batch \(model.batchSize) at \(String(format: "%.3g", calibration.secondsPerStep)) s "
+                    source: "calibrated\(copies > 1 ? " (\(copies) at once)" : ""): \(batches) steps of batch \(model.batchSize) at \(String(format: "%.3g", calibration.secondsPerStep)) s "
                         + "+ evaluation of \(evaluated) images + checkpoint")
                 if let seconds = measured[costKey], seconds.count >= measuredEpochsNeeded {
                     time = Estimate(value: median(seconds), source: "measured: median of \(seconds.count) epochs in the run log on this host")
