@@ -37,9 +37,9 @@ public enum PlanBenchmark {
         let ids = Set(outcome.experiments.map(\.id))
         let intervals = try store.epochIntervals(host: Machine.host).filter { ids.contains($0.experimentID) }
         let models = plan.models.filter { $0.jobs > 0 }.map { m in
-            let seconds = intervals.filter { $0.modelName == m.name }.map(\.seconds).sorted()
+            let seconds = intervals.filter { $0.modelName == m.name }.map(\.seconds)
             return PlanCheck.Model(name: m.name, plannedEpoch: m.secondsPerEpoch.value,
-                                   measuredEpoch: seconds.isEmpty ? nil : seconds[seconds.count / 2], source: m.secondsPerEpoch.source)
+                                   measuredEpoch: seconds.isEmpty ? nil : Measure.median(of: seconds), source: m.secondsPerEpoch.source)
         }
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)

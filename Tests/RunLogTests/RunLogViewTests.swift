@@ -53,8 +53,11 @@ func makeViewFixture(path: String) throws -> (RunStore, Int64) {
     try store.writePredictions(jobID: failed, epoch: 1, predictions([(0, 0), (1, 1)]))
     try store.transition(jobID: failed, to: .failed, error: "worker crashed")
     try store.recordFoldAssignments(experimentID: experimentID, run: 0, ["S0": 0, "S1": 1, "S2": 0, "S3": 1])
-    // Model B ran as Slurm array tasks (12_4 requeued once, 12_5 failed); model A locally.
+    // Model B ran as Slurm array tasks (12_4 requeued once, 12_5 failed; 12_4's job was first task
+    // 11_2, cancelled, kept in execution_history); model A locally.
     for id in jobs.filter({ $0.modelName == "A" }).map(\.id) { try store.recordExecution(jobID: id, ExecutionRecord(executor: "local", node: "host")) }
+    try store.recordExecution(jobID: job("B", 0, 0), ExecutionRecord(executor: "slurm", submission: "exp-fixture-0", arrayJobID: 11, arrayIndex: 2,
+                                                                      node: "n1", state: "CANCELLED", exitCode: "0:15"))
     try store.recordExecution(jobID: job("B", 0, 0), ExecutionRecord(executor: "slurm", submission: "exp-fixture-1", arrayJobID: 12, arrayIndex: 4,
                                                                       node: "n1", requeues: 1, state: "COMPLETED", exitCode: "0:0"))
     try store.recordExecution(jobID: failed, ExecutionRecord(executor: "slurm", submission: "exp-fixture-1", arrayJobID: 12, arrayIndex: 5,

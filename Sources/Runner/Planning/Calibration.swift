@@ -107,7 +107,7 @@ public struct Calibration: Codable, Equatable, Sendable {
             gridBytes = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
             unlink(path)
         }
-        return Calibration(secondsPerStep: times.sorted()[times.count / 2], inferenceSecondsPerImage: inference,
+        return Calibration(secondsPerStep: Planner.median(times), inferenceSecondsPerImage: inference,
                            checkpointBytes: written.encoded().count, sampleGridBytes: gridBytes,
                            peakMemoryBytes: ProcessMemory.peakBytes(), checkpointWriteSeconds: checkpointWrite,
                            seconds: monotonicSeconds() - started)
@@ -120,11 +120,10 @@ public struct Calibration: Codable, Equatable, Sendable {
     public static func measure(spec: LoadedSpec, model: String, threads: Int, executable: URL, copies: Int = 1) throws -> Calibration {
         let processes = try (0..<max(1, copies)).map { _ in try start(spec: spec, model: model, threads: threads, executable: executable) }
         let results = try processes.map { try finish($0, model: model) }
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         var out = results[0]
-        out.secondsPerStep = median(results.map(\.secondsPerStep))
-        out.inferenceSecondsPerImage = median(results.map(\.inferenceSecondsPerImage))
-        out.checkpointWriteSeconds = median(results.map(\.checkpointWriteSeconds))
+        out.secondsPerStep = Planner.median(results.map(\.secondsPerStep))
+        out.inferenceSecondsPerImage = Planner.median(results.map(\.inferenceSecondsPerImage))
+        out.checkpointWriteSeconds = Planner.median(results.map(\.checkpointWriteSeconds))
         out.peakMemoryBytes = results.map(\.peakMemoryBytes).max()!
         out.seconds = results.map(\.seconds).max()!
         return out

@@ -19,10 +19,7 @@ public struct ExperimentETA: Equatable, Sendable {
     public static func estimate(jobs: [JobRecord], intervals: [RunStore.EpochInterval]) -> ExperimentETA {
         var byModel: [String: [Double]] = [:]
         for i in intervals { byModel[i.modelName, default: []].append(i.seconds) }
-        let medians = byModel.mapValues { values -> Double in
-            let s = values.sorted()
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
+        let medians = byModel.mapValues(Planner.median)
         let open = jobs.filter { [.pending, .running, .interrupted].contains($0.status) }
         let running = jobs.filter { $0.status == .running }.count
         var total = 0.0, known = true, left = 0

@@ -76,7 +76,7 @@ public enum Planner {
                 let costKey = try JobIdentity.costKey(spec: spec, model: model, threads: request.threadsPerJob)
                 // Local jobs at once share the cores: calibrated as many at once (Slurm tasks: one per node's share).
                 let copies = request.slurm ? 1
-                    : max(1, min(request.parallel ?? 1, ProcessInfo.processInfo.activeProcessorCount / max(1, request.threadsPerJob), max(1, keys.count)))
+                    : max(1, min(request.parallel ?? 1, ProcessInfo.processInfo.activeProcessorCount / max(1, request.threadsPerJob), remaining.count))
                 if calibrations[costKey] == nil { calibrations[costKey] = try calibrate(loaded, model, copies) }
                 let calibration = calibrations[costKey]!
                 let batches = Int((Double(data.train * spec.dataset.augmentation.variantCount) / Double(model.batchSize)).rounded(.up))
@@ -133,6 +133,7 @@ public enum Planner {
         return out
     }
 
+    /// The median (the mean of the middle two for an even count); `values` must not be empty.
     static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
