@@ -55,7 +55,8 @@ struct Status: ParsableCommand {
             print("\(e.name) (spec \(e.specHash.prefix(12)), table \(e.tableName), numerics \(e.numerics ?? "before numerics versions"), created \(e.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))): "
                   + "\(s.total) jobs, " + counts.joined(separator: ", ") + "; epochs \(s.epochsDone)/\(s.epochsPlanned)")
             let eta = ExperimentETA.estimate(jobs: s.jobs.map(\.job), intervals: intervals.filter { $0.experimentID == e.id })
-            if s.total == 0 { open = true }
+            // Until every job has its final status (a job past its last epoch still writes its predictions).
+            if s.total == 0 || s.jobs.contains(where: { [.pending, .running, .interrupted].contains($0.job.status) }) { open = true }
             if eta.epochsLeft > 0 {
                 open = true
                 let pace = eta.epochSeconds.sorted { $0.key < $1.key }.map { "\($0.key) \(durationText($0.value))" }.joined(separator: ", ")

@@ -141,7 +141,7 @@ private func waitForWorkers(_ results: String) {
                 try holder.inDatabase { try $0.execute(sql: "COMMIT") }
                 try holder.close()
             case .fullDisk(let seconds):
-                FileManager.default.createFile(atPath: flag, contents: nil)
+                _ = FileManager.default.createFile(atPath: flag, contents: nil)
                 Thread.sleep(forTimeInterval: seconds)
                 // Paused, not ended: the run is still there when space returns (or it had just finished).
                 if !process.isRunning && process.terminationStatus != 0 { done.append("(the run ended while the disk was full)") }

@@ -40,7 +40,7 @@ private func metricCount(_ results: String) -> Int {
     let process = try runExp(["run", spec, "--results", results, "--jobs", "2"], stderr: log, stdout: log,
                              environment: [DiskSpace.faultVariable: flag, "EXP_DISK_POLL_SECONDS": "0.2"])
     #expect(eventually(120) { metricCount(results) > 0 })
-    FileManager.default.createFile(atPath: flag, contents: nil)
+    _ = FileManager.default.createFile(atPath: flag, contents: nil)
     // Paused: it says so, naming the filesystem, and stores no epoch while the disk is full.
     #expect(eventually(60) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("paused: the filesystem") })
     let rows = metricCount(results)
@@ -67,7 +67,7 @@ private func metricCount(_ results: String) -> Int {
     let environment = [DiskSpace.faultVariable: flag, "EXP_DISK_POLL_SECONDS": "0.2"]
     let process = try runExp(["run", spec, "--results", results, "--jobs", "2"], stderr: log, stdout: log, environment: environment)
     #expect(eventually(120) { metricCount(results) > 0 })
-    FileManager.default.createFile(atPath: flag, contents: nil)
+    _ = FileManager.default.createFile(atPath: flag, contents: nil)
     #expect(eventually(60) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("paused: the filesystem") })
     kill(process.processIdentifier, SIGINT)
     // One Ctrl-C ends the wait: the run stops with a message, the disk still full.
@@ -122,7 +122,7 @@ private func unmount(_ path: String) {
     #expect(eventually(120) { metricCount(results) > 0 })
     // Fill the filesystem to the last block.
     let filler = (mount as NSString).appendingPathComponent("filler")
-    FileManager.default.createFile(atPath: filler, contents: nil)
+    _ = FileManager.default.createFile(atPath: filler, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
     let block = Data(count: 1 << 20)
     while (try? handle.write(contentsOf: block)) != nil {}
