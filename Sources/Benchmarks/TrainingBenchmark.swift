@@ -60,8 +60,8 @@ public struct TrainingBenchmark {
         let trainer = try haganTrainer(size: size, channels: channels, batch: n, strategy: strategy)
         var s = SeededGenerator(seed: 1)
         let shape = [n, channels, size, size]
-        let batch = HAGANBatch(humans: randomImages(shape, &s), labels: (0..<n).map { _ in s.int(below: 6) },
-                               characters: randomImages(shape, &s), neutralCharacters: randomImages(shape, &s),
+        let batch = HAGANBatch(humans: Tensor(uniformImages: shape, from: &s), labels: (0..<n).map { _ in s.int(below: 6) },
+                               characters: Tensor(uniformImages: shape, from: &s), neutralCharacters: Tensor(uniformImages: shape, from: &s),
                                identities: (0..<n).map { _ in s.int(below: 6) })
         return TrainingBenchmark(name: "GAN training iteration, batch \(n)", referenceMode: "gan_train",
                                  size: size, channels: channels, batch: n) { _ = try? trainer.step(batch) }
@@ -74,7 +74,7 @@ public struct TrainingBenchmark {
         let trainer = try CNNTrainer(config: c, random: SeededGenerator(seed: 0))
         setGEMMStrategy(strategy, in: [trainer.network.trunk])
         var s = SeededGenerator(seed: 1)
-        let batch = LabeledImages(images: randomImages([n, channels, size, size], &s), labels: (0..<n).map { _ in s.int(below: 6) })
+        let batch = LabeledImages(images: Tensor(uniformImages: [n, channels, size, size], from: &s), labels: (0..<n).map { _ in s.int(below: 6) })
         return TrainingBenchmark(name: "CNN training step, batch \(n)", referenceMode: "cnn_train",
                                  size: size, channels: channels, batch: n) { _ = try? trainer.step(batch) }
     }
@@ -82,7 +82,7 @@ public struct TrainingBenchmark {
     static func ganInference(size: Int, channels: Int, batch n: Int, strategy: GEMMStrategy) throws -> TrainingBenchmark {
         let trainer = try haganTrainer(size: size, channels: channels, batch: n, strategy: strategy)
         var s = SeededGenerator(seed: 1)
-        let humans = randomImages([n, channels, size, size], &s)
+        let humans = Tensor(uniformImages: [n, channels, size, size], from: &s)
         return TrainingBenchmark(name: "GAN inference (G, D^e), batch \(n)", referenceMode: "gan_infer",
                                  size: size, channels: channels, batch: n) { _ = trainer.predict(humans) }
     }
@@ -96,13 +96,6 @@ public struct TrainingBenchmark {
         let trainer = try HAGANTrainer(config: c, random: SeededGenerator(seed: 0))
         setGEMMStrategy(strategy, in: [trainer.generator.encoder, trainer.generator.decoder, trainer.discriminator.trunk])
         return trainer
-    }
-
-    /// Uniform random tensor in [-1, 1).
-    private static func randomImages(_ shape: [Int], _ stream: inout SeededGenerator) -> Tensor {
-        var t = Tensor(zeros: shape)
-        for i in 0..<t.count { t.scalars[i] = stream.uniform(-1, 1) }
-        return t
     }
 
     /// Medians over `repeats` measurements of each setting on each thread count, ours and the

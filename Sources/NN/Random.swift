@@ -106,3 +106,12 @@ public struct SeededGenerator: RandomNumberGenerator, Equatable, Sendable {
     @inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
     @inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
 #endif
+
+extension Tensor {
+    /// A tensor of scalars drawn uniformly from [-1, 1) (the range of images), in order, from
+    /// `stream`: stand-in images for benchmarks and calibrations.
+    public init(uniformImages shape: [Int], from stream: inout SeededGenerator) {
+        self.init(zeros: shape)
+        for i in 0..<count { scalars[i] = stream.uniform(-1, 1) }
+    }
+}

@@ -19,8 +19,9 @@ public enum BusyEvent: Sendable, Equatable {
     case spaceReturned(path: String, seconds: Double)
 }
 
-/// Set to end the waits of a store's writes for disk space (the run was asked to stop).
-public final class StopWaiting: @unchecked Sendable {
+/// A flag one thread sets and others read: a run asked to stop (a worker's Ctrl-C, the end of a
+/// store's waits for disk space).
+public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
     public init() {}

@@ -33,6 +33,22 @@ extension RunStore {
     }
 
     /// The recorded execution of one job, nil when it has none.
+    /// The recorded executions of these jobs (of those that have one), by job id, in one query per
+    /// 500 jobs.
+    public func executions(jobIDs: [Int64]) throws -> [Int64: ExecutionRecord] {
+        try read { db in
+            var out: [Int64: ExecutionRecord] = [:]
+            for start in stride(from: 0, to: jobIDs.count, by: 500) {
+                let chunk = Array(jobIDs[start..<min(start + 500, jobIDs.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM executions WHERE job_id IN (\(marks))", arguments: StatementArguments(chunk)) {
+                    out[try row.decode(forColumn: "job_id")] = try RunStore.execution(row)
+                }
+            }
+            return out
+        }
+    }
+
     public func execution(jobID: Int64) throws -> ExecutionRecord? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE job_id = ?", arguments: [jobID]).map(RunStore.execution)

@@ -14,7 +14,7 @@ public final class RunStore: Sendable {
     private let pool: DatabasePool
     private let onBusy: BusyReporter?
     /// Ends a write's wait for disk space (`stopWaitingForSpace`).
-    private let stopWaits = StopWaiting()
+    private let stopWaits = StopFlag()
     /// The transaction of `inOneTransaction`, which the writes made inside it join.
     private let batch = OpenTransaction()
 
@@ -157,7 +157,7 @@ public final class RunStore: Sendable {
     /// the lock, and after waiting for space (`DiskSpace`) for as long as it fails because the disk
     /// is full, until `stop` is set; other errors pass through. The transaction of a failed
     /// attempt was rolled back, so trying again writes everything once.
-    private static func patiently<T>(path: String, onBusy: BusyReporter?, stop: StopWaiting, backoff: Backoff = Backoff(),
+    private static func patiently<T>(path: String, onBusy: BusyReporter?, stop: StopFlag, backoff: Backoff = Backoff(),
                                      _ body: () throws -> T) throws -> T {
         var attempt = 0
         var started: Date?, full: Date?

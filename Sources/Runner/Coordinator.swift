@@ -57,11 +57,7 @@ extension RunStore: RunLogWriter {
     public func finish(_ job: Int64, status: JobStatus, error: String?, predictions: [Prediction]) throws {
         try finish(jobID: job, status: status, error: error, predictions: predictions)
     }
-    public func executions(of jobs: [Int64]) throws -> [Int64: ExecutionRecord] {
-        var out: [Int64: ExecutionRecord] = [:]
-        for job in jobs { out[job] = try execution(jobID: job) }
-        return out
-    }
+    public func executions(of jobs: [Int64]) throws -> [Int64: ExecutionRecord] { try executions(jobIDs: jobs) }
     public func recordExecution(_ job: Int64, _ execution: ExecutionRecord) throws { try recordExecution(jobID: job, execution) }
 }
 

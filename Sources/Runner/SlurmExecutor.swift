@@ -92,7 +92,7 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
 
     /// Asks squeue, then sacct, for the tasks of ended jobs whose recorded state is not final.
     public func settle(_ executions: [String: ExecutionRecord]) -> [String: ExecutionRecord] {
-        let open = executions.filter { $0.value.executor == "slurm" && !($0.value.state.map(SlurmTask.finalStates.contains) ?? true) }
+        let open = executions.filter { $0.value.hasOpenSlurmState }
         guard !open.isEmpty else { return [:] }
         var found: [String: SlurmTask] = [:]
         let names = Set(open.values.compactMap(\.submission)).sorted()

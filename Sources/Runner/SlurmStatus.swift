@@ -16,7 +16,7 @@ public enum SlurmStatus {
         // Tasks of running jobs, and those whose last recorded state was not final (a coordinator
         // killed between a worker's last line and Slurm's end of its task).
         func unsettled(_ job: Int64, _ e: ExecutionRecord) -> Bool {
-            running.contains(job) || !(e.state.map(SlurmTask.finalStates.contains) ?? true)
+            running.contains(job) || e.hasOpenSlurmState
         }
         let names = Set(slurm.filter { unsettled($0.key, $0.value) }.compactMap(\.value.submission)).sorted()
         var live: [String: SlurmTask] = [:]
@@ -63,4 +63,10 @@ public enum SlurmStatus {
         }
         return notes
     }
+}
+
+extension ExecutionRecord {
+    /// A Slurm execution whose recorded state is not one that ends a task (nor absent): what
+    /// squeue or sacct may still tell the end of.
+    var hasOpenSlurmState: Bool { executor == "slurm" && !(state.map(SlurmTask.finalStates.contains) ?? true) }
 }

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import RunLog
 import Runner
 
 struct Worker: ParsableCommand {
@@ -66,11 +67,4 @@ struct Worker: ParsableCommand {
             throw ExitCode.failure
         }
     }
-}
-
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }

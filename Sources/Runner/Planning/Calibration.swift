@@ -43,9 +43,9 @@ public struct Calibration: Codable, Equatable, Sendable {
         var stream = SeededGenerator(seed: 1)
         let size = spec.dataset.cropSize, channels = spec.dataset.channels, classes = spec.dataset.classes.names.count
         let n = max(2, model.batchSize)
-        let humans = randomImages([n, channels, size, size], &stream)
+        let humans = Tensor(uniformImages: [n, channels, size, size], from: &stream)
         let labels = (0..<n).map { _ in stream.int(below: classes) }
-        let evaluation = randomImages([64, channels, size, size], &stream)
+        let evaluation = Tensor(uniformImages: [64, channels, size, size], from: &stream)
         let step: () throws -> Void, predict: () -> Void, checkpoint: () -> Checkpoint
         var grid: (() -> Image)?
         switch model.settings {
@@ -68,8 +68,8 @@ public struct Calibration: Codable, Equatable, Sendable {
             c.expressionCount = classes
             c.characterCount = characters
             let trainer = try HAGANTrainer(config: c, random: SeededGenerator(seed: 0))
-            let batch = HAGANBatch(humans: humans, labels: labels, characters: randomImages([n, 3, size, size], &stream),
-                                   neutralCharacters: randomImages([n, 3, size, size], &stream),
+            let batch = HAGANBatch(humans: humans, labels: labels, characters: Tensor(uniformImages: [n, 3, size, size], from: &stream),
+                                   neutralCharacters: Tensor(uniformImages: [n, 3, size, size], from: &stream),
                                    identities: (0..<n).map { _ in stream.int(below: characters) })
             step = { _ = try trainer.step(batch) }
             predict = { _ = trainer.predict(evaluation) }
@@ -158,12 +158,6 @@ public struct Calibration: Codable, Equatable, Sendable {
             throw PlanError.calibrationFailed(model: model, detail: "exit status \(process.terminationStatus): \(stderr.suffix(400))")
         }
         return result
-    }
-
-    private static func randomImages(_ shape: [Int], _ stream: inout SeededGenerator) -> Tensor {
-        var t = Tensor(zeros: shape)
-        for i in 0..<t.count { t.scalars[i] = stream.uniform(-1, 1) }
-        return t
     }
 }
 

@@ -55,7 +55,8 @@ public enum Planner {
             let spec = loaded.spec
             let data = try PlanDataCounts.of(spec)
             plan.data[spec.name] = data
-            let records = try store.flatMap { s in try? s.experiment(matching: loaded.hash) }.map { try store!.jobs(experimentID: $0.id) } ?? []
+            var records: [JobRecord] = []
+            if let store, let experiment = try? store.experiment(matching: loaded.hash) { records = try store.jobs(experimentID: experiment.id) }
             for model in spec.models where request.onlyModel.map({ $0 == model.name }) ?? true {
                 let keys = Spec.plan(spec).filter { key in
                     key.modelName == model.name && (request.onlyRun ?? key.run) == key.run && (request.onlyFold ?? key.fold) == key.fold
