@@ -8,7 +8,7 @@ import GRDB
 
 public enum RunLogSchema {
     /// The schema version this build writes and reads (`PRAGMA user_version`).
-    public static let version = 7
+    public static let version = 8
 
     /// All migrations, in order.
     static var migrator: DatabaseMigrator {
@@ -20,6 +20,7 @@ public enum RunLogSchema {
         migrator.registerMigration("v5") { db in try db.execute(sql: v5) }
         migrator.registerMigration("v6") { db in try db.execute(sql: v6) }
         migrator.registerMigration("v7") { db in try db.execute(sql: v7) }
+        migrator.registerMigration("v8") { db in try db.execute(sql: v8) }
         return migrator
     }
 
@@ -302,5 +303,44 @@ public enum RunLogSchema {
                     OLD.reason, OLD.exit_code, OLD.updated_at);
         END;
         PRAGMA user_version = 7;
+        """
+
+    /// v8: tunes (`exp tune`). One row per tune (its identity, options and rungs); one per trial
+    /// (the model it tunes, its values, the experiment that trains it on validation subjects
+    /// only); one per trial and rung reached (the validation score there, and whether the trial
+    /// was promoted to the next rung). `tune_trial_scores` lists each trial's highest rung.
+    static let v8 = """
+        CREATE TABLE tunes (
+            id INTEGER PRIMARY KEY,
+            tune_hash TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            spec_path TEXT NOT NULL,
+            options_json TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (\(now))
+        );
+        CREATE TABLE tune_trials (
+            id INTEGER PRIMARY KEY,
+            tune_id INTEGER NOT NULL REFERENCES tunes(id) ON DELETE CASCADE,
+            model_name TEXT NOT NULL,
+            trial INTEGER NOT NULL,
+            assignments_json TEXT NOT NULL,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+            UNIQUE (tune_id, model_name, trial)
+        );
+        CREATE TABLE tune_rungs (
+            trial_id INTEGER NOT NULL REFERENCES tune_trials(id) ON DELETE CASCADE,
+            rung INTEGER NOT NULL,
+            epochs INTEGER NOT NULL,
+            score REAL,
+            promoted INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (trial_id, rung)
+        );
+        CREATE VIEW tune_trial_scores AS
+        SELECT t.tune_hash, t.name AS tune, tt.model_name, tt.trial, tt.assignments_json, tt.experiment_id,
+               r.rung, r.epochs, r.score
+        FROM tune_trials tt JOIN tunes t ON t.id = tt.tune_id
+        JOIN tune_rungs r ON r.trial_id = tt.id
+        WHERE r.rung = (SELECT MAX(rung) FROM tune_rungs WHERE trial_id = tt.id);
+        PRAGMA user_version = 8;
         """
 }

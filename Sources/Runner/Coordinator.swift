@@ -159,8 +159,11 @@ public final class Coordinator {
         return stopRequested
     }
 
-    /// Runs the jobs that still need running and returns how they ended.
-    public func run(_ planned: [PlannedJob]) throws -> RunSummary {
+    /// Runs the jobs that still need running and returns how they ended. `more`, asked whenever
+    /// no job waits to start (with the number of free slots), hands in further jobs as earlier
+    /// ones end (`exp tune` promotes trials this way); the run ends when it has none and no
+    /// worker is out. Jobs it hands in start whatever their status.
+    public func run(_ planned: [PlannedJob], more: (_ freeSlots: Int) throws -> [PlannedJob] = { _ in [] }) throws -> RunSummary {
         var state = CoordinatorState(planned)
         var queue: [PlannedJob] = []
         var statuses: [Int64: JobStatus] = [:]
@@ -212,7 +215,14 @@ public final class Coordinator {
 
         // The loop ends only when every launched worker's exit is handled, so no message still
         // queued behind a process's exit is lost.
-        while (!queue.isEmpty && !stopping) || !state.active.isEmpty {
+        while true {
+            if queue.isEmpty && !stopping {
+                for job in try more(max(0, executor.capacity - state.active.count)) {
+                    state.add(job)
+                    queue.append(job)
+                }
+            }
+            guard (!queue.isEmpty && !stopping) || !state.active.isEmpty else { break }
             while !stopping, state.waitingForSpace.isEmpty, state.active.count < executor.capacity, !queue.isEmpty {
                 let job = queue.removeFirst()
                 try log.markRunning(job.id)

@@ -49,7 +49,7 @@ public enum CoordinatorWrite: Equatable, Sendable {
 
 public struct CoordinatorState: Sendable {
     /// The jobs of this run, by id.
-    public let jobs: [JobID: PlannedJob]
+    public internal(set) var jobs: [JobID: PlannedJob]
     /// Jobs whose worker is out (launched or adopted) and whose exit is not handled yet.
     public internal(set) var active: Set<JobID> = []
     /// When each active job's worker was launched (monotonic seconds).
@@ -68,6 +68,18 @@ public struct CoordinatorState: Sendable {
 
     public init(_ planned: [PlannedJob]) {
         jobs = Dictionary(uniqueKeysWithValues: planned.map { (JobID($0.id), $0) })
+    }
+
+    /// A job handed in while the run goes on (`exp tune`'s next rung of a trial: the same job
+    /// again, resumed from its checkpoint); what was known of its earlier worker is forgotten.
+    public mutating func add(_ job: PlannedJob) {
+        let id = JobID(job.id)
+        jobs[id] = job
+        finished.remove(id)
+        failureText[id] = nil
+        predictions[id] = nil
+        interruptedAt[id] = nil
+        resumedFrom[id] = nil
     }
 
     /// A worker is out for `id` (launched at `now`).

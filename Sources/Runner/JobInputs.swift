@@ -14,8 +14,10 @@ struct JobInputs {
     let dataset: Dataset
     /// The training batches; epoch e's order and augmentation derive from the job seed and e alone.
     var train: BatchIterator
-    /// The test fold's centre crops and the samples they come from, in order.
-    let test: LabeledImages
+    /// The test fold's centre crops and the samples they come from, in order; nil (and no items)
+    /// for a job that never sees its test fold (`protocol.test` false: nothing of those subjects
+    /// is even loaded).
+    let test: LabeledImages?
     let testItems: [BatchItem]
     /// The validation subjects' centre crops; nil without `protocol.validation`.
     let validation: LabeledImages?
@@ -40,7 +42,11 @@ struct JobInputs {
             let batches = try iterator.plan(epoch: 0).map { try iterator.load($0) }
             return (LabeledImages(images: JobInputs.concatBatch(batches.map(\.images)), labels: batches.flatMap(\.labels)), batches.flatMap(\.items))
         }
-        (test, testItems) = try centreCrops(split.test)
+        if spec.protocol.test {
+            (test, testItems) = try centreCrops(split.test)
+        } else {
+            (test, testItems) = (nil, [])
+        }
         validation = validationIndices.isEmpty ? nil : try centreCrops(validationIndices).images
         calibration = model.training.evaluation == .last ? nil : try centreCrops(trainIndices).images.images
         trainingSubjects = Set(trainIndices.map { dataset.samples[$0].subject }).sorted()

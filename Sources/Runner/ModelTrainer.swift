@@ -65,14 +65,14 @@ final class ModelTrainer {
     /// Trains one epoch and returns its metrics under the run log's names; `training` (centre crops
     /// of the training images) readies recalibrated evaluation networks before the test and
     /// validation accuracies are measured.
-    func trainEpoch(_ batches: LazyBatches<Batch>, training: Tensor?, test: LabeledImages, validation: LabeledImages?,
+    func trainEpoch(_ batches: LazyBatches<Batch>, training: Tensor?, test: LabeledImages?, validation: LabeledImages?,
                     pairs: inout SeededGenerator) throws -> [String: Double] {
         var out = try trainOnly(batches, training: training, test: test, pairs: &pairs)
         if let validation { out[.validationAccuracy] = accuracy(predict(validation.images), labels: validation.labels) }
         return out
     }
 
-    private func trainOnly(_ batches: LazyBatches<Batch>, training: Tensor?, test: LabeledImages,
+    private func trainOnly(_ batches: LazyBatches<Batch>, training: Tensor?, test: LabeledImages?,
                            pairs: inout SeededGenerator) throws -> [String: Double] {
         switch kind {
         case .cnn(let t):
@@ -109,8 +109,9 @@ final class ModelTrainer {
         }
     }
 
-    /// HA-GAN's sample grid (the first 8 test images beside their characters) every `every`
-    /// epochs and at the last; nil for the CNN or between those epochs.
+    /// HA-GAN's sample grid (the first 8 of `test`, the test images or for a job without a test
+    /// fold the validation images, beside their characters) every `every` epochs and at the last;
+    /// nil for the CNN or between those epochs.
     func sampleGrid(_ test: LabeledImages, every: Int, epoch: Int, last: Int) throws -> Image? {
         guard case .hagan(let t, _) = kind, every > 0, epoch % every == 0 || epoch == last, test.labels.count > 0 else { return nil }
         let n = min(8, test.labels.count)

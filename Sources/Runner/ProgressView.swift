@@ -100,7 +100,7 @@ public final class ProgressView: ProgressSink {
         } else {
             let first = detail?.split(separator: "\n").first.map(String.init)
             let name = status.rawValue + String(repeating: " ", count: max(0, 11 - status.rawValue.count))
-            emit("\(name) \(job) [\(done)/\(total) done]" + (first.map { ": \($0)" } ?? ""))
+            emit("\(name) \(job) [\(done)\(total > 0 ? "/\(total)" : "") done]" + (first.map { ": \($0)" } ?? ""))
         }
         if !live { rows.removeAll { $0.0 == job } }
     }

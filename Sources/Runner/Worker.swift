@@ -40,8 +40,12 @@ public struct WorkerRequest: Sendable, Equatable {
     /// For an experiment in `native` numerics, the OpenBLAS kernel its first job computed with:
     /// a worker whose kernel differs refuses the job (nil: none known yet, or `portable`).
     public var blasCore: String?
+    /// The worker stops after this epoch as if asked to (`interrupted`, its checkpoint kept),
+    /// unless it is the last: a trial of `exp tune` trains up to its rung.
+    public var pauseAfterEpoch: Int?
     public init(results: String, experimentHash: String, jobID: Int64, modelName: String, run: Int, fold: Int, seed: UInt64,
-                threads: Int, messages: String? = nil, checkpoint: String? = nil, blasCore: String? = nil) {
+                threads: Int, messages: String? = nil, checkpoint: String? = nil, blasCore: String? = nil, pauseAfterEpoch: Int? = nil) {
+        self.pauseAfterEpoch = pauseAfterEpoch
         self.checkpoint = checkpoint
         self.blasCore = blasCore
         self.results = results
@@ -57,10 +61,14 @@ public struct WorkerRequest: Sendable, Equatable {
 
     /// The arguments of the `exp worker` process that runs this request (after the executable).
     public var arguments: [String] {
-        ["worker", "--results", results, "--experiment", experimentHash, "--job", String(jobID),
-         "--model", modelName, "--run", String(run), "--fold", String(fold), "--seed", String(seed),
-         "--threads", String(threads)] + (messages.map { ["--messages", $0] } ?? []) + (checkpoint.map { ["--checkpoint", $0] } ?? [])
-            + (blasCore.map { ["--blas-core", $0] } ?? [])
+        var out = ["worker", "--results", results, "--experiment", experimentHash, "--job", String(jobID),
+                   "--model", modelName, "--run", String(run), "--fold", String(fold), "--seed", String(seed),
+                   "--threads", String(threads)]
+        if let messages { out += ["--messages", messages] }
+        if let checkpoint { out += ["--checkpoint", checkpoint] }
+        if let blasCore { out += ["--blas-core", blasCore] }
+        if let pauseAfterEpoch { out += ["--pause-after-epoch", String(pauseAfterEpoch)] }
+        return out
     }
 }
 
@@ -129,7 +137,8 @@ public enum JobWorker {
             var grid: String?
             do {
                 let onFull = { (text: String) in send(.diskFull(message: text)) }
-                if let image = try trainer.sampleGrid(inputs.test, every: model.hagan?.sampleEvery ?? 0, epoch: epoch, last: model.epochs) {
+                if let shown = inputs.test ?? inputs.validation,
+                   let image = try trainer.sampleGrid(shown, every: model.hagan?.sampleEvery ?? 0, epoch: epoch, last: model.epochs) {
                     let path = files.sampleGrid(epoch: epoch)
                     try DiskSpace.retrying(path, needed: 1 << 20, shouldStop: shouldStop, onFull: onFull) {
                         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
@@ -152,15 +161,17 @@ public enum JobWorker {
                 send(.artifact(kind: .checkpoint, path: layout.relative(files.checkpoint), epoch: epoch))
             }
             if let grid { send(.artifact(kind: .samples, path: layout.relative(grid), epoch: epoch)) }
-            if shouldStop() && epoch < model.epochs {
+            // A trial of `exp tune` pauses at its rung: its checkpoint stays for a promotion.
+            if (shouldStop() || request.pauseAfterEpoch == epoch) && epoch < model.epochs {
                 let message = WorkerMessage.interrupted(epoch: epoch)
                 send(message)
                 return message
             }
         }
 
-        // Section 4: the final model's prediction for every test image, with its probabilities.
-        send(.predictions(inputs.predictions(trainer.predict(inputs.test.images))))
+        // Section 4: the final model's prediction for every test image, with its probabilities
+        // (none for a job that never sees its test fold).
+        if let test = inputs.test { send(.predictions(inputs.predictions(trainer.predict(test.images)))) }
         send(.completed)
         return .completed
     }

@@ -51,14 +51,25 @@ public struct ProtocolSpec: Codable, Equatable, Sendable {
     /// accuracy is logged every epoch (`accuracy.validation`), the only accuracy to choose
     /// settings on.
     public var validation: Double?
+    /// Whether jobs see their test fold at all; default true. False (the trials of `exp tune`):
+    /// a job neither loads, evaluates nor predicts its test subjects, so it records no test
+    /// accuracy and no predictions, and only validation subjects score it. Needs `validation`.
+    public var test: Bool
+    /// Jobs for the first `useFolds` folds of each run only (1...folds); absent: every fold. The
+    /// split is the same as with every fold (`folds` decides it).
+    public var useFolds: Int?
 
     public init(folds: Int = PaperProtocol.folds, runs: Int = PaperProtocol.runs, split: SplitKind = .subject) {
         self.folds = folds
         self.runs = runs
         self.split = split
+        self.test = true
     }
 
-    enum CodingKeys: String, CodingKey { case folds, runs, split, validation }
+    /// The folds that have jobs.
+    public var jobFolds: Range<Int> { 0..<(useFolds ?? folds) }
+
+    enum CodingKeys: String, CodingKey { case folds, runs, split, validation, test, useFolds }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -66,5 +77,23 @@ public struct ProtocolSpec: Codable, Equatable, Sendable {
         runs = try c.value(.runs, default: PaperProtocol.runs, in: 1...100)
         split = try c.value(.split, default: .subject)
         validation = try c.optional(.validation, in: 0.05...0.5)
+        test = try c.value(.test, default: true)
+        useFolds = try c.optional(.useFolds, in: 1...folds)
+        if !test && validation == nil {
+            throw SpecError.invalidValue(path: "protocol.test", value: "false",
+                                         allowed: "true, or false with protocol.validation set (a job that never sees its test fold is scored on validation subjects only)")
+        }
+    }
+
+    /// The defaults (`test` true, every fold) are left out, so specs that do not use them keep
+    /// the canonical JSON, and hash, they always had.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(folds, forKey: .folds)
+        try c.encode(runs, forKey: .runs)
+        try c.encode(split, forKey: .split)
+        try c.encodeIfPresent(validation, forKey: .validation)
+        if !test { try c.encode(test, forKey: .test) }
+        try c.encodeIfPresent(useFolds, forKey: .useFolds)
     }
 }

@@ -37,6 +37,8 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
     /// The numerics the experiment computes under: the mode (default `portable`) and the engine's
     /// numerics version, which the canonical spec always holds.
     public var numerics: NumericsSpec
+    /// How models' settings were chosen (`exp tune --write-spec`); absent: not by a tune.
+    public var tuning: [TuningNote]?
 
     public init(
         name: String, table: PaperTable = .none, seed: UInt64 = 1, dataset: DatasetSpec,
@@ -56,7 +58,7 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case specVersion, name, description, table, seed, dataset, character, `protocol`, models, numerics
+        case specVersion, name, description, table, seed, dataset, character, `protocol`, models, numerics, tuning
     }
 
     public init(from decoder: Decoder) throws {
@@ -81,10 +83,14 @@ public struct ExperimentSpec: Codable, Equatable, Sendable {
         let version = specVersion
         models = try c.decode([WrittenModel].self, forKey: .models).map { try $0.resolved(specVersion: version) }
         numerics = try c.value(.numerics, default: NumericsSpec())
+        tuning = try c.decodeIfPresent([TuningNote].self, forKey: .tuning)
         try validate(c)
     }
 
     private func validate(_ c: KeyedDecodingContainer<CodingKeys>) throws {
+        for (i, note) in (tuning ?? []).enumerated() where !models.contains(where: { $0.name == note.model }) {
+            throw SpecError.invalidValue(path: "tuning[\(i)].model", value: "\"\(note.model)\"", allowed: "the name of one of the spec's models")
+        }
         if models.isEmpty {
             throw SpecError.invalidValue(path: "models", value: "[]", allowed: "a list of at least one model")
         }

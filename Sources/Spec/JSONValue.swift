@@ -34,6 +34,43 @@ public enum JSONValue: Equatable, Sendable {
         return out
     }
 
+    /// Indented text for people (a spec file written by `exp tune --write-spec`): keys sorted as
+    /// in the canonical text, two spaces per level, lists of plain values on one line.
+    public var prettyText: String {
+        var out = ""
+        writePretty(into: &out, indent: "")
+        return out + "\n"
+    }
+
+    private func writePretty(into out: inout String, indent: String) {
+        let inner = indent + "  "
+        switch self {
+        case .object(let fields) where !fields.isEmpty:
+            let keys = fields.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            out += "{\n"
+            for (i, key) in keys.enumerated() {
+                out += inner
+                JSONValue.writeString(key, into: &out)
+                out += ": "
+                fields[key]!.writePretty(into: &out, indent: inner)
+                out += i < keys.count - 1 ? ",\n" : "\n"
+            }
+            out += indent + "}"
+        case .array(let items) where items.contains(where: { if case .object = $0 { true } else if case .array = $0 { true } else { false } }):
+            out += "[\n"
+            for (i, item) in items.enumerated() {
+                out += inner
+                item.writePretty(into: &out, indent: inner)
+                out += i < items.count - 1 ? ",\n" : "\n"
+            }
+            out += indent + "]"
+        case .array(let items):
+            out += "[" + items.map(\.canonicalText).joined(separator: ", ") + "]"
+        default:
+            writeCanonical(into: &out)
+        }
+    }
+
     private func writeCanonical(into out: inout String) {
         switch self {
         case .null: out += "null"

@@ -20,7 +20,7 @@ public enum JobIdentity {
             model: anonymous, dataset: spec.dataset, align: spec.dataset.alignMethod, noFace: spec.dataset.noFacePolicy,
             character: model.kind == .hagan ? spec.character : nil,
             datasetFingerprint: datasetFingerprint, folds: spec.protocol.folds, split: spec.protocol.split,
-            validation: spec.protocol.validation, experimentSeed: spec.seed, run: job.run, fold: job.fold, seed: job.seed,
+            validation: spec.protocol.validation, withoutTest: spec.protocol.test ? nil : true, experimentSeed: spec.seed, run: job.run, fold: job.fold, seed: job.seed,
             numerics: spec.numerics, threads: threads)
         let encoded = try JSONEncoder().encode(identity)
         return SHA256.hex(of: Array(try JSONParser.parse([UInt8](encoded)).canonicalText.utf8))
@@ -35,7 +35,8 @@ public enum JobIdentity {
         anonymous.name = ""
         anonymous.epochs = 1
         let cost = Cost(model: anonymous, dataset: spec.dataset, character: model.kind == .hagan ? spec.character : nil,
-                        folds: spec.protocol.folds, validation: spec.protocol.validation, numerics: spec.numerics, threads: threads)
+                        folds: spec.protocol.folds, validation: spec.protocol.validation,
+                        withoutTest: spec.protocol.test ? nil : true, numerics: spec.numerics, threads: threads)
         let encoded = try JSONEncoder().encode(cost)
         return SHA256.hex(of: Array(try JSONParser.parse([UInt8](encoded)).canonicalText.utf8))
     }
@@ -46,6 +47,7 @@ public enum JobIdentity {
         var character: CharacterSpec?
         var folds: Int
         var validation: Double?
+        var withoutTest: Bool?
         var numerics: NumericsSpec
         var threads: Int
     }
@@ -61,6 +63,8 @@ public enum JobIdentity {
         var folds: Int
         var split: SplitKind
         var validation: Double?
+        /// True for a job that never sees its test fold (absent otherwise, so earlier identities stand).
+        var withoutTest: Bool?
         var experimentSeed: UInt64
         var run: Int
         var fold: Int

@@ -43,11 +43,12 @@ public enum SeedDerivation {
     }
 }
 
-/// Every job of a spec, ordered by model (spec order), then run, then fold.
+/// Every job of a spec, ordered by model (spec order), then run, then fold (the folds of
+/// `protocol.useFolds` only, when given).
 public func plan(_ spec: ExperimentSpec) -> [JobKey] {
     spec.models.flatMap { model in
         (0..<spec.protocol.runs).flatMap { run in
-            (0..<spec.protocol.folds).map { fold in
+            spec.protocol.jobFolds.map { fold in
                 JobKey(
                     modelName: model.name, modelKind: model.kind, run: run, fold: fold,
                     seed: SeedDerivation.jobSeed(experimentSeed: spec.seed, run: run, fold: fold),

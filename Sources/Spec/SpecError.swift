@@ -23,6 +23,8 @@ public enum SpecError: Error, Equatable, CustomStringConvertible, Sendable {
     case sweepOption(text: String, reason: String)
     /// A `--sweep` option whose key or values the spec file does not accept.
     case sweep(option: String, key: String, specFile: String, reason: String)
+    /// A malformed `--space` option of `exp tune`, or one whose values the spec does not accept.
+    case tuneSpace(text: String, reason: String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,8 @@ public enum SpecError: Error, Equatable, CustomStringConvertible, Sendable {
             return "--sweep \(text): \(reason)"
         case .sweep(let option, let key, let specFile, let reason):
             return "--sweep \(option): key \(key) of \(specFile): \(reason)"
+        case .tuneSpace(let text, let reason):
+            return "--space \(text): \(reason)"
         }
     }
 
@@ -55,7 +59,7 @@ public enum SpecError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unknownKey(let path, _), .missingKey(let path), .wrongType(let path, _, _),
             .outOfRange(let path, _, _), .invalidValue(let path, _, _):
             return path
-        case .syntax, .override, .file, .sweepOption, .sweep:
+        case .syntax, .override, .file, .sweepOption, .sweep, .tuneSpace:
             return nil
         }
     }

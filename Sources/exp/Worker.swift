@@ -25,6 +25,8 @@ struct Worker: ParsableCommand {
     var checkpoint: String?
     @Option(help: "For an experiment in native numerics: the OpenBLAS kernel its jobs compute with (refused when this machine's differs).")
     var blasCore: String?
+    @Option(help: "Stop after this epoch, keeping the checkpoint, unless it is the last (a trial of `exp tune` at its rung).")
+    var pauseAfterEpoch: Int?
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
@@ -53,7 +55,8 @@ struct Worker: ParsableCommand {
         do {
             let last = try JobWorker.run(
                 WorkerRequest(results: results, experimentHash: experiment, jobID: job, modelName: model, run: runIndex, fold: fold,
-                              seed: seed, threads: threads, messages: messages, checkpoint: checkpoint, blasCore: blasCore),
+                              seed: seed, threads: threads, messages: messages, checkpoint: checkpoint, blasCore: blasCore,
+                              pauseAfterEpoch: pauseAfterEpoch),
                 send: send, shouldStop: { stop.isSet })
             if case .interrupted = last { throw ExitCode(130) }
         } catch let e as ExitCode {
