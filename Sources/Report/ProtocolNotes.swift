@@ -12,7 +12,7 @@ import Vocabulary
 enum ProtocolNotes {
     static func notes(_ data: ExperimentData) -> [String] {
         let spec = data.spec
-        var notes: [String] = []
+        var notes: [String] = tuningNotes(spec)
         for model in spec.models where model.epochs < PaperProtocol.epochs {
             notes.append("\(model.name): \(model.epochs) epochs (paper: \(PaperProtocol.epochs)).")
         }
@@ -53,6 +53,36 @@ enum ProtocolNotes {
             let job = result.job
             let why = job.error.map { ": " + firstLine($0) } ?? ""
             notes.append("\(job.modelName) run \(job.run) fold \(job.fold) \(job.status.rawValue) after \(job.epochsDone) of \(job.epochsPlanned) epochs\(why); not counted.")
+        }
+        return notes
+    }
+
+    /// How the models' settings were chosen (the spec's `tuning` section, from `exp tune`): the
+    /// tune, each model's trials and epochs side by side, the space, the score and the choices;
+    /// models tuned with other trials or rungs than the others, or not tuned, are marked.
+    static func tuningNotes(_ spec: ExperimentSpec) -> [String] {
+        guard let tuning = spec.tuning, !tuning.isEmpty else { return [] }
+        let tunes: String = Set(tuning.map(\.tune)).sorted().joined(separator: ", ")
+        let specs: String = Set(tuning.map(\.tunedSpec)).sorted().joined(separator: ", ")
+        let budgets: [String] = tuning.map { note in
+            let rungs: String = note.rungs.map(String.init).joined(separator: "/")
+            return "\(note.model) \(note.trials) trials, \(note.epochs) epochs (rungs \(rungs))"
+        }
+        let chosen: [String] = tuning.map { note in
+            "\(note.model) " + note.chosen.joined(separator: ", ") + String(format: " (validation %.2f)", note.score)
+        }
+        var text = "Tuning: settings chosen by exp tune \(tunes) of \(specs) on validation subjects only, never on a test fold. "
+        text += "Budgets: " + budgets.joined(separator: "; ") + ". "
+        text += "Space: " + tuning[0].space.joined(separator: " ") + ". Score: " + tuning[0].scoredOn + ". "
+        text += "Chosen: " + chosen.joined(separator: "; ") + "."
+        var notes = [text]
+        let untuned = spec.models.map(\.name).filter { name in !tuning.contains { $0.model == name } }
+        let allotments = Set(tuning.map { "\($0.trials)/\($0.rungs)" })
+        if !untuned.isEmpty || allotments.count > 1 {
+            notes.append("Unequal tuning budgets: "
+                + (untuned.isEmpty ? "" : "\(untuned.joined(separator: ", ")) not tuned; ")
+                + (allotments.count > 1 ? "the tuned models had different trials or rungs; " : "")
+                + "a difference between the models may owe something to the tuning.")
         }
         return notes
     }

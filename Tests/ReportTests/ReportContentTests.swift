@@ -323,3 +323,27 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     let line = TextTable.comparisonLine(result)
     #expect(line == "HA-GAN - CNN over 1 paired fold: difference -7.41 points; one pair gives no confidence interval or test.")
 }
+
+@Test func aTunedExperimentsReportStatesHowItsSettingsWereChosen() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try RunStore(path: folder.path + "/runs.sqlite")
+    let note = { (model: String, trials: Int) in
+        #"{"model": "\#(model)", "tune": "0123456789ab", "tunedSpec": "tune-spec", "trials": \#(trials), "epochs": 40, "rungs": [3, 10],"#
+            + #" "space": ["model.adam.lr=log(1e-4,1e-3)"], "chosen": ["model.adam.lr=0.0004"], "score": 81.5, "scoredOn": "validation"}"#
+    }
+    let tuned = partialFixtureSpec.replacingOccurrences(of: #""name": "partial""#, with: #""name": "tuned""#)
+        .replacingOccurrences(of: #""table": "none","#, with: #""table": "none", "tuning": [\#(note("CNN(baseline)", 8)), \#(note("HA-GAN", 8))],"#)
+    _ = try register(store, tuned)
+    let lopsided = partialFixtureSpec.replacingOccurrences(of: #""name": "partial""#, with: #""name": "lopsided""#)
+        .replacingOccurrences(of: #""table": "none","#, with: #""table": "none", "tuning": [\#(note("HA-GAN", 16))],"#)
+    _ = try register(store, lopsided)
+    try store.close()
+    let notes = try ReportGenerator.load(results: folder.path, experiment: "tuned").report.tables.flatMap(\.notes)
+    let tuning = try #require(notes.first { $0.hasPrefix("Tuning:") })
+    #expect(tuning.contains("CNN(baseline) 8 trials, 40 epochs (rungs 3/10); HA-GAN 8 trials, 40 epochs (rungs 3/10)"))
+    #expect(tuning.contains("never on a test fold") && tuning.contains("0123456789ab"))
+    #expect(!notes.contains { $0.hasPrefix("Unequal tuning budgets") })
+    let other = try ReportGenerator.load(results: folder.path, experiment: "lopsided").report.tables.flatMap(\.notes)
+    #expect(other.contains { $0.hasPrefix("Unequal tuning budgets: CNN(baseline) not tuned") })
+}
