@@ -7,6 +7,8 @@ public enum ReportError: Error, Equatable, CustomStringConvertible, Sendable {
     case figure(path: String, reason: String)
     /// Options that do not go together.
     case option(String)
+    /// No tune matches `--tune`.
+    case unknownTune(String, known: [String])
 
     public var description: String {
         switch self {
@@ -16,6 +18,9 @@ public enum ReportError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): \(reason). Choose another --out location."
         case .option(let text):
             return text
+        case .unknownTune(let key, let known):
+            if known.isEmpty { return "the run log holds no tune: run `exp tune SPEC --space KEY=SET ...` first" }
+            return "no tune matches '\(key)'; the run log's tunes: \(known.joined(separator: ", "))"
         }
     }
 }

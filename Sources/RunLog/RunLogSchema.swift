@@ -308,7 +308,8 @@ public enum RunLogSchema {
     /// v8: tunes (`exp tune`). One row per tune (its identity, options and rungs); one per trial
     /// (the model it tunes, its values, the experiment that trains it on validation subjects
     /// only); one per trial and rung reached (the validation score there, and whether the trial
-    /// was promoted to the next rung). `tune_trial_scores` lists each trial's highest rung.
+    /// was promoted to the next rung). `tune_trials.chosen` marks each model's choice once the tune
+    /// has finished. `tune_trial_scores` lists each trial's highest rung.
     static let v8 = """
         CREATE TABLE tunes (
             id INTEGER PRIMARY KEY,
@@ -325,6 +326,7 @@ public enum RunLogSchema {
             trial INTEGER NOT NULL,
             assignments_json TEXT NOT NULL,
             experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+            chosen INTEGER NOT NULL DEFAULT 0,
             UNIQUE (tune_id, model_name, trial)
         );
         CREATE TABLE tune_rungs (
@@ -337,7 +339,7 @@ public enum RunLogSchema {
         );
         CREATE VIEW tune_trial_scores AS
         SELECT t.tune_hash, t.name AS tune, tt.model_name, tt.trial, tt.assignments_json, tt.experiment_id,
-               r.rung, r.epochs, r.score
+               r.rung, r.epochs, r.score, tt.chosen
         FROM tune_trials tt JOIN tunes t ON t.id = tt.tune_id
         JOIN tune_rungs r ON r.trial_id = tt.id
         WHERE r.rung = (SELECT MAX(rung) FROM tune_rungs WHERE trial_id = tt.id);

@@ -22,6 +22,8 @@ public struct TuneTrialRecord: Equatable, Sendable {
     public let trial: Int
     public let assignments: [String]
     public let experimentID: Int64
+    /// The model's choice (set when the tune has finished).
+    public let chosen: Bool
     /// Score by rung, for the rungs it reached (nil: a job of it diverged or failed there).
     public var rungs: [Int: TuneRungRecord]
 }
@@ -98,7 +100,7 @@ extension RunStore {
                     id: try row.decode(forColumn: "id"), modelName: try row.decode(forColumn: "model_name"),
                     trial: try row.decode(forColumn: "trial"),
                     assignments: (try? JSONDecoder().decode([String].self, from: Data((try row.decode(forColumn: "assignments_json") as String).utf8))) ?? [],
-                    experimentID: try row.decode(forColumn: "experiment_id"), rungs: [:])
+                    experimentID: try row.decode(forColumn: "experiment_id"), chosen: (row["chosen"] as Int) != 0, rungs: [:])
             }
             let index = Dictionary(uniqueKeysWithValues: trials.enumerated().map { ($0.element.id, $0.offset) })
             for row in try Row.fetchAll(db, sql: """
@@ -112,6 +114,40 @@ extension RunStore {
             }
             return trials
         }
+    }
+
+    /// Marks the trial each model chose (the others not), once the tune has finished.
+    public func markChosen(tuneID: Int64, choices: [String: Int]) throws {
+        try write { db in
+            for (model, trial) in choices {
+                try db.execute(sql: "UPDATE tune_trials SET chosen = (trial = ?) WHERE tune_id = ? AND model_name = ?",
+                               arguments: [trial, tuneID, model])
+            }
+        }
+    }
+
+    /// Epochs trained by each model's trials (over their jobs: the last epoch with metrics).
+    public func epochsTrained(tuneID: Int64) throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT tt.model_name, SUM((SELECT COALESCE(MAX(m.epoch), 0) FROM metrics m WHERE m.job_id = j.id)) AS epochs
+                FROM tune_trials tt JOIN jobs j ON j.experiment_id = tt.experiment_id WHERE tt.tune_id = ? GROUP BY tt.model_name
+                """, arguments: [tuneID]) {
+                out[row["model_name"]] = row["epochs"]
+            }
+            return out
+        }
+    }
+
+    /// The tune with this hash prefix (4 or more hex digits), or the latest with this name; nil
+    /// key: the latest tune.
+    public func tune(matching key: String?) throws -> TuneRecord? {
+        let all = try tunes()
+        guard let key else { return all.last }
+        if let named = all.last(where: { $0.name == key }) { return named }
+        let byHash = key.count >= 4 ? all.filter { $0.hash.hasPrefix(key.lowercased()) } : []
+        return byHash.count == 1 ? byHash[0] : nil
     }
 
     /// The validation accuracy (`accuracy.validation`) of each job of an experiment by epoch, and

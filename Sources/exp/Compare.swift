@@ -31,7 +31,28 @@ struct ListCommand: ParsableCommand {
             let wall = e.wallSeconds.map { formatDuration($0) } ?? "-"
             return [e.name, e.hash] + sweep + [e.table, created, "\(e.jobsDone)/\(e.jobsTotal)", wall, accuracy]
         }
-        TextTable.aligned([header] + cells).forEach { print($0) }
+        // A tune's trial experiments are listed as their tune, one line each.
+        let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
+        let tunes = try store.tunes()
+        let hashByID = Dictionary(uniqueKeysWithValues: try store.experiments().map { ($0.id, $0.specHash) })
+        var trialHashes: Set<String> = []
+        var tuneRows: [[String]] = []
+        for tune in tunes {
+            let trials = try store.trials(tuneID: tune.id)
+            let experiments = trials.compactMap { hashByID[$0.experimentID] }
+            trialHashes.formUnion(experiments.map { String($0.prefix(12)) })
+            let models = Dictionary(grouping: trials, by: \.modelName)
+            let chosen = trials.filter(\.chosen).map { "\($0.modelName) #\($0.trial)" }
+            tuneRows.append([tune.name, String(tune.hash.prefix(12)), String(tune.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                             models.keys.sorted().map { "\($0) \(models[$0]!.count)" }.joined(separator: ", "),
+                             chosen.isEmpty ? "not finished" : chosen.joined(separator: ", ")])
+        }
+        let shown = cells.enumerated().filter { !trialHashes.contains(rows[$0.offset].hash) }.map(\.element)
+        if !shown.isEmpty { TextTable.aligned([header] + shown).forEach { print($0) } }
+        guard !tuneRows.isEmpty else { return }
+        if !shown.isEmpty { print("") }
+        print("tunes (each trial an experiment of its own; exp report --tune HASH shows them):")
+        TextTable.aligned([["name", "hash", "created", "trials", "chosen"]] + tuneRows).forEach { print("  " + $0) }
     }
 }
 

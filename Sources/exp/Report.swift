@@ -26,9 +26,18 @@ struct ReportCommand: ParsableCommand {
     var table: CSVTable = .summary
     @Flag(help: "Leave the sample grids out (their human faces may come from a licensed dataset that must not be published).")
     var noSamples = false
+    @Option(help: "Report a tune instead (its hash prefix or spec name; exp ls lists them): each trial's scores by rung, each key against the score (text, markdown or html).")
+    var tune: String?
 
     func run() throws {
         try requireRunLog(results)
+        if let tune {
+            guard [.text, .markdown, .html].contains(format) else { throw ValidationError("--tune reports as text, markdown or html") }
+            let report = try TuneReport.load(results: results, tune: tune)
+            let text = format == .html ? report.html : format == .markdown ? "```\n" + report.text + "```\n" : report.text
+            if let out { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } else { print(text, terminator: "") }
+            return
+        }
         // Text wraps at the terminal's width, or 100 columns when not on a terminal.
         var size = winsize()
         let columns = out == nil && isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0

@@ -5,6 +5,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import RunLog
+import Report
 import Runner
 import Spec
 
@@ -76,7 +77,11 @@ struct Tune: ParsableCommand {
         progress.shownMetrics = ["loss", "loss.D", "loss.G", "accuracy.validation"]
         let outcome = try TuneRun.run(request, toolVersion: Exp.version, worker: WorkerPool.currentExecutable, progress: progress,
                                       onCoordinator: { coordinator = $0 })
-        for line in TuneText.lines(outcome) { print(line) }
+        let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
+        if let record = try store.tune(matching: outcome.hash) {
+            print("")
+            print(try TuneReport.load(store: store, tune: record).text, terminator: "")
+        }
         if outcome.summary.interrupted { throw ExitCode(130) }
         guard outcome.models.allSatisfy(\.finished) else {
             print("the tune is not finished (a job failed or was stopped): run the same command again to go on")

@@ -57,6 +57,16 @@ private func tuneRecord(_ results: String) throws -> (rungs: [String], metrics: 
     #expect(try count("SELECT COUNT(*) AS n FROM jobs WHERE status = 'interrupted'") == 8 - promoted)
     #expect(try count("SELECT COUNT(*) AS n FROM jobs WHERE status = 'completed' AND attempts >= 2") == promoted)
 
+    // The tune's report: each trial's rungs and the choice; in HTML a plot of each key.
+    let report = try runCapturing(expExecutable, ["report", "--tune", "tiny", "--results", results])
+    #expect(report.status == 0 && report.out.contains("chosen: trial") && report.out.contains("model.batchSize against the score"))
+    let html = try runCapturing(expExecutable, ["report", "--tune", "tiny", "--results", results, "--format", "html"])
+    #expect(html.status == 0 && html.out.contains("<svg") && html.out.contains("score against model.adam.lr"))
+    // exp ls lists the tune on one line instead of its eight trial experiments.
+    let ls = try runCapturing(expExecutable, ["ls", "--results", results])
+    #expect(ls.status == 0 && ls.out.contains("tunes (") && !ls.out.contains("tiny tune HA-GAN #3"))
+    #expect(ls.out.contains("CNN(baseline) #"))
+
     // The written spec: the tiny spec with each model's chosen values and how they were chosen.
     let written = try SpecLoader.load(path: chosen).spec
     #expect(written.name == "tiny-tuned")

@@ -174,7 +174,11 @@ public enum TuneRun {
         onCoordinator(coordinator)
         let summary = try coordinator.run([]) { free in try scheduler.next(free: free) }
         try scheduler.refresh()
-        return TuneOutcome(hash: hash, name: base.spec.name, options: options, models: scheduler.outcome(), summary: summary)
+        let models = scheduler.outcome(epochsTrained: try store.epochsTrained(tuneID: tuneID))
+        if models.allSatisfy(\.finished) {
+            try store.markChosen(tuneID: tuneID, choices: Dictionary(uniqueKeysWithValues: models.compactMap { m in m.choice.map { (m.model, $0.trial) } }))
+        }
+        return TuneOutcome(hash: hash, name: base.spec.name, options: options, models: models, summary: summary)
     }
 
     /// The spec `target` with each tuned model's chosen values, and a `tuning` section that says
@@ -313,14 +317,13 @@ struct TuneScheduler {
         return candidates.prefix(free).map(\.job)
     }
 
-    func outcome() -> [ModelTune] {
+    func outcome(epochsTrained: [String: Int]) -> [ModelTune] {
         models.map { model in
             let trials = model.trials.map { t in
                 ModelTune.Trial(index: t.index, assignments: t.assignments, experimentHash: t.experimentHash, scores: t.scores,
                                 promoted: (0..<model.rungs.epochs.count).map { model.state.promoted.contains(TrialRung(t.index, $0)) })
             }
-            let epochs = model.trials.reduce(0) { sum, t in sum + t.status.values.reduce(0) { $0 + min($1.lastEpoch, model.epochs) } }
-            return ModelTune(model: model.name, rungs: model.rungs.epochs, trials: trials, epochsTrained: epochs,
+            return ModelTune(model: model.name, rungs: model.rungs.epochs, trials: trials, epochsTrained: epochsTrained[model.name] ?? 0,
                              choice: model.state.finished ? SuccessiveHalving.best(scores: model.trials.map(\.scores)) : nil,
                              finished: model.state.finished)
         }
