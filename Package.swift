@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -49,10 +50,12 @@ let package = Package(
         .target(name: "Runner", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Spec", "RunLog", "Vocabulary", "Hashing", "CProcessControl"]),
         .target(name: "Benchmarks", dependencies: ["NN", "FaceData", "SyntheticFaces", "Models", "Runner", "RunLog", "Spec", "Vocabulary"]),
         .target(name: "Report", dependencies: ["Spec", "RunLog", "Vocabulary"]),
+        // `exp serve`: the local web view of a run log (Hummingbird on SwiftNIO; pages built in).
+        .target(name: "Serve", dependencies: ["Report", "RunLog", "Runner", "Spec", "Vocabulary", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "exp",
             dependencies: [
-                "Runner", "Report", "RunLog", "Spec", "FaceData", "SyntheticFaces", "Benchmarks", "NN", "Vocabulary", "CProcessControl",
+                "Runner", "Report", "Serve", "RunLog", "Spec", "FaceData", "SyntheticFaces", "Benchmarks", "NN", "Vocabulary", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -19,7 +19,7 @@ struct Exp: ParsableCommand {
             Expression Translation" (Ali, Isler and Hughes) on a CPU, with OpenBLAS-backed conv nets.
             """,
         version: version,
-        subcommands: [Run.self, Plan.self, Verify.self, Status.self, ListCommand.self, ReportCommand.self, CompareCommand.self, Predict.self, Tune.self, Worker.self, Calibrate.self, DataCommand.self, Synth.self, Bench.self]
+        subcommands: [Run.self, Plan.self, Verify.self, Status.self, ListCommand.self, ReportCommand.self, CompareCommand.self, Predict.self, Tune.self, ServeCommand.self, Worker.self, Calibrate.self, DataCommand.self, Synth.self, Bench.self]
     )
 
     /// OpenBLAS's idle threads spin for up to 2^28 cycles after each GEMM before they sleep; on two
