@@ -46,7 +46,7 @@ enum FoldPlotSVG {
             }
         }
         for (m, model) in shown.enumerated() {
-            let color = LearningCurveSVG.palette[m % LearningCurveSVG.palette.count]
+            let color = LearningCurveSVG.modelColor(m)
             let accuracies = model.foldResults.compactMap(\.accuracy)
             for r in model.foldResults {
                 guard let p = point(m, r) else { continue }

@@ -10,9 +10,19 @@ import Foundation
 
 enum HTMLRenderer {
     static func render(_ report: Report, data: [ExperimentData], results: String) -> String {
-        var body: [String] = ["<h1>exp report</h1>"]
-        let named = report.tables.enumerated().map { (index: $0, table: $1, id: "table-\($0)") }
-        body.append("<nav><ul>" + named.map { "<li><a href=\"#\($0.id)\">\(escape($0.table.title))</a>" + ($0.table.experiment == nil ? " <span class=\"muted\">(no runs)</span>" : "") + "</li>" }.joined() + "</ul></nav>")
+        // The title names the experiment and its data when the report holds one; tables with runs
+        // come first, the paper's tables without runs folded at the end.
+        let withRuns = report.tables.enumerated().filter { $0.element.experiment != nil }
+        let title = withRuns.count == 1 ? withRuns[0].element.experiment.map { e in
+            "\(e.name): \(withRuns[0].element.models.filter(\.hasResults).map(\.name).joined(separator: " vs "))"
+                + " on \(e.datasetKind) data" } ?? "exp report" : "exp report"
+        var body: [String] = ["<h1>\(escape(title))</h1>"]
+        let named = (withRuns + report.tables.enumerated().filter { $0.element.experiment == nil })
+            .map { (index: $0.offset, table: $0.element, id: "table-\($0.offset)") }
+        if withRuns.count > 1 {
+            body.append("<nav><ul>" + named.filter { $0.table.experiment != nil }.map { "<li><a href=\"#\($0.id)\">\(escape($0.table.title))</a></li>" }
+                .joined() + "</ul></nav>")
+        }
         for entry in named {
             let experiment = entry.table.experiment.flatMap { info in data.first { $0.record.specHash.hasPrefix(info.hash) } }
             body.append(section(entry.table, id: entry.id, experiment: experiment, results: results))
@@ -23,7 +33,7 @@ enum HTMLRenderer {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>exp report</title>
+            <title>\(escape(title))</title>
             <style>
             \(style)
             </style>
@@ -65,6 +75,7 @@ enum HTMLRenderer {
         .grid img { image-rendering: pixelated; border: 1px solid #ccc; }
         figure { margin: 1em 0; } figcaption { color: #555; font-size: .9em; }
         details { margin: 1em 0; } summary { cursor: pointer; }
+        .answer { background: #f3f8ff; border-left: 4px solid #1f77b4; padding: .3em 1em; font-size: 1.05em; }
         """
 
     static func section(_ table: ReportTable, id: String, experiment: ExperimentData?, results: String) -> String {
@@ -76,20 +87,25 @@ enum HTMLRenderer {
         }
         var out = ["<section id=\"\(id)\">", "<h2>\(escape(table.title))</h2>"]
         if let line = Format.experimentLine(table) { out.append("<p>\(inline(line))</p>") }
+        // The answer first: each model's accuracy, the comparison with the corrected interval.
+        let answer = Format.answerLines(table)
+        if !answer.isEmpty { out.append("<div class=\"answer\"><ul>" + answer.map { "<li>\(inline($0))</li>" }.joined() + "</ul></div>") }
+        if let plot = FoldPlotSVG.render(table.models) {
+            out.append("<h3>Accuracy per fold</h3>")
+            out.append("<figure>\(plot)<figcaption>Each dot is one (run, fold) test set; grey lines join the same test set across models; black bars are the means over folds.</figcaption></figure>")
+        }
+        if let experiment, let overlay = LearningCurveSVG.overlay(table.models.map(\.name), curves: experiment.curves) {
+            out.append("<h3>Test accuracy of the models</h3><figure>\(overlay)<figcaption>Mean over each model's jobs per epoch; band: lowest to highest job. The final epoch is the one reported: no epoch is chosen on the test folds.</figcaption></figure>")
+        }
+        out.append("<h3>The paper's table</h3>")
         out.append(resultsTable(table))
         var citations: [Int: String] = [:]
         for entry in table.literature { if let reference = entry.reference { citations[reference] = entry.citation } }
         if !citations.isEmpty {
             out.append("<ol class=\"muted\">" + citations.keys.sorted().map { "<li value=\"\($0)\">\(escape(citations[$0]!))</li>" }.joined() + "</ol>")
         }
-        if !table.notes.isEmpty {
-            out.append("<h3>Protocol notes</h3><ul>" + table.notes.map { "<li>\(inline($0))</li>" }.joined() + "</ul>")
-        }
-        if let experiment { out.append(provenance(experiment)) }
-        if let plot = FoldPlotSVG.render(table.models) {
-            out.append("<h3>Accuracy per fold</h3>")
-            out.append("<figure>\(plot)<figcaption>Each dot is one (run, fold) test set; grey lines join the same test set across models; black bars are the means over folds.</figcaption></figure>")
-            if !table.comparisons.isEmpty { out.append("<ul>" + table.comparisons.map { "<li>\(inline(Format.comparisonLine($0)))</li>" }.joined() + "</ul>") }
+        if !table.comparisons.isEmpty {
+            out.append("<details><summary>The paired tests in full</summary><ul>" + table.comparisons.map { "<li>\(inline(Format.comparisonLine($0)))</li>" }.joined() + "</ul></details>")
         }
         for model in table.models where model.hasResults || !model.foldResults.isEmpty {
             out.append(modelSection(model, curves: experiment?.curves[model.name]))
@@ -97,6 +113,10 @@ enum HTMLRenderer {
         if let experiment, let samples = experiment.latestSamples, let grid = sampleGrid(samples, classNames: experiment.classNames, results: results) {
             out.append(grid)
         }
+        if !table.notes.isEmpty {
+            out.append("<h3>Protocol notes</h3><ul>" + table.notes.map { "<li>\(inline($0))</li>" }.joined() + "</ul>")
+        }
+        if let experiment { out.append(provenance(experiment)) }
         out.append("</section>")
         return out.joined(separator: "\n")
     }

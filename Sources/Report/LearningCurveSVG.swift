@@ -8,6 +8,42 @@ import Foundation
 
 enum LearningCurveSVG {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+    /// One colour per metric, the same in every chart of a page.
+    static let metricColors: [String: String] = [
+        "accuracy.test": "#1f77b4", "accuracy.validation": "#2ca02c", "accuracy.train": "#ff7f0e",
+        "accuracy.real_pairs": "#8c564b", "accuracy.generated_pairs": "#e377c2",
+        "loss": "#444444", "loss.d": "#d62728", "loss.g": "#9467bd",
+    ]
+    /// Models' colours, by their place in the spec (another set than the metrics').
+    static let modelPalette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]
+
+    static func metricColor(_ key: String) -> String {
+        if let c = metricColors[key] { return c }
+        let sum = key.unicodeScalars.reduce(0) { $0 &+ Int($1.value) }
+        return palette[sum % palette.count]
+    }
+
+    static func modelColor(_ index: Int) -> String { modelPalette[index % modelPalette.count] }
+
+    /// The models' test accuracies (percent) in one chart, each in its model's colour; nil when
+    /// fewer than two models have a test curve.
+    static func overlay(_ models: [String], curves: [String: [String: [CurvePoint]]]) -> String? {
+        var byModel: [String: [CurvePoint]] = [:]
+        for m in models { if let c = curves[m]?["accuracy.test"], !c.isEmpty { byModel[m] = c } }
+        let shown = models.filter { byModel[$0] != nil }
+        guard shown.count >= 2 else { return nil }
+        let title = "Test accuracy (%), mean over jobs, band: lowest to highest"
+        let height = 30 + panelHeight(shown)
+        var svg = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+        ]
+        svg += panel(title, keys: shown, curves: byModel, top: 10, percent: true) { i, _ in
+            modelColor(models.firstIndex(of: shown[i]) ?? i)
+        }
+        svg.append("</svg>")
+        return svg.joined(separator: "\n") + "\n"
+    }
     static let width = 640.0, plotHeight = 200.0
     static let margin = (left: 60.0, right: 16.0, top: 28.0, bottom: 36.0)
     /// Legend rows: an entry takes its text's width (about 6.5 px a character at 11 px) plus the swatch.
@@ -18,7 +54,7 @@ enum LearningCurveSVG {
         let keys = curves.keys.sorted()
         let losses = keys.filter { $0.hasPrefix("loss") && $0.filter { $0 == "." }.count <= 1 }
         let accuracies = keys.filter { $0.hasPrefix("accuracy") }
-        return [("Loss (mean over jobs, band: lowest to highest)", losses), ("Accuracy (mean over jobs, band: lowest to highest)", accuracies)]
+        return [("Loss (mean over jobs, band: lowest to highest)", losses), ("Accuracy (%, mean over jobs, band: lowest to highest)", accuracies)]
             .filter { !$0.keys.isEmpty }
     }
 
@@ -52,7 +88,9 @@ enum LearningCurveSVG {
         ]
         var top = 30.0
         for panel in panels {
-            svg += self.panel(panel.title, keys: panel.keys, curves: curves, top: top)
+            svg += self.panel(panel.title, keys: panel.keys, curves: curves, top: top, percent: panel.title.hasPrefix("Accuracy")) { _, key in
+                metricColor(key)
+            }
             top += panelHeight(panel.keys)
         }
         svg.append("</svg>")
@@ -60,10 +98,10 @@ enum LearningCurveSVG {
     }
 
     /// Round tick values covering [low, high]: steps of 1, 2 or 5 times a power of ten, about five.
-    static func ticks(_ low: Double, _ high: Double) -> [Double] {
+    static func ticks(_ low: Double, _ high: Double, count: Double = 5) -> [Double] {
         let span = high - low
         guard span > 0, span.isFinite else { return [low] }
-        let raw = span / 5, power = pow(10, floor(log10(raw)))
+        let raw = span / count, power = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
         var out: [Double] = []
         var v = ceil(low / step) * step
@@ -74,7 +112,20 @@ enum LearningCurveSVG {
         return out
     }
 
-    static func panel(_ title: String, keys: [String], curves: [String: [CurvePoint]], top: Double) -> [String] {
+    /// One panel; `percent` draws fractions as percentages (0 to 100); `color` gives the i-th
+    /// key's colour.
+    static func panel(_ title: String, keys: [String], curves given: [String: [CurvePoint]], top: Double, percent: Bool,
+                      color: (Int, String) -> String) -> [String] {
+        let scale = percent ? 100.0 : 1.0
+        let curves = given.mapValues { points in
+            points.map { p -> CurvePoint in
+                var q = p
+                q.mean = p.mean.map { $0 * scale }
+                q.low = p.low.map { $0 * scale }
+                q.high = p.high.map { $0 * scale }
+                return q
+            }
+        }
         let points = keys.flatMap { curves[$0] ?? [] }
         let values = points.flatMap { [$0.mean, $0.low, $0.high].compactMap { $0 } }.filter(\.isFinite)
         let epochs = points.map(\.epoch)
@@ -82,7 +133,7 @@ enum LearningCurveSVG {
         var y0 = values.min() ?? 0, y1 = values.max() ?? 1
         // Losses are non-negative and accuracies fractions: both axes start at 0.
         y0 = min(y0, 0)
-        if title.hasPrefix("Accuracy") { y1 = max(y1, 1) }
+        if percent { y1 = max(y1, 100) }
         if y1 - y0 < 1e-12 { y1 = y0 + 1 }
         let left = margin.left, right = width - margin.right, plotTop = top + margin.top, bottom = plotTop + plotHeight
         func x(_ epoch: Double) -> Double { left + (epoch - x0) / (x1 - x0) * (right - left) }
@@ -96,12 +147,13 @@ enum LearningCurveSVG {
             out.append("<line x1=\"\(f(left))\" y1=\"\(f(y(t)))\" x2=\"\(f(right))\" y2=\"\(f(y(t)))\" stroke=\"#eee\"/>")
             out.append("<text x=\"\(f(left - 4))\" y=\"\(f(y(t) + 4))\" text-anchor=\"end\">\(String(format: "%g", t))</text>")
         }
-        for t in ticks(x0, x1) where t == t.rounded() {
+        // An epoch tick for every epoch up to 12, else about ten.
+        for t in ticks(x0, x1, count: min(10, max(1, x1 - x0))) where t == t.rounded() {
             out.append("<line x1=\"\(f(x(t)))\" y1=\"\(f(bottom))\" x2=\"\(f(x(t)))\" y2=\"\(f(bottom + 4))\" stroke=\"#999\"/>")
             out.append("<text x=\"\(f(x(t)))\" y=\"\(f(bottom + 15))\" text-anchor=\"middle\">\(Int(t))</text>")
         }
         for (i, key) in keys.enumerated() {
-            let color = palette[i % palette.count]
+            let color = color(i, key)
             let curve = curves[key] ?? []
             // The band: lowest to highest job, where both are finite and more than one job reported.
             let band = curve.filter { p in p.points > 1 && (p.low?.isFinite ?? false) && (p.high?.isFinite ?? false) }
@@ -129,7 +181,7 @@ enum LearningCurveSVG {
             }
         }
         for (i, entry) in legendLayout(keys).enumerated() {
-            let color = palette[i % palette.count]
+            let color = color(i, entry.key)
             let ly = bottom + margin.bottom + Double(entry.row) * legendRow + 10
             out.append("<line x1=\"\(f(entry.x))\" y1=\"\(f(ly - 4))\" x2=\"\(f(entry.x + 20))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>")
             out.append("<text x=\"\(f(entry.x + 26))\" y=\"\(f(ly))\">\(xml(entry.key))</text>")
@@ -143,4 +195,11 @@ enum LearningCurveSVG {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
+}
+
+/// The colours of the report's charts: one per metric and one per model (by its place in the
+/// spec), the same in every chart of a page.
+public enum LearningCurveColors {
+    public static func metric(_ key: String) -> String { LearningCurveSVG.metricColor(key) }
+    public static func model(_ index: Int) -> String { LearningCurveSVG.modelColor(index) }
 }

@@ -23,6 +23,8 @@ enum MarkdownRenderer {
     static func table(_ table: ReportTable, figures: FigureLinks) -> String {
         var out = ["## \(table.title)", ""]
         if let line = Format.experimentLine(table) { out += [line, ""] }
+        let answer = Format.answerLines(table)
+        if !answer.isEmpty { out += ["**Answer**", ""] + answer.map { "- " + $0 } + [""] }
         out.append("| Method | Setting | Accuracy (%) | Folds | Runs | Epochs |")
         out.append("|---|---|--:|--:|--:|--:|")
         for row in Format.rows(table) {

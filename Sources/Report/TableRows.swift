@@ -68,6 +68,36 @@ enum Format {
         return rows
     }
 
+    /// The report's answer, first in every format: each model's accuracy, then each model
+    /// against the baseline with the corrected interval first (the folds' training sets overlap,
+    /// so it is the one to read) and, while pairs are missing, how many there are so far.
+    static func answerLines(_ table: ReportTable) -> [String] {
+        guard table.experiment != nil else { return [] }
+        var lines: [String] = []
+        for model in table.models where model.hasResults {
+            let spread = model.std.map { ", sd \(number($0 * 100)) over \(model.runs) runs" } ?? (model.runs == 1 ? ", 1 run" : "")
+            let partial = model.folds < model.foldsPlanned || model.runs < model.runsPlanned
+                ? " (partial: \(model.folds) of \(model.foldsPlanned) folds done)" : ""
+            lines.append("\(model.name): \(percent(model.mean))%\(spread)\(partial)")
+        }
+        let planned = table.models.first?.foldsPlanned ?? 0
+        for c in table.comparisons {
+            let sign = c.meanDifference >= 0 ? "+" : ""
+            var line = "\(c.model) - \(c.baseline): \(sign)\(number(c.meanDifference * 100)) points over \(c.pairs) (run, fold) pair\(c.pairs == 1 ? "" : "s")"
+            if c.pairs >= 2 {
+                let corrected = c.correctedCILow.flatMap { low in c.correctedCIHigh.map { "[\(number(low * 100)), \(number($0 * 100))]" } } ?? "undefined"
+                let plain = c.ciLow.flatMap { low in c.ciHigh.map { "[\(number(low * 100)), \(number($0 * 100))]" } } ?? "undefined"
+                line += "; corrected resampled t-test 95% CI \(corrected), p = \(pValue(c.correctedPValue))"
+                    + " (as if the folds were independent: \(plain), p = \(pValue(c.pValue)))"
+            } else {
+                line += "; too few pairs for an interval"
+            }
+            if c.pairs < planned { line += "; \(c.pairs) of \(planned) pairs so far" }
+            lines.append(line)
+        }
+        return lines
+    }
+
     static func experimentLine(_ table: ReportTable) -> String? {
         guard let e = table.experiment else { return nil }
         let commit = e.gitCommit.map { ", commit \($0)" } ?? ""

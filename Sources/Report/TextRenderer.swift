@@ -61,6 +61,12 @@ enum TextRenderer {
     static func table(_ table: ReportTable, layout: TextLayout) -> String {
         var out = [table.title]
         if let line = Format.experimentLine(table) { out.append(wrap(line, layout.width, indent: "  ")) }
+        let answer = Format.answerLines(table)
+        if !answer.isEmpty {
+            out.append("")
+            out.append("Answer:")
+            out += answer.map { wrap($0, layout.width, indent: "    ", first: "  - ") }
+        }
         out.append("")
         let header = ["Method", "Setting", "Accuracy (%)", "Folds", "Runs", "Epochs"]
         let cells = Format.rows(table).map { row in

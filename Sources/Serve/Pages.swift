@@ -113,20 +113,24 @@ enum Pages {
         let eta = ExperimentETA.estimate(jobs: s.jobs.map(\.job), intervals: try store.epochIntervals(host: nil).filter { $0.experimentID == e.id })
         let done = s.counts[.completed] ?? 0
         let share = s.epochsPlanned > 0 ? 100 * Double(s.epochsDone) / Double(s.epochsPlanned) : 0
-        var html = "<h1>\(esc(e.name)) <span class=\"muted\">(\(esc(e.datasetKind)) data, table \(esc(e.tableName)), spec \(e.specHash.prefix(12)))</span></h1>"
-        html += "<div class=\"progress\" data-epochs-done=\"\(s.epochsDone)\"><span class=\"bar\"><span style=\"width:\(String(format: "%.1f", share))%\"></span></span> "
-        html += "jobs: \(done) of \(s.total) done; " + JobStatus.allCases.filter { $0 != .completed }.compactMap { st in
-            s.counts[st].map { "\($0) \(st.rawValue)" } }.joined(separator: ", ")
-        html += "; epochs \(s.epochsDone)/\(s.epochsPlanned)"
+        var progress = "<div class=\"progress\" data-epochs-done=\"\(s.epochsDone)\"><span class=\"bar\"><span style=\"width:\(String(format: "%.1f", share))%\"></span></span> "
+        let others = JobStatus.allCases.filter { $0 != .completed }.compactMap { st in s.counts[st].map { "\($0) \(st.rawValue)" } }
+        progress += "jobs: \(done) of \(s.total) done" + (others.isEmpty ? "" : " (" + others.joined(separator: ", ") + ")")
+        progress += "; epochs \(s.epochsDone) of \(s.epochsPlanned)"
         if eta.epochsLeft > 0 {
-            html += "; time left: " + (eta.seconds.map { "about \(durationText($0))" } ?? "not known before each model has a measured epoch")
+            progress += "; time left: " + (eta.seconds.map { "about \(durationText($0))" } ?? "not known before each model has a measured epoch")
         }
-        html += "</div>"
-        // The report's own page body, the answer first.
+        progress += "</div>"
+        // The report's own page body (its title, then the answer first), the progress under its title.
+        var html = ""
         let loaded = try ReportGenerator.load(results: results, experiment: e.specHash)
         let page = try ReportGenerator.render(loaded.report, format: .html, data: loaded.data, results: results)
         if let start = page.range(of: "<body>"), let end = page.range(of: "</body>", options: .backwards) {
-            html += String(page[start.upperBound..<end.lowerBound])
+            var body = String(page[start.upperBound..<end.lowerBound])
+            if let title = body.range(of: "</h1>") { body.insert(contentsOf: progress, at: title.upperBound) } else { body = progress + body }
+            html += body
+        } else {
+            html += progress
         }
         if let head = page.range(of: "<style>"), let close = page.range(of: "</style>") {
             html += "<style>" + String(page[head.upperBound..<close.lowerBound]) + "</style>"

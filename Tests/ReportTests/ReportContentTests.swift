@@ -190,8 +190,32 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     }
     // Self-contained: no external reference of any kind.
     #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<link"))
-    // The fold plot, one learning-curve figure per model.
-    #expect(html.components(separatedBy: "<svg").count - 1 == 3)
+    // The fold plot, the models' test curves overlaid, one learning-curve figure per model.
+    #expect(html.components(separatedBy: "<svg").count - 1 == 4)
+    #expect(html.contains("<h3>Test accuracy of the models</h3>"))
+}
+
+/// The report leads with its answer: the title names the experiment and its models, the answer
+/// block (corrected interval first) comes before the paper's table, the protocol notes and the
+/// provenance; the paper's tables without runs come last, folded; curves are in percent, and
+/// one metric or model has one colour in every chart.
+@Test func htmlReportLeadsWithItsAnswer() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try writeFixture(results: folder.path, extraMetricKeys: ["accuracy.train"])
+    let html = try #require(try ReportGenerator.run(results: folder.path, experiment: "paper-fixture", format: .html, out: nil))
+    #expect(html.contains("<title>paper-fixture: CNN(baseline) vs HA-GAN on folder data</title>"))
+    let order = ["<div class=\"answer\">", "corrected resampled t-test 95% CI", "as if the folds were independent", "<h3>Accuracy per fold</h3>",
+                 "<h3>The paper's table</h3>", "<h3>Protocol notes</h3>", "<h3>Provenance</h3>"]
+    let positions = order.map { html.range(of: $0)?.lowerBound }
+    #expect(positions.allSatisfy { $0 != nil }, "missing parts: \(zip(order, positions).filter { $1 == nil }.map(\.0))")
+    #expect(zip(positions, positions.dropFirst()).allSatisfy { $0! < $1! }, "the parts are out of order")
+    // Accuracies are drawn in percent (the axis reaches 100), not as fractions.
+    #expect(html.contains(">100</text>"))
+    // accuracy.test has one colour in every curve, and each model one colour in the fold plot and the overlay.
+    let test = LearningCurveColors.metric("accuracy.test")
+    #expect(html.components(separatedBy: "stroke=\"\(test)\"").count - 1 >= 2)
+    #expect(LearningCurveColors.metric("accuracy.train") != test && LearningCurveColors.model(0) != LearningCurveColors.model(1))
 }
 
 /// The scores of a 2-class confusion matrix, computed by hand.
