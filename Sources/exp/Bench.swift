@@ -7,7 +7,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed and memory (use a release build: make bench).",
-        subcommands: [BenchEngine.self, BenchTrain.self, BenchIngest.self, BenchPlan.self]
+        subcommands: [BenchEngine.self, BenchTrain.self, BenchIngest.self, BenchPlan.self, BenchServe.self]
     )
 }
 
