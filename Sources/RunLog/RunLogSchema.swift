@@ -309,7 +309,10 @@ public enum RunLogSchema {
     /// (the model it tunes, its values, the experiment that trains it on validation subjects
     /// only); one per trial and rung reached (the validation score there, and whether the trial
     /// was promoted to the next rung). `tune_trials.chosen` marks each model's choice once the tune
-    /// has finished. `tune_trial_scores` lists each trial's highest rung.
+    /// has finished. `tune_trial_scores` lists each trial's highest rung. Also: `model_accuracy` and
+    /// `model_run_accuracy` gain the experiment's name (`experiment`, their last column), and two
+    /// views: `best_epochs` (per job, the epoch of its best validation accuracy, where it has one)
+    /// and `fold_comparison` (per experiment, run and fold, each model beside the baseline).
     static let v8 = """
         CREATE TABLE tunes (
             id INTEGER PRIMARY KEY,
@@ -343,6 +346,49 @@ public enum RunLogSchema {
         FROM tune_trials tt JOIN tunes t ON t.id = tt.tune_id
         JOIN tune_rungs r ON r.trial_id = tt.id
         WHERE r.rung = (SELECT MAX(rung) FROM tune_rungs WHERE trial_id = tt.id);
+        DROP VIEW model_accuracy;
+        DROP VIEW model_run_accuracy;
+        CREATE VIEW model_run_accuracy AS
+        SELECT a.experiment_id, a.model_name, a.model_kind, a.run,
+               COUNT(*) AS folds,
+               (SELECT COUNT(*) FROM jobs j
+                WHERE j.experiment_id = a.experiment_id AND j.model_name = a.model_name AND j.run = a.run) AS folds_planned,
+               SUM(a.samples) AS samples,
+               SUM(a.correct) AS correct,
+               CAST(SUM(a.correct) AS REAL) / SUM(a.samples) AS accuracy,
+               (SELECT name FROM experiments e WHERE e.id = a.experiment_id) AS experiment
+        FROM job_accuracy a
+        WHERE a.status = 'completed'
+        GROUP BY a.experiment_id, a.model_name, a.run;
+        CREATE VIEW model_accuracy AS
+        SELECT r.experiment_id, r.model_name, r.model_kind,
+               COUNT(*) AS runs,
+               SUM(r.folds) AS folds,
+               SUM(r.samples) AS samples,
+               m.mean AS mean_accuracy,
+               CASE WHEN COUNT(*) > 1
+                    THEN sqrt(SUM((r.accuracy - m.mean) * (r.accuracy - m.mean)) / (COUNT(*) - 1)) END AS std_accuracy,
+               r.experiment
+        FROM model_run_accuracy r
+        JOIN (SELECT experiment_id, model_name, AVG(accuracy) AS mean
+              FROM model_run_accuracy GROUP BY experiment_id, model_name) m
+          ON m.experiment_id = r.experiment_id AND m.model_name = r.model_name
+        GROUP BY r.experiment_id, r.model_name;
+        CREATE VIEW best_epochs AS
+        SELECT j.id AS job_id, j.experiment_id, e.name AS experiment, j.model_name, j.run, j.fold, j.status,
+               (SELECT m.epoch FROM metrics m WHERE m.job_id = j.id AND m.key = 'accuracy.validation' AND m.is_nan = 0
+                ORDER BY m.value DESC, m.epoch LIMIT 1) AS best_epoch,
+               (SELECT MAX(m.value) FROM metrics m WHERE m.job_id = j.id AND m.key = 'accuracy.validation' AND m.is_nan = 0)
+                 AS best_validation_accuracy
+        FROM jobs j JOIN experiments e ON e.id = j.experiment_id;
+        CREATE VIEW fold_comparison AS
+        SELECT a.experiment_id, e.name AS experiment, a.run, a.fold, a.model_name, a.accuracy,
+               b.model_name AS baseline, b.accuracy AS baseline_accuracy, a.accuracy - b.accuracy AS difference
+        FROM job_accuracy a JOIN experiments e ON e.id = a.experiment_id
+        JOIN job_accuracy b ON b.experiment_id = a.experiment_id AND b.run = a.run AND b.fold = a.fold AND b.status = 'completed'
+         AND b.model_name = (SELECT j.model_name FROM jobs j WHERE j.experiment_id = a.experiment_id AND j.model_kind = 'cnn'
+                             ORDER BY j.id LIMIT 1)
+        WHERE a.status = 'completed';
         PRAGMA user_version = 8;
         """
 }

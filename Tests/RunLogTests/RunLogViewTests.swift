@@ -119,21 +119,23 @@ func int(_ value: DatabaseValue?) -> Int? { value.flatMap(Int.fromDatabaseValue)
     #expect(a01.latestMetrics["test_accuracy"] == 0.5)
 }
 
-/// Every example query of docs/run-log.md runs on the fixture and returns as many rows as the
-/// output printed below it (the documented outputs came from this fixture).
+/// Every example query of docs/run-log.md runs on the fixture, and those that look for failures
+/// or Slurm tasks (none in the demo whose outputs the document shows) find them here: the fixture
+/// has a NaN loss, a failed job and Slurm tasks, one submitted twice.
 @Test func documentedQueriesRunOnTheFixture() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let (store, _) = try makeViewFixture(path: folder.path + "/runs.sqlite")
     let text = try String(contentsOfFile: repositoryRoot() + "/docs/run-log.md", encoding: .utf8)
-    let blocks = text.components(separatedBy: "```")
-    var checked = 0
-    for (i, block) in blocks.enumerated() where block.hasPrefix("sql\n") && i + 2 < blocks.count {
+    var checked = 0, tagged = 0
+    for block in text.components(separatedBy: "```") where block.hasPrefix("sql\n") {
         let sql = String(block.dropFirst(4))
-        let output = blocks[i + 2].split(separator: "\n", omittingEmptySubsequences: true)
         let rows = try store.query(sql)
-        #expect(rows.count == output.count - 2, "\(sql)")
+        if sql.hasPrefix("-- rows only") {
+            #expect(!rows.isEmpty, "\(sql)")
+            tagged += 1
+        }
         checked += 1
     }
-    #expect(checked >= 5)
+    #expect(checked >= 15 && tagged == 4)
 }
