@@ -12,7 +12,7 @@ import Vocabulary
 enum ProtocolNotes {
     static func notes(_ data: ExperimentData) -> [String] {
         let spec = data.spec
-        var notes: [String] = tuningNotes(spec)
+        var notes: [String] = (data.selectionNote.map { [$0] } ?? []) + tuningNotes(spec)
         for model in spec.models where model.epochs < PaperProtocol.epochs {
             notes.append("\(model.name): \(model.epochs) epochs (paper: \(PaperProtocol.epochs)).")
         }

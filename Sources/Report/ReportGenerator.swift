@@ -18,10 +18,13 @@ public enum ReportGenerator {
 
     /// Reads the report from the run log in `results` (the latest experiment per table, or the
     /// one `experiment` names by name or spec-hash prefix).
-    public static func load(results: String, experiment: String?) throws -> (report: Report, data: [ExperimentData]) {
+    public static func load(results: String, experiment: String?, latest: Bool = false) throws -> (report: Report, data: [ExperimentData]) {
         let store = try RunStore(path: databasePath(results: results), readOnly: true)
         defer { try? store.close() }
-        let data = try RunLogQueries.select(store, experiment: experiment).map { try RunLogQueries.load(store, experiment: $0) }
+        var data = try RunLogQueries.select(store, experiment: experiment, latest: latest).map { try RunLogQueries.load(store, experiment: $0) }
+        if experiment == nil {
+            for i in data.indices { data[i].selectionNote = try RunLogQueries.selectionNote(store, chosen: data[i].record) }
+        }
         return (ReportBuilder.build(data, onlyGiven: experiment != nil), data)
     }
 
@@ -43,15 +46,16 @@ public enum ReportGenerator {
     /// Without `samples`, the sample grids are left out of the figures (their human faces may be
     /// a licensed dataset's, which a published report must not carry).
     public static func run(results: String, experiment: String?, format: ReportFormat, out: String?,
-                           layout: TextLayout = TextLayout(), csvTable: CSVTable = .summary, samples: Bool = true) throws -> String? {
+                           layout: TextLayout = TextLayout(), csvTable: CSVTable = .summary, samples: Bool = true,
+                           latest: Bool = false) throws -> String? {
         if csvTable != .summary {
             guard format == .csv else { throw ReportError.option("--table \(csvTable.rawValue) is a CSV export: add --format csv") }
             let store = try RunStore(path: databasePath(results: results), readOnly: true)
             defer { try? store.close() }
-            let data = try RunLogQueries.select(store, experiment: experiment).map { try RunLogQueries.load(store, experiment: $0) }
+            let data = try RunLogQueries.select(store, experiment: experiment, latest: latest).map { try RunLogQueries.load(store, experiment: $0) }
             return try write(try CSVExports.render(csvTable, data: data, store: store), to: out)
         }
-        let loaded = try load(results: results, experiment: experiment)
+        let loaded = try load(results: results, experiment: experiment, latest: latest)
         let report = loaded.report
         var data = loaded.data
         if !samples { for i in data.indices { data[i].latestSamples = nil } }

@@ -44,6 +44,9 @@ public struct ExperimentData: Sendable {
     public var machines: [String] = []
     /// The distinct numerics the workers computed under ("portable v1", "native v1 OpenBLAS Zen").
     public var workerNumerics: Set<String> = []
+    /// Which experiment the report chose for its table and how to pick another, when the log
+    /// holds several of that table and none was named.
+    public var selectionNote: String?
 }
 
 /// A sample grid the run log records: its file (relative to the results folder), the epoch and
@@ -114,10 +117,23 @@ public enum RunLogQueries {
 
     /// The experiments to report: the one `key` names (name or hash prefix), or by default the
     /// latest experiment of each table.
-    public static func select(_ store: RunStore, experiment key: String?) throws -> [ExperimentRecord] {
-        if let key { return [try store.experiment(matching: key)] }
-        var latest: [String: ExperimentRecord] = [:]
-        for record in try store.experiments() { latest[record.tableName] = record }
-        return latest.values.sorted { $0.id < $1.id }
+    public static func select(_ store: RunStore, experiment key: String?, latest: Bool = false) throws -> [ExperimentRecord] {
+        if let key { return [try store.experiment(matching: key, latest: latest)] }
+        var newest: [String: ExperimentRecord] = [:]
+        for record in try store.experiments() { newest[record.tableName] = record }
+        return newest.values.sorted { $0.id < $1.id }
+    }
+
+    /// Why the report shows `chosen` for its table when the log holds other experiments of that
+    /// table (a sweep's, or the same spec run with other values): which it chose and how to pick.
+    static func selectionNote(_ store: RunStore, chosen: ExperimentRecord) throws -> String? {
+        let others = try store.experiments().filter { $0.tableName == chosen.tableName && $0.id != chosen.id }
+        guard !others.isEmpty else { return nil }
+        let sweeps = try store.sweepHashesByExperiment()[chosen.id] ?? []
+        let sweepText = sweeps.first.map { "; compare a sweep's experiments with `exp compare --sweep \($0.prefix(12))`" } ?? ""
+        let shown = others.suffix(4).map { "\($0.name) (\($0.specHash.prefix(12)))" }.joined(separator: ", ")
+        return "Chosen: \(chosen.name) (\(chosen.specHash.prefix(12))), the newest of \(others.count + 1) experiments of table "
+            + "\(chosen.tableName) in this log (others: \(shown)\(others.count > 4 ? ", ..." : "")); pick one with `--experiment NAME` or "
+            + "`--experiment HASH`\(sweepText)."
     }
 }

@@ -12,6 +12,8 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownJob(jobID: Int64)
     /// No experiment has that name or spec-hash prefix; `known` lists those there are ("name (hash)").
     case unknownExperiment(String, known: [String])
+    /// Several experiments have that name; `candidates` describes each (hash, created, jobs done).
+    case ambiguousExperiment(String, candidates: [String])
     /// No sweep (or several) matches the name or sweep-hash prefix.
     case unknownSweep(String, known: [String])
     /// A subject already assigned to another fold for this run (the data or the split changed).
@@ -42,6 +44,9 @@ public enum RunLogError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unknownExperiment(let key, let known):
             let list = known.isEmpty ? "the run log has no experiments yet" : "the run log has: \(known.joined(separator: ", "))"
             return "no experiment named \"\(key)\" or whose spec hash starts with it (4 or more hex digits); \(list)"
+        case .ambiguousExperiment(let key, let candidates):
+            return "\(candidates.count) experiments are named \"\(key)\": \(candidates.joined(separator: "; ")). Name one by its "
+                + "hash, or add --latest for the newest"
         case .unknownSweep(let key, let known):
             let list = known.isEmpty ? "the run log has no sweeps (exp run SPEC --sweep key=v1,v2)" : "the run log has: \(known.joined(separator: ", "))"
             return "no single sweep named \"\(key)\" or whose sweep hash starts with it (4 or more hex digits); \(list)"

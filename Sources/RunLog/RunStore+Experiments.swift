@@ -44,14 +44,25 @@ extension RunStore {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY id").map(RunStore.experiment) }
     }
 
-    /// The experiment with this hash (or a unique hash prefix of 6+ characters), or the latest
-    /// one with this name.
-    public func experiment(matching key: String) throws -> ExperimentRecord {
+    /// The experiment with this name, or with this hash (or a unique hash prefix of 4+ hex
+    /// digits). Several experiments with the name are an error listing them (hash, created, jobs
+    /// done), unless `latest` asks for the newest of them.
+    public func experiment(matching key: String, latest: Bool = false) throws -> ExperimentRecord {
         try read { db in
             // A name first; else a spec-hash prefix of 4 or more characters naming one experiment.
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ? ORDER BY id DESC LIMIT 1", arguments: [key]) {
-                return try RunStore.experiment(row)
+            let named = try Row.fetchAll(db, sql: "SELECT * FROM experiments WHERE name = ? ORDER BY id DESC", arguments: [key])
+            if named.count > 1 && !latest {
+                let candidates = try named.reversed().map { row -> String in
+                    let id: Int64 = row["id"]
+                    let hash: String = row["spec_hash"]
+                    let created: String = row["created_at"]
+                    let done = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE experiment_id = ? AND status = 'completed'", arguments: [id]) ?? 0
+                    let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE experiment_id = ?", arguments: [id]) ?? 0
+                    return "\(hash.prefix(12)) (created \(created.prefix(16).replacingOccurrences(of: "T", with: " ")), \(done) of \(total) jobs done)"
+                }
+                throw RunLogError.ambiguousExperiment(key, candidates: candidates)
             }
+            if let row = named.first { return try RunStore.experiment(row) }
             let byHash = key.count >= 4
                 ? try Row.fetchAll(db, sql: "SELECT * FROM experiments WHERE spec_hash LIKE ? || '%'", arguments: [key.lowercased()]) : []
             if byHash.count == 1 { return try RunStore.experiment(byHash[0]) }

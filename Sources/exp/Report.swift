@@ -26,6 +26,7 @@ struct ReportCommand: ParsableCommand {
     var table: CSVTable = .summary
     @Flag(help: "Leave the sample grids out (their human faces may come from a licensed dataset that must not be published).")
     var noSamples = false
+    @Flag(help: "With --experiment NAME naming several experiments: the newest of them (else an error lists them).") var latest = false
     @Option(help: "Report a tune instead (its hash prefix or spec name; exp ls lists them): each trial's scores by rung, each key against the score (text, markdown or html).")
     var tune: String?
 
@@ -43,7 +44,8 @@ struct ReportCommand: ParsableCommand {
         let columns = out == nil && isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
             ? Int(size.ws_col) : 100
         let layout = TextLayout(width: columns, allTables: allTables)
-        if let text = try ReportGenerator.run(results: results, experiment: experiment, format: format, out: out, layout: layout, csvTable: table, samples: !noSamples) {
+        if let text = try ReportGenerator.run(results: results, experiment: experiment, format: format, out: out, layout: layout, csvTable: table, samples: !noSamples,
+                                                 latest: latest) {
             print(text, terminator: "")
         }
     }

@@ -15,6 +15,7 @@ struct Status: ParsableCommand {
     @Option(help: "Experiment name or spec-hash prefix (default: every experiment).") var experiment: String?
     @Flag(help: "Refresh every --interval seconds (in place on a terminal) until every job has ended; Ctrl-C leaves.") var watch = false
     @Option(help: "Seconds between two refreshes of --watch.") var interval = 2.0
+    @Flag(help: "With --experiment NAME naming several experiments: the newest of them (else an error lists them).") var latest = false
 
     func validate() throws {
         guard interval >= 0.2 else { throw ValidationError("--interval must be at least 0.2 seconds, got \(interval)") }
@@ -42,7 +43,7 @@ struct Status: ParsableCommand {
         let path = ResultsLayout(root: results).database
         let store = try RunStore(path: path, readOnly: true)
         defer { try? store.close() }
-        let experiments = try experiment.map { [try store.experiment(matching: $0)] } ?? store.experiments()
+        let experiments = try experiment.map { [try store.experiment(matching: $0, latest: latest)] } ?? store.experiments()
         let overview = Dictionary(try ExperimentComparisons.overview(results: results).map { ($0.hash, $0) }) { a, _ in a }
         let intervals = try store.epochIntervals(host: nil)
         // A log whose run has not registered its experiment, or its jobs, yet is still to come.

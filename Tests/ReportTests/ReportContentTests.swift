@@ -371,3 +371,20 @@ func fixtureReport(experiment: String? = nil) throws -> Report {
     let other = try ReportGenerator.load(results: folder.path, experiment: "lopsided").report.tables.flatMap(\.notes)
     #expect(other.contains { $0.hasPrefix("Unequal tuning budgets: CNN(baseline) not tuned") })
 }
+
+@Test func aNameOfSeveralExperimentsIsAnErrorUnlessLatestAndTheDefaultSaysWhatItChose() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try RunStore(path: folder.path + "/runs.sqlite")
+    _ = try register(store, partialFixtureSpec)
+    _ = try register(store, partialFixtureSpec.replacingOccurrences(of: #""table": "none","#, with: #""table": "none", "seed": 99,"#))
+    try store.close()
+    let ambiguous = #expect(throws: RunLogError.self) { _ = try ReportGenerator.load(results: folder.path, experiment: "partial") }
+    let text = ambiguous.map { String(describing: $0) } ?? ""
+    #expect(text.contains("2 experiments are named \"partial\"") && text.contains("0 of 4 jobs done") && text.contains("--latest"))
+    let newest = try ReportGenerator.load(results: folder.path, experiment: "partial", latest: true)
+    #expect(newest.data.first?.spec.seed == 99)
+    // Without --experiment the newest of the table is shown, and the report says so.
+    let notes = try ReportGenerator.load(results: folder.path, experiment: nil).report.tables.flatMap(\.notes)
+    #expect(notes.contains { $0.hasPrefix("Chosen: partial (") && $0.contains("the newest of 2 experiments of table none") })
+}
