@@ -39,6 +39,9 @@ public struct CrossExperimentPair: Equatable, Sendable {
     public var result: PairedResult?
     /// (run, fold) test sets both completed but whose subjects differ (not paired).
     public var unmatched: Int
+    /// The model's jobs are the same jobs in both (equal identities: the swept value does not
+    /// touch it), so it is not tested against itself.
+    public var unchanged = false
 }
 
 public struct ExperimentComparison: Sendable {
@@ -48,6 +51,8 @@ public struct ExperimentComparison: Sendable {
     /// Model name -> mean accuracy in each experiment (nil: not there, or no completed run).
     public var accuracies: [(model: String, means: [Double?])]
     public var pairs: [CrossExperimentPair]
+    /// Within each experiment (in order), each model against its baseline over its (run, fold) pairs.
+    public var againstBaseline: [[PairedResult]] = []
     /// Each experiment's numerics ("portable v1"; "before numerics versions" for earlier logs).
     public var numerics: [String] = []
     /// Whether the experiments' numbers were computed under different numerics.
@@ -118,8 +123,12 @@ public enum ExperimentComparisons {
                 }
             }
         }
-        return ExperimentComparison(experiments: records, differences: differences, accuracies: accuracies, pairs: pairs,
-                                    numerics: records.map { $0.numerics ?? "before numerics versions" })
+        var comparison = ExperimentComparison(experiments: records, differences: differences, accuracies: accuracies, pairs: pairs,
+                                              numerics: records.map { $0.numerics ?? "before numerics versions" })
+        comparison.againstBaseline = records.map { r in
+            report.tables.first { $0.experiment?.hash == String(r.specHash.prefix(12)) }?.comparisons ?? []
+        }
+        return comparison
     }
 
     /// `model` in `b` against `model` in `a` over the (run, fold) test sets holding the same subjects.
@@ -147,6 +156,17 @@ public enum ExperimentComparisons {
             // Test sets are the same when the recorded assignments put the same subjects in them.
             let mine = try subjects(a, run: l.run, fold: l.fold)
             if !mine.isEmpty, try mine == subjects(b, run: l.run, fold: l.fold) { matched.append(key) } else { unmatched += 1 }
+        }
+        // The same jobs in both (a value that does not touch this model): nothing to test.
+        let hashesA = try store.jobHashes(experimentID: a.record.id), hashesB = try store.jobHashes(experimentID: b.record.id)
+        func identities(_ d: ExperimentData, _ hashes: [Int64: String]) -> [String: String] {
+            var out: [String: String] = [:]
+            for r in d.jobs where r.job.modelName == model { if let h = hashes[r.job.id] { out["\(r.job.run)/\(r.job.fold)"] = h } }
+            return out
+        }
+        let idA = identities(a, hashesA), idB = identities(b, hashesB)
+        if !idA.isEmpty && idA == idB {
+            return CrossExperimentPair(model: model, earlier: label(a), later: label(b), result: nil, unmatched: 0, unchanged: true)
         }
         let later = matched.map { right[$0]!.accuracy }, earlier = matched.map { left[$0]!.accuracy }
         let result = ReportBuilder.paired(model: "\(model) in \(label(b))", baseline: "\(model) in \(label(a))", later, earlier,

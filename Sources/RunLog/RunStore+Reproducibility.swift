@@ -117,4 +117,16 @@ extension RunStore {
             return out
         }
     }
+
+    /// Each job's identity (`jobs.job_hash`) in an experiment, for the jobs that have one.
+    public func jobHashes(experimentID: Int64) throws -> [Int64: String] {
+        try read { db in
+            var out: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, job_hash FROM jobs WHERE experiment_id = ? AND job_hash IS NOT NULL",
+                                        arguments: [experimentID]) {
+                out[row["id"]] = row["job_hash"]
+            }
+            return out
+        }
+    }
 }

@@ -165,3 +165,25 @@ private func numbers(_ store: RunStore, _ experimentID: Int64) throws -> [String
     #expect(predicted.status == 0 && predicted.out.contains("job-\(job).ckpt"), "\(predicted.out) \(predicted.err)")
     try? FileManager.default.removeItem(atPath: folder)
 }
+
+/// `exp compare --sweep` answers per swept value what a researcher asks: each model against the
+/// baseline within the value's experiment; a model the value does not touch (the same jobs) is
+/// not tested against itself; few pairs get a plain warning.
+@Test func compareSweepShowsTheMarginPerValue() throws {
+    let folder = temporaryFolder("sweep-margin")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let spec = try tinySpec(in: folder, epochs: 1)
+    let results = (folder as NSString).appendingPathComponent("results")
+    let run = try runCapturing(expExecutable, ["run", spec, "--results", results, "--jobs", "2", "--sweep", "models[1].l1Weight=1,100"])
+    #expect(run.normal && run.status == 0, "\(run.err)")
+    let compare = try runCapturing(expExecutable, ["compare", "--sweep", "tiny", "--results", results])
+    #expect(compare.status == 0, "\(compare.err)")
+    let out = compare.out
+    #expect(out.contains("Each model against the baseline within each experiment"))
+    for value in ["tiny[models[1].l1Weight=1]", "tiny[models[1].l1Weight=100]"] {
+        #expect(out.split(separator: "\n").contains { $0.contains(value) && $0.contains("HA-GAN - CNN(baseline)") }, "\(out)")
+    }
+    #expect(out.contains("CNN(baseline): the same jobs in") && out.contains("not tested against itself"))
+    #expect(!out.contains("CNN(baseline) in tiny"), "the unchanged baseline was tested against itself: \(out)")
+    #expect(out.contains("few pairs:"))
+}
