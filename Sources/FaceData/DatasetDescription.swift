@@ -9,7 +9,7 @@ import Vocabulary
 public struct DatasetDescription: Equatable, Sendable {
     /// The kind and what its loader reads beyond the root (`DatasetSource`).
     public var source: DatasetSource
-    /// Dataset root folder (a CSV file for `manifest`; unused for `synthetic`).
+    /// Dataset root folder (a CSV file for `csv`; unused for `synthetic`).
     public var root: String
     public var classes: ClassSet
     /// A folder of OpenFace 2.0 FeatureExtraction CSVs (`<image name>.csv` or `<path under the
@@ -35,7 +35,7 @@ public struct DatasetDescription: Equatable, Sendable {
                   skipUnreadable: skipUnreadable)
     }
 
-    /// The loader name: ckplus, oulu, mmi, jaffe, ferg, folder, manifest, synthetic.
+    /// The loader name: ckplus, oulu, mmi, jaffe, ferg, folder, csv, synthetic.
     public var kind: String { source.kind }
 }
 

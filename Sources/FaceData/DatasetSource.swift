@@ -32,7 +32,7 @@ public enum DatasetSource: Equatable, Sendable {
         case .jaffe: return "jaffe"
         case .ferg: return "ferg"
         case .folder: return "folder"
-        case .manifest: return "manifest"
+        case .manifest: return "csv"
         case .synthetic: return "synthetic"
         }
     }
@@ -46,7 +46,7 @@ public enum DatasetSource: Equatable, Sendable {
         case "jaffe": return .jaffe
         case "ferg": return .ferg(characters: nil)
         case "folder": return .folder(subjectPattern: FolderLoader.defaultPattern)
-        case "manifest": return .manifest(file: "manifest.csv")
+        case "csv": return .manifest(file: "manifest.csv")
         case "synthetic": return .synthetic(SyntheticSource())
         default: return nil
         }
@@ -65,7 +65,7 @@ public enum DatasetSource: Equatable, Sendable {
         case "folder":
             return ["subject": "regular expression on the file name with a group (?<subject>...) or one unnamed group; "
                 + "optional groups (?<sequence>...) and (?<frame>...) (default \(FolderLoader.defaultPattern))"]
-        case "manifest": return ["file": "the CSV's name inside a root folder (default manifest.csv)"]
+        case "csv": return ["file": "the CSV's name inside a root folder (default manifest.csv)"]
         case "synthetic":
             return ["subjects": "number of generated subjects, 2...10000 (default 24)",
                     "imagesPerExpression": "labelled frames taken from the end of each sequence, 1...100 (default 3)",

@@ -13,16 +13,27 @@ public enum PredictionFormat: String, CaseIterable, Sendable {
 extension Predictor {
     /// The predictions rendered for standard output, ending with a newline.
     public func render(_ predictions: [ImagePrediction], format: PredictionFormat) -> String {
+        render(predictions.map(ImageOutcome.predicted), format: format)
+    }
+
+    /// Each image's prediction, or its error (an `error:` line after the table in text; an object
+    /// with `error` in JSON), in the order given.
+    public func render(_ outcomes: [ImageOutcome], format: PredictionFormat) -> String {
         switch format {
-        case .text: return text(predictions)
-        case .json: return json(predictions)
+        case .text:
+            let failed = outcomes.compactMap { o -> String? in if case .failed(let image, let message) = o { "error: \(image): \(message)" } else { nil } }
+            return text(outcomes.compactMap { if case .predicted(let p) = $0 { p } else { nil } }) + failed.map { $0 + "\n" }.joined()
+        case .json: return json(outcomes)
         }
     }
 
     private func text(_ predictions: [ImagePrediction]) -> String {
         let model = modelKind == "hagan" ? "HA-GAN" : "CNN baseline"
         let subjects = trainingSubjects.map { "trained on \($0.count) subjects" } ?? "training subjects not recorded"
-        var out = "# \(checkpointPath): \(model), epoch \(epoch)" + (generatorSummary.map { "; \($0)" } ?? "") + "; \(subjects)\n"
+        let job = origin
+        let from = [job.experiment.map { "experiment \($0)" }, job.job].compactMap { $0 }.joined(separator: ", ")
+        var out = "# \(checkpointPath): \(model), epoch \(epoch)" + (from.isEmpty ? "" : " (\(from))")
+            + (generatorSummary.map { "; \($0)" } ?? "") + "; \(subjects)\n"
         let withCharacters = predictions.contains { $0.characterImage != nil }
         let withFaces = predictions.contains { $0.face != nil }
         let header = ["image", "expression"] + setup.classes + (withCharacters ? ["character"] : []) + (withFaces ? ["face"] : [])
@@ -49,7 +60,8 @@ extension Predictor {
 
     private struct JSONFace: Encodable {
         var box: FaceBox
-        var confidence: Double
+        /// dlib's detection score of the face (not a probability of the expression).
+        var detectorScore: Double
         var landmarks: [[Float]]
         /// Faces dlib found; the largest is the one used.
         var faces: Int
@@ -57,16 +69,19 @@ extension Predictor {
 
     private struct JSONRow: Encodable {
         var image: String
-        var expression: String
-        var label: Int
-        var probabilities: [String: Float]
+        var expression: String?
+        var label: Int?
+        var probabilities: [String: Float]?
         var character: String?
         var face: JSONFace?
+        /// Why the image has no prediction.
+        var error: String?
     }
 
     private struct JSONDocument: Encodable {
         var checkpoint: String
         var model: String
+        var job: JobOrigin
         var epoch: Int
         var classes: [String]
         /// Null when the checkpoint predates recording them.
@@ -74,10 +89,11 @@ extension Predictor {
         var predictions: [JSONRow]
 
         func encode(to encoder: Encoder) throws {
-            enum Key: String, CodingKey { case checkpoint, model, epoch, classes, trainingSubjects, predictions }
+            enum Key: String, CodingKey { case checkpoint, model, job, epoch, classes, trainingSubjects, predictions }
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(checkpoint, forKey: .checkpoint)
             try c.encode(model, forKey: .model)
+            try c.encode(job, forKey: .job)
             try c.encode(epoch, forKey: .epoch)
             try c.encode(classes, forKey: .classes)
             try c.encode(trainingSubjects, forKey: .trainingSubjects)
@@ -85,16 +101,21 @@ extension Predictor {
         }
     }
 
-    private func json(_ predictions: [ImagePrediction]) -> String {
-        let rows = predictions.map { p in
-            JSONRow(image: p.image, expression: p.expression, label: p.label,
-                    probabilities: Dictionary(uniqueKeysWithValues: zip(setup.classes, p.probabilities)),
-                    character: p.characterImage,
-                    face: p.face.flatMap { f in
-                        f.face.map { JSONFace(box: $0.box, confidence: $0.confidence, landmarks: $0.landmarks.map { [$0.x, $0.y] }, faces: f.faces) }
-                    })
+    private func json(_ outcomes: [ImageOutcome]) -> String {
+        let rows = outcomes.map { outcome -> JSONRow in
+            switch outcome {
+            case .failed(let image, let message):
+                return JSONRow(image: image, error: message)
+            case .predicted(let p):
+                return JSONRow(image: p.image, expression: p.expression, label: p.label,
+                               probabilities: Dictionary(uniqueKeysWithValues: zip(setup.classes, p.probabilities)),
+                               character: p.characterImage,
+                               face: p.face.flatMap { f in
+                                   f.face.map { JSONFace(box: $0.box, detectorScore: $0.confidence, landmarks: $0.landmarks.map { [$0.x, $0.y] }, faces: f.faces) }
+                               })
+            }
         }
-        let document = JSONDocument(checkpoint: checkpointPath, model: modelKind, epoch: epoch, classes: setup.classes,
+        let document = JSONDocument(checkpoint: checkpointPath, model: modelKind, job: origin, epoch: epoch, classes: setup.classes,
                                     trainingSubjects: trainingSubjects, predictions: rows)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -13,6 +13,8 @@ import FaceData
 import Foundation
 import Models
 import NN
+import RunLog
+import Spec
 import Vocabulary
 
 /// A checkpoint or request `exp predict` cannot use (user input); each case names the file.
@@ -69,6 +71,28 @@ public struct ImagePrediction: Equatable, Sendable {
     public var face: FaceFinding?
 }
 
+/// One image of `exp predict`: its prediction, or why it has none.
+public enum ImageOutcome: Equatable, Sendable {
+    case predicted(ImagePrediction)
+    case failed(image: String, message: String)
+
+    public var image: String {
+        switch self {
+        case .predicted(let p): return p.image
+        case .failed(let image, _): return image
+        }
+    }
+}
+
+/// Which job a checkpoint belongs to (see `Predictor.origin`).
+public struct JobOrigin: Equatable, Sendable, Encodable {
+    /// "HA-GAN, run 0, fold 1, seed 123" from the checkpoint; nil for checkpoints before it was kept.
+    public var job: String?
+    public var experimentHash: String?
+    public var experiment: String?
+    public var datasetKind: String?
+}
+
 public final class Predictor {
     private enum Network {
         case cnn(CNNTrainer)
@@ -85,6 +109,8 @@ public final class Predictor {
     /// The numerics the checkpoint was computed under ("portable v1, 1 BLAS thread(s)"); nil for
     /// checkpoints of builds before numerics versions.
     public let numerics: String?
+    /// The job the checkpoint belongs to, as its worker wrote it.
+    public let jobDescription: String?
 
     /// The checkpoint metadata key (under the trainer's "extra." prefix) of the training subjects:
     /// a JSON array of subject ids.
@@ -127,6 +153,7 @@ public final class Predictor {
         self.checkpointPath = path
         self.setup = setup
         numerics = checkpoint.metadata["extra.numerics"]
+        jobDescription = checkpoint.metadata["extra.job"]
         let key = "extra." + Predictor.trainingSubjectsKey
         if let text = checkpoint.metadata[key] {
             guard let subjects = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
@@ -219,19 +246,44 @@ public final class Predictor {
     public func run(images: [String], characterFolder: String? = nil, detector: FaceDetector? = nil) throws -> [ImagePrediction] {
         guard !images.isEmpty else { throw PredictionError.noImages }
         if characterFolder != nil, case .cnn = network { throw PredictionError.noGenerator(path: checkpointPath) }
-        var findings: [String: FaceFinding] = [:]
-        let inputs = try images.map { path -> Tensor in
-            guard let detector else { return try input(path) }
-            let (tensor, finding) = try detectedInput(path, detector: detector)
-            findings[path] = finding
-            return tensor
+        let prepared = try images.map { try prepare($0, detector: detector) }
+        return try predictAll(prepared, characterFolder: characterFolder)
+    }
+
+    /// Each image on its own: one that cannot be read, or has no face with `detector`, is a
+    /// failure with its message, and the others are still predicted (`exp predict`).
+    public func runEach(images: [String], characterFolder: String? = nil, detector: FaceDetector? = nil) throws -> [ImageOutcome] {
+        guard !images.isEmpty else { throw PredictionError.noImages }
+        if characterFolder != nil, case .cnn = network { throw PredictionError.noGenerator(path: checkpointPath) }
+        var prepared: [(path: String, input: Tensor, finding: FaceFinding?)] = []
+        var outcomes: [ImageOutcome?] = []
+        for path in images {
+            do {
+                prepared.append(try prepare(path, detector: detector))
+                outcomes.append(nil)
+            } catch {
+                outcomes.append(.failed(image: path, message: String(describing: error)))
+            }
         }
+        var predicted = try predictAll(prepared, characterFolder: characterFolder).makeIterator()
+        return outcomes.map { $0 ?? .predicted(predicted.next()!) }
+    }
+
+    /// The network input of one image (and with `detector`, what dlib found).
+    private func prepare(_ path: String, detector: FaceDetector?) throws -> (path: String, input: Tensor, finding: FaceFinding?) {
+        guard let detector else { return (path, try input(path), nil) }
+        let (tensor, finding) = try detectedInput(path, detector: detector)
+        return (path, tensor, finding)
+    }
+
+    private func predictAll(_ prepared: [(path: String, input: Tensor, finding: FaceFinding?)],
+                            characterFolder: String?) throws -> [ImagePrediction] {
         var names = Set<String>()
-        if let characterFolder { try Predictor.prepareFolder(characterFolder) }
-        return try zip(images, inputs).map { path, tensor in
+        if let characterFolder, !prepared.isEmpty { try Predictor.prepareFolder(characterFolder) }
+        return try prepared.map { path, tensor, finding in
             let p = predict(tensor)
             var out = ImagePrediction(image: path, label: p.label, expression: setup.classes[p.label],
-                                      probabilities: p.probabilities, characterImage: nil, face: findings[path])
+                                      probabilities: p.probabilities, characterImage: nil, face: finding)
             if let characterFolder {
                 let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 var name = stem, k = 1
@@ -243,6 +295,33 @@ public final class Predictor {
             }
             return out
         }
+    }
+
+    /// Where the checkpoint comes from: the job its metadata names ("HA-GAN, run 0, fold 1, seed
+    /// ..."), and for a checkpoint in a results folder (`checkpoints/<hash>/...`) its experiment's
+    /// hash, name and dataset kind, read from the spec file saved beside it.
+    public var origin: JobOrigin {
+        var origin = JobOrigin(job: jobDescription, experimentHash: nil, experiment: nil, datasetKind: nil)
+        let url = URL(fileURLWithPath: checkpointPath).standardizedFileURL
+        let folder = url.deletingLastPathComponent()
+        let hash = folder.lastPathComponent
+        guard hash.count == 64, hash.allSatisfy(\.isHexDigit), folder.deletingLastPathComponent().lastPathComponent == "checkpoints" else {
+            return origin
+        }
+        origin.experimentHash = hash
+        let layout = ResultsLayout(root: folder.deletingLastPathComponent().deletingLastPathComponent().path)
+        if let spec = try? SpecLoader.load(path: layout.specFile(hash)).spec {
+            origin.experiment = spec.name
+            origin.datasetKind = spec.dataset.kind.rawValue
+        }
+        return origin
+    }
+
+    /// A warning, once, when the model learnt from the built-in synthetic faces only.
+    public var syntheticWarning: String? {
+        guard origin.datasetKind == "synthetic" else { return nil }
+        return "warning: \(checkpointPath) was trained on the built-in synthetic faces: the model has never seen a real face, "
+            + "so its predictions of photos say little (train on a real dataset for that)"
     }
 
     /// Creates the character image folder, or says why it cannot be one.

@@ -26,7 +26,7 @@ struct DataCommand: ParsableCommand {
 /// The options that name a dataset without a spec.
 struct DatasetOptions: ParsableArguments {
     @Option(help: "Dataset kind: \(dataLoaders.kinds.joined(separator: ", ")).") var kind: String?
-    @Option(help: "Dataset root folder (the CSV file for manifest; any value for synthetic).") var root: String?
+    @Option(help: "Dataset root folder (the CSV file for csv; any value for synthetic).") var root: String?
     @Option(help: "Class set: basic6, basic7 (with neutral) or basic6+contempt.") var classes = "basic6"
     @Option(name: .customLong("option"), help: "Loader option key=value (repeatable), e.g. --option subject='^(S[0-9]+)_'.")
     var loaderOptions: [String] = []
@@ -80,6 +80,14 @@ struct DataInspect: ParsableCommand {
 
     func run() throws {
         let cache = ResultsLayout(root: results).faces
+        // Where the aligned faces went (the face cache `exp run --results` shares), when any did.
+        defer {
+            let path = URL(fileURLWithPath: cache.folder).standardizedFileURL.path
+            if FileManager.default.fileExists(atPath: path) {
+                FileHandle.standardError.write(Data(("face cache: \(path) (the one `exp run --results \(results)` reads; "
+                    + "--results DIR keeps it elsewhere)\n").utf8))
+            }
+        }
         if let spec {
             // The spec's dataset, aligned as `exp run` aligns it (images with no face are listed,
             // not fatal), with the fold assignment of its first run.

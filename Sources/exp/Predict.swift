@@ -24,7 +24,8 @@ struct Predict: ParsableCommand {
             spec's imageSize (images of any size are resized, not refused), and centre-cropped to cropSize. \
             With --detect, each image is a photo of any size: dlib finds the face (the largest, when \
             there are several), which is aligned by its eye centres as the training faces were before \
-            the crop; an image with no face is an error naming it. Prints the predicted \
+            the crop; an image with no face is an error line naming it, the others are still predicted, \
+            and the exit status is 1. Prints the predicted \
             expression and the class probabilities of each image (with --detect, the face box; \
             --format json adds the 68 landmarks). With --character-out, an HA-GAN \
             also writes the character image it generates for each input (DIR/<image name>.png) with \
@@ -78,8 +79,16 @@ struct Predict: ParsableCommand {
         for warning in predictor.trainingSubjectWarnings(images: images) {
             FileHandle.standardError.write(Data((warning + "\n").utf8))
         }
+        if let warning = predictor.syntheticWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let detector = detect ? try FaceDetector(modelPath: faceModel) : nil
-        let predictions = try predictor.run(images: images, characterFolder: characterOut, detector: detector)
-        print(predictor.render(predictions, format: format), terminator: "")
+        // Each image on its own: one without a face (or unreadable) is an error line; the others
+        // are still predicted, and the exit status says that not every image was.
+        let outcomes = try predictor.runEach(images: images, characterFolder: characterOut, detector: detector)
+        print(predictor.render(outcomes, format: format), terminator: "")
+        let failed = outcomes.filter { if case .failed = $0 { true } else { false } }.count
+        if failed > 0 {
+            FileHandle.standardError.write(Data("\(failed) of \(outcomes.count) image(s) could not be predicted (see the error lines)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -213,14 +213,14 @@ private func writeCKPlus(_ folder: TemporaryFolder, landmarks: Bool) throws {
     try folder.writeImage("images/c.png")
     try folder.write("manifest.csv", text: "path,label,subject,sequence,frame\nimages/a.png,happy,P1,s1,3\n"
         + "images/b.png,sadness,P2,,\nimages/c.png,boredom,P2,,\n")
-    let d = try load("manifest", folder.path)
+    let d = try load("csv", folder.path)
     #expect(d.samples.count == 2)
     #expect(d.samples[0].source == .file(folder.path + "/images/a.png") && d.samples[0].frame == 3)
     #expect(d.samples[1].label == 4 && d.samples[1].subject == "P2" && d.samples[1].frame == nil)
     #expect(d.unknownLabels == ["boredom": 1])
     try folder.write("manifest.csv", text: "path,label,subject\nimages/a.png,happy\n")
     #expect(throws: DataError.badFile(path: folder.path + "/manifest.csv", line: 2, reason: "expected 3 fields, found 2")) {
-        try load("manifest", folder.path)
+        try load("csv", folder.path)
     }
 }
 

@@ -48,7 +48,7 @@ struct RealDataTests {
 
         // The shipped index.csv is a manifest of the same images.
         let manifest = try DatasetLoaders.builtIn.load(
-            DatasetDescription(kind: "manifest", root: root + "/index.csv"), checkImages: false)
+            DatasetDescription(kind: "csv", root: root + "/index.csv"), checkImages: false)
         #expect(manifest.samples.count == 927 && manifest.subjects.count == 106)
     }
 }

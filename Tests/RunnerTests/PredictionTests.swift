@@ -177,6 +177,53 @@ func detectionFindsAndAlignsTheFaceOfAPhotograph() throws {
         try predictor.run(images: [photo, blank], detector: detector)
     }
     #expect(PredictionError.noFace(path: blank, reason: "x").description.contains("drop --detect"))
+    // Image by image (exp predict): the face-less picture is an error of its own, the photo is
+    // still predicted, in the order given; JSON calls dlib's score detectorScore and names the job.
+    let each = try predictor.runEach(images: [blank, photo], detector: detector)
+    #expect(each.map(\.image) == [blank, photo])
+    guard case .failed(_, let message) = each[0], case .predicted(let p) = each[1] else { Issue.record("\(each)"); return }
+    #expect(message.contains("no face") && p.probabilities == out[0].probabilities)
+    let document = try JSONSerialization.jsonObject(with: Data(predictor.render(each, format: .json).utf8)) as? [String: Any]
+    let rows = try #require(document?["predictions"] as? [[String: Any]])
+    #expect((rows[0]["error"] as? String)?.contains("no face") == true && rows[0]["probabilities"] == nil)
+    #expect(((rows[1]["face"] as? [String: Any])?["detectorScore"] as? Double) != nil)
+    #expect((rows[1]["face"] as? [String: Any])?["confidence"] == nil)
+    let job = try #require(document?["job"] as? [String: Any])
+    #expect((job["job"] as? String)?.hasPrefix("CNN") == true)
+    #expect(predictor.render(each, format: .text).contains("error: \(blank): "))
+}
+
+@Test func aCheckpointSaysWhichJobItIsAndWarnsWhenItKnowsOnlySyntheticFaces() throws {
+    let jobs = try TrainedJobs.shared.get()
+    let predictor = try Predictor(checkpoint: jobs.checkpoints["hagan"]!)
+    let origin = predictor.origin
+    #expect(origin.job?.contains("run 0, fold 0") == true)
+    #expect(origin.experimentHash?.count == 64 && origin.experiment != nil)
+    #expect(origin.datasetKind == "folder" && predictor.syntheticWarning == nil)
+}
+
+/// `exp predict` from outside: a model trained on synthetic faces says so once; an unreadable
+/// image is an error line while the others are predicted, and the exit status is 1.
+@Test func predictCommandReportsEachImageAndWarnsAboutSyntheticTraining() throws {
+    let folder = temporaryFolder("predict-cli")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let spec = try tinySpec(in: folder, epochs: 1)
+    let results = (folder as NSString).appendingPathComponent("results")
+    let run = try runCapturing(expExecutable, ["run", spec, "--results", results, "--jobs", "2", "--only", "model=CNN(baseline),fold=0"])
+    #expect(run.status == 0, "\(run.err)")
+    let good = (folder as NSString).appendingPathComponent("face.png")
+    try Image(width: 40, height: 40, channels: 1, value: 0.4).writePNG(to: good)
+    let bad = (folder as NSString).appendingPathComponent("broken.png")
+    try "not a png".write(toFile: bad, atomically: true, encoding: .utf8)
+    let predict = try runCapturing(expExecutable, ["predict", "--experiment", "tiny", "--model", "CNN(baseline)", "--fold", "0",
+                                                   "--results", results, good, bad, "--format", "json"])
+    #expect(predict.status == 1, "\(predict.out) \(predict.err)")
+    #expect(predict.err.components(separatedBy: "synthetic faces").count - 1 == 1, "\(predict.err)")
+    let document = try JSONSerialization.jsonObject(with: Data(predict.out.utf8)) as? [String: Any]
+    let rows = try #require(document?["predictions"] as? [[String: Any]])
+    #expect(rows.count == 2 && rows[0]["expression"] != nil && rows[1]["error"] != nil)
+    let job = try #require(document?["job"] as? [String: Any])
+    #expect(job["experiment"] as? String == "tiny" && job["datasetKind"] as? String == "synthetic")
 }
 
 @Test func haganWritesCharacterImagesOfTheCropSize() throws {

@@ -63,7 +63,7 @@ func layoutLoadsBackThroughItsLoader(_ layout: SyntheticLayout) throws {
     }
     if layout == .folder {
         // Its index.csv, a manifest, lists the same images with the same labels and subjects.
-        let manifest = try DatasetLoaders.builtIn.load(DatasetDescription(kind: "manifest", root: folder.path + "/index.csv",
+        let manifest = try DatasetLoaders.builtIn.load(DatasetDescription(kind: "csv", root: folder.path + "/index.csv",
                                                                           classes: .basic7))
         func key(_ s: Sample) -> String { "\(s.source.name) \(s.expression) \(s.subject) \(s.frame ?? -1)" }
         #expect(Set(manifest.samples.map(key)) == Set(dataset.samples.map(key)))

@@ -3,7 +3,7 @@
 // holding `manifest.csv` (option `file` names another).
 
 public struct ManifestLoader: DatasetLoader {
-    public let kind = "manifest"
+    public let kind = "csv"
 
     public init() {}
 
