@@ -203,3 +203,17 @@ public enum LearningCurveColors {
     public static func metric(_ key: String) -> String { LearningCurveSVG.metricColor(key) }
     public static func model(_ index: Int) -> String { LearningCurveSVG.modelColor(index) }
 }
+
+/// One job's metrics as learning-curve figures (losses and accuracies, in percent), for the
+/// pages of `exp serve`.
+public enum JobCurves {
+    public static func svg(title: String, points: [(key: String, epoch: Int, value: Double)]) -> String? {
+        var curves: [String: [CurvePoint]] = [:]
+        for p in points.sorted(by: { $0.epoch < $1.epoch }) {
+            let value: Double? = p.value.isFinite ? p.value : nil
+            curves[p.key, default: []].append(CurvePoint(epoch: p.epoch, mean: value, points: 1, nanCount: value == nil ? 1 : 0))
+        }
+        guard !LearningCurveSVG.panels(curves).isEmpty else { return nil }
+        return LearningCurveSVG.render(model: title, curves: curves)
+    }
+}

@@ -68,6 +68,17 @@ enum Pages {
                 + "<td>\(e.jobsDone)/\(e.jobsTotal)</td><td>\(e.wallSeconds.map { formatDuration($0) } ?? "-")</td><td>\(accuracy)</td></tr>"
         }
         body += "</tbody></table>"
+        let sweeps = try store.sweeps()
+        if !sweeps.isEmpty {
+            body += "<h2>Sweeps</h2><table><tr><th>sweep</th><th>name</th><th>options</th><th>experiments</th></tr>"
+            for sweep in sweeps {
+                body += "<tr><td><a href=\"/compare?sweep=\(sweep.hash.prefix(12))\">\(sweep.hash.prefix(12))</a></td><td>\(esc(sweep.name))</td>"
+                    + "<td>\(esc(sweep.options.joined(separator: " ")))</td><td>\(sweep.experiments.count)</td></tr>"
+            }
+            body += "</table>"
+        }
+        body += "<form action=\"/compare\"><p>Compare experiments (names or hashes, comma-separated): <input name=\"experiments\" size=\"40\"> "
+            + "<button>compare</button></p></form>"
         if !tuneRows.isEmpty {
             body += "<h2>Tunes</h2><table><tr><th>name</th><th>hash</th><th>trials</th><th>chosen</th></tr>\(tuneRows)</table>"
         }
@@ -154,6 +165,24 @@ enum Pages {
         return try store.statusSummary(experimentID: try store.experiment(matching: key).id).epochsDone
     }
 
+    // MARK: compare
+
+    /// `exp compare` as a page: a sweep's experiments, or the experiments named.
+    static func compare(results: String, sweep: String?, experiments: [String]) throws -> String {
+        var keys = experiments
+        var title = "Compare"
+        if let sweep {
+            let (record, members) = try ExperimentComparisons.sweepExperiments(results: results, sweep: sweep)
+            title = "Sweep \(record.hash.prefix(12)) of \(record.name): --sweep \(record.options.joined(separator: " --sweep "))"
+            keys = members + experiments
+        }
+        guard keys.count >= 2 else {
+            return document(title: "exp: compare", body: "<h1>Compare</h1><p>Choose two or more experiments (or a sweep with two or more).</p>")
+        }
+        let lines = ExperimentComparisons.text(try ExperimentComparisons.compare(results: results, keys: keys))
+        return document(title: "exp: \(title)", body: "<h1>\(esc(title))</h1><pre>\(esc(lines.joined(separator: "\n")))</pre>")
+    }
+
     // MARK: a job
 
     static func job(results: String, id: Int64) throws -> String {
@@ -168,6 +197,16 @@ enum Pages {
         body += "<p>Status <b>\(j.status.rawValue)</b>, epoch \(j.epochsDone) of \(j.epochsPlanned), attempt(s) \(j.attempts), seed \(j.seed). "
             + "<a href=\"/experiments/\(j.experimentID == 0 ? "" : String(try store.experiments().first { $0.id == j.experimentID }?.specHash.prefix(12) ?? ""))\">its experiment</a></p>"
         if let error = j.error { body += "<pre>\(esc(error))</pre>" }
+        if let svg = JobCurves.svg(title: "\(j.modelName), run \(j.run), fold \(j.fold)", points: metrics.map { ($0.key, $0.epoch, $0.value) }) {
+            body += "<figure>\(svg)</figure>"
+        }
+        // The sample grids of the job, one epoch at a time.
+        let grids = try store.artifacts(jobID: id).filter { $0.kind == "samples" }.sorted { ($0.epoch ?? 0) < ($1.epoch ?? 0) }
+        if let last = grids.last {
+            body += "<h2>Sample grids</h2><p><select id=\"grid\" onchange=\"document.getElementById('gridimage').src=this.value\">"
+                + grids.map { g in "<option value=\"/files/\(esc(g.path))\"\(g.path == last.path ? " selected" : "")>epoch \(g.epoch ?? 0)</option>" }.joined()
+                + "</select></p><img id=\"gridimage\" alt=\"sample grid\" style=\"image-rendering:pixelated;width:16em\" src=\"/files/\(esc(last.path))\">"
+        }
         body += "<h2>Metrics per epoch</h2><table><tr><th>epoch</th>" + keys.map { "<th>\(esc($0))</th>" }.joined() + "</tr>"
         for epoch in byEpoch.keys.sorted() {
             body += "<tr><td>\(epoch)</td>" + keys.map { k in

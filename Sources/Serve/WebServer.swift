@@ -97,6 +97,15 @@ public enum WebServer {
             if response.status == .ok { response.headers[.contentType] = "application/json" }
             return response
         }
+        router.get("compare") { request, _ in
+            let sweep = request.uri.queryParameters.get("sweep")
+            let named = (request.uri.queryParameters.get("experiments") ?? "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard (sweep.map(validKey) ?? true), named.allSatisfy(validKey), named.count <= 20 else {
+                return badRequest("compare takes sweep=NAME|HASH and experiments=A,B,... (at most 20)")
+            }
+            return page { try Pages.compare(results: results, sweep: sweep, experiments: named) }
+        }
         router.get("jobs/:id") { _, context in
             guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else { return badRequest("a job id is a positive integer") }
             return page { try Pages.job(results: results, id: id) }

@@ -91,54 +91,7 @@ struct CompareCommand: ParsableCommand {
             }
         }
         let c = try ExperimentComparisons.compare(results: results, keys: keys)
-        let names = c.experiments.map { "\($0.name) (\($0.specHash.prefix(8)))" }
-        print("Spec differences:")
-        if c.differences.isEmpty {
-            print(c.mixedNumerics ? "  none but the numerics (below)" : "  none (the specs differ only in name or description)")
-        } else {
-            TextTable.aligned([["key"] + names] + c.differences.map { [$0.key] + $0.values.map { $0 ?? "(absent)" } }).forEach { print("  " + $0) }
-        }
-        if c.mixedNumerics {
-            print("")
-            print("Numerics differ: " + zip(names, c.numerics).map { "\($0) \($1)" }.joined(separator: ", ")
-                  + "; their numbers come from engines or kernels that give other bits, so a difference between them may be numerical.")
-        }
-        print("")
-        print("Mean accuracy over runs (%):")
-        TextTable.aligned([["model"] + names] + c.accuracies.map { a in
-            [a.model] + a.means.map { $0.map { String(format: "%.2f", 100 * $0) } ?? "-" }
-        }).forEach { print("  " + $0) }
-        // Per experiment (a swept value), each model against the baseline on the same test sets.
-        let within = zip(names, c.againstBaseline).flatMap { name, results in results.map { (name, $0) } }
-        if !within.isEmpty {
-            print("")
-            print("Each model against the baseline within each experiment (points; corrected resampled t-test):")
-            TextTable.aligned([["experiment", "model - baseline", "difference", "corrected 95% CI", "p", "pairs"]] + within.map { name, r in
-                let ci = r.correctedCILow.flatMap { low in r.correctedCIHigh.map { String(format: "[%.2f, %.2f]", 100 * low, 100 * $0) } } ?? "-"
-                return [name, "\(r.model) - \(r.baseline)", String(format: "%+.2f", 100 * r.meanDifference), ci,
-                        r.correctedPValue.map { String(format: "%.4f", $0) } ?? "-", String(r.pairs)]
-            }).forEach { print("  " + $0) }
-            let few = within.filter { $0.1.pairs < 5 }
-            if !few.isEmpty {
-                print("  few pairs: \(few.map { "\($0.0) has \($0.1.pairs)" }.joined(separator: ", ")); with fewer than 5 (run, fold) pairs "
-                      + "an interval is wide and a test says little")
-            }
-        }
-        print("")
-        print("Paired over the test sets both experiments completed with the same subjects:")
-        if c.pairs.isEmpty { print("  no model is in two of these experiments") }
-        for p in c.pairs {
-            if p.unchanged {
-                print("- \(p.model): the same jobs in \(p.earlier) and \(p.later) (the differing keys do not touch it): not tested against itself")
-                continue
-            }
-            let unmatched = p.unmatched > 0 ? " (\(p.unmatched) shared (run, fold) pairs hold different subjects and are left out)" : ""
-            if let result = p.result {
-                print(TextTable.wrap("- " + TextTable.comparisonLine(result) + unmatched, width: 100, indent: "    "))
-            } else {
-                print("- \(p.model): no shared test set completed in \(p.earlier) and \(p.later)\(unmatched)")
-            }
-        }
+        ExperimentComparisons.text(c).forEach { print($0) }
     }
 }
 

@@ -52,6 +52,8 @@ private func get(_ base: String, _ target: String, headers: [String] = []) throw
     return (status, parts[0], parts.dropFirst().joined(separator: "\r\n\r\n"))
 }
 
+private func store0(_ results: String) throws -> RunStore { try RunStore(path: ResultsLayout(root: results).database, readOnly: true) }
+
 /// A short demo run (both models, 1 run) in `folder`, finished.
 private func finishedRun(in folder: String, epochs: Int = 2) throws -> String {
     let results = (folder as NSString).appendingPathComponent("results")
@@ -77,6 +79,13 @@ private func finishedRun(in folder: String, epochs: Int = 2) throws -> String {
     #expect(page.status == 200)
     for part in ["data-epochs-done", "Accuracy per fold", "HA-GAN", "/jobs/1"] { #expect(page.body.contains(part), "no '\(part)'") }
     #expect(try get(base, "/jobs/1").body.contains("Metrics per epoch"))
+    // A job's page draws its curves and lets one browse its sample grids by epoch.
+    let haganJob = try #require(try store0(results).query("SELECT id FROM jobs WHERE model_name = 'HA-GAN' LIMIT 1").first?["id"]
+        .flatMap { Int64.fromDatabaseValue($0) })
+    let jobPage = try get(base, "/jobs/\(haganJob)").body
+    #expect(jobPage.contains("<svg") && jobPage.contains("Sample grids") && jobPage.contains("epoch 2</option>"))
+    #expect(try get(base, "/compare?sweep=nosuchsweep").status == 404)
+    #expect(try get(base, "/compare?experiments=tiny").body.contains("two or more"))
     #expect(try get(base, hash + "/report.csv").head.contains("text/csv"))
     #expect(try get(base, hash + "/report.json").status == 200)
     for reference in ["src=\"http", "href=\"http", "url(http", "import("] {
