@@ -171,13 +171,16 @@ public enum TuneSpace {
     }
 
     /// The seed of a trial's value of `key`.
-    static func seed(specSeed: UInt64, model: String, trial: Int, key: String) -> UInt64 {
-        deriveSeed(deriveSeed(deriveSeed(deriveSeed(specSeed, "tune"), model), String(trial)), key)
+    static func seed(specSeed: UInt64, model: String, trial: Int, key: String, draw: Int = 0) -> UInt64 {
+        let trialSeed = deriveSeed(deriveSeed(deriveSeed(specSeed, "tune"), model), String(trial))
+        return deriveSeed(draw == 0 ? trialSeed : deriveSeed(trialSeed, "draw \(draw)"), key)
     }
 
     /// Trial `trial` of model `modelIndex` of the spec file at `path` (with `--set` overrides).
+    /// `draw` > 0 draws the trial's values again from other streams (a trial whose values equal
+    /// an earlier trial's is drawn again: `TuneRun`).
     public static func trial(path: String, overrides: [String], dimensions: [TuneDimension], modelIndex: Int, trial: Int,
-                             folds: Int) throws -> TuneTrialSpec {
+                             folds: Int, draw: Int = 0) throws -> TuneTrialSpec {
         let base = try SpecLoader.load(path: path, overrides: overrides)
         var tree = try JSONParser.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
         for o in try overrides.map(SpecOverride.init(parsing:)) { try o.apply(to: &tree) }
@@ -185,7 +188,7 @@ public enum TuneSpace {
         var assignments: [String] = []
         for d in dimensions {
             guard let at = d.path(tuning: modelIndex) else { continue }
-            let drawn = d.draw(seed: seed(specSeed: base.spec.seed, model: model.name, trial: trial, key: d.key))
+            let drawn = d.draw(seed: seed(specSeed: base.spec.seed, model: model.name, trial: trial, key: d.key, draw: draw))
             let text = "\(d.key)=\(drawn.text)"
             do {
                 try SpecOverride(path: at, value: drawn.value, text: text).apply(to: &tree)

@@ -113,3 +113,16 @@ private func tuneRecord(_ results: String) throws -> (rungs: [String], metrics: 
     let choices = { (out: String) in out.split(separator: "\n").filter { $0.contains("chosen:") } }
     #expect(choices(straight.out) == choices(resumed.out))
 }
+
+/// No two trials of a model are one experiment: a repeated draw is drawn again, and a space with
+/// fewer settings than trials is an error before anything runs.
+@Test func aSpaceWithFewerSettingsThanTrialsIsRefused() throws {
+    let folder = temporaryFolder("tune-small")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let spec = try tinySpec(in: folder, epochs: 2)
+    let results = (folder as NSString).appendingPathComponent("results")
+    let refused = try runCapturing(expExecutable, ["tune", spec, "--set", "protocol.validation=0.25", "--space", "model.batchSize=8,16",
+                                                   "--trials", "3", "--model", "CNN(baseline)", "--results", results])
+    #expect(refused.status != 0 && refused.err.contains("2 distinct settings, fewer than --trials 3"), "\(refused.err)")
+    #expect(!FileManager.default.fileExists(atPath: results), "a refused tune left a results folder")
+}

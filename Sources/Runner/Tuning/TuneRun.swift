@@ -44,6 +44,7 @@ public enum TuneError: Error, CustomStringConvertible {
     case tooManyFolds(asked: Int, spec: String, folds: Int)
     case unknownModel(String, known: [String])
     case noChoice(model: String)
+    case spaceTooSmall(model: String, trials: Int, distinct: Int)
 
     public var description: String {
         switch self {
@@ -54,6 +55,8 @@ public enum TuneError: Error, CustomStringConvertible {
             return "--folds \(asked): \(spec) has \(folds) folds; tune on at most that many"
         case .unknownModel(let name, let known):
             return "--model \(name): the spec has no such model; its models: \(known.joined(separator: ", "))"
+        case .spaceTooSmall(let model, let trials, let distinct):
+            return "the space gives \(model) \(distinct) distinct settings, fewer than --trials \(trials): widen the space or ask for fewer trials"
         case .noChoice(let model):
             return "no trial of \(model) has a validation score (every one diverged or failed): nothing to choose"
         }
@@ -127,11 +130,25 @@ public enum TuneRun {
         let tuned = base.spec.models.enumerated().filter { request.models.isEmpty || request.models.contains($0.element.name) }
         // Every trial's spec is drawn and decoded before anything is written.
         var trialSpecs: [[TuneTrialSpec]] = []
-        for (index, _) in tuned {
-            trialSpecs.append(try (0..<request.trials).map { t in
-                try TuneSpace.trial(path: request.specPath, overrides: request.overrides, dimensions: dimensions, modelIndex: index,
-                                    trial: t, folds: request.folds)
-            })
+        // A trial whose values equal an earlier trial's is drawn again (up to 100 times), so no two
+        // trials of a model train the same settings; a space with fewer settings than trials is an error.
+        for (index, model) in tuned {
+            var seen: Set<String> = []
+            var specs: [TuneTrialSpec] = []
+            for t in 0..<request.trials {
+                var draw = 0
+                var trial = try TuneSpace.trial(path: request.specPath, overrides: request.overrides, dimensions: dimensions,
+                                                modelIndex: index, trial: t, folds: request.folds)
+                while seen.contains(trial.assignments.joined(separator: "\n")) {
+                    draw += 1
+                    guard draw <= 100 else { throw TuneError.spaceTooSmall(model: model.name, trials: request.trials, distinct: seen.count) }
+                    trial = try TuneSpace.trial(path: request.specPath, overrides: request.overrides, dimensions: dimensions,
+                                                modelIndex: index, trial: t, folds: request.folds, draw: draw)
+                }
+                seen.insert(trial.assignments.joined(separator: "\n"))
+                specs.append(trial)
+            }
+            trialSpecs.append(specs)
         }
         let options = TuneOptions(space: request.space, trials: request.trials, eta: request.eta, minEpochs: request.minEpochs,
                                   folds: request.folds, models: tuned.map(\.element.name), overrides: request.overrides)
@@ -314,7 +331,8 @@ struct TuneScheduler {
             }
         }
         candidates.sort { ($1.rung, $0.trial, $0.model) < ($0.rung, $1.trial, $1.model) }
-        return candidates.prefix(free).map(\.job)
+        var handed = Set<Int64>()
+        return Array(candidates.map(\.job).filter { handed.insert($0.id).inserted }.prefix(free))
     }
 
     func outcome(epochsTrained: [String: Int]) -> [ModelTune] {
