@@ -128,6 +128,10 @@ enum Pages {
         let others = JobStatus.allCases.filter { $0 != .completed }.compactMap { st in s.counts[st].map { "\($0) \(st.rawValue)" } }
         progress += "jobs: \(done) of \(s.total) done" + (others.isEmpty ? "" : " (" + others.joined(separator: ", ") + ")")
         progress += "; epochs \(s.epochsDone) of \(s.epochsPlanned)"
+        // Under Slurm: how many of the tasks are in each of its states.
+        var states: [String: Int] = [:]
+        for x in try store.executions(experimentID: e.id).values where x.executor == "slurm" { states[x.state ?? "submitted", default: 0] += 1 }
+        if !states.isEmpty { progress += "; Slurm tasks: " + states.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") }
         if eta.epochsLeft > 0 {
             progress += "; time left: " + (eta.seconds.map { "about \(durationText($0))" } ?? "not known before each model has a measured epoch")
         }

@@ -184,4 +184,9 @@ private let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/
     #expect(now > first, "no new epoch reached the page: \(body)")
     let console = dom.err.split(separator: "\n").filter { $0.contains(":CONSOLE") }
     #expect(console.isEmpty, "console messages: \(console.prefix(5))")
+    // Every image of the page decoded ("N of N", recorded by the report's script at load).
+    if let loaded = body.range(of: #"data-images-loaded="[0-9]+ of [0-9]+""#, options: .regularExpression) {
+        let counts = body[loaded].split(separator: "\"")[1].components(separatedBy: " of ")
+        #expect(counts[0] == counts[1], "not every image loaded: \(body)")
+    }
 }
