@@ -31,6 +31,23 @@ private let undoMigration: [Int: String] = [
         ALTER TABLE experiments DROP COLUMN numerics_mode
         """,
     7: "DROP TRIGGER executions_keep_earlier_attempts; DROP TABLE execution_history",
+    8: """
+        DROP VIEW tune_trial_scores; DROP TABLE tune_rungs; DROP TABLE tune_trials; DROP TABLE tunes;
+        DROP VIEW best_epochs; DROP VIEW fold_comparison; DROP VIEW model_accuracy; DROP VIEW model_run_accuracy;
+        CREATE VIEW model_run_accuracy AS
+        SELECT a.experiment_id, a.model_name, a.model_kind, a.run, COUNT(*) AS folds,
+               (SELECT COUNT(*) FROM jobs j WHERE j.experiment_id = a.experiment_id AND j.model_name = a.model_name AND j.run = a.run) AS folds_planned,
+               SUM(a.samples) AS samples, SUM(a.correct) AS correct, CAST(SUM(a.correct) AS REAL) / SUM(a.samples) AS accuracy
+        FROM job_accuracy a WHERE a.status = 'completed' GROUP BY a.experiment_id, a.model_name, a.run;
+        CREATE VIEW model_accuracy AS
+        SELECT r.experiment_id, r.model_name, r.model_kind, COUNT(*) AS runs, SUM(r.folds) AS folds, SUM(r.samples) AS samples,
+               m.mean AS mean_accuracy,
+               CASE WHEN COUNT(*) > 1 THEN sqrt(SUM((r.accuracy - m.mean) * (r.accuracy - m.mean)) / (COUNT(*) - 1)) END AS std_accuracy
+        FROM model_run_accuracy r
+        JOIN (SELECT experiment_id, model_name, AVG(accuracy) AS mean FROM model_run_accuracy GROUP BY experiment_id, model_name) m
+          ON m.experiment_id = r.experiment_id AND m.model_name = r.model_name
+        GROUP BY r.experiment_id, r.model_name
+        """,
 ]
 
 /// Turns the log at `path` (closed) back into what a build of schema `version` left: the later
@@ -62,7 +79,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
         #expect(tables.contains(name), "\(name)")
     }
     #expect(try store.query("PRAGMA user_version").first?["user_version"] == RunLogSchema.version.databaseValue)
-    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+    #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").compactMap { String.fromDatabaseValue($0["identifier"]!) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"])
     #expect(try store.query("PRAGMA journal_mode").first?["journal_mode"] == "wal".databaseValue)
     try store.close()
     // Reopening applies nothing new and keeps the data.
@@ -175,7 +192,9 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     let (third, _) = try registerMinimal(store, overrides: ["seed=9"])
     #expect(third != first)
     #expect(try store.experiments().count == 2)
-    let record = try store.experiment(matching: "t")
+    // A name two experiments share is an error listing them, unless the newest is asked for.
+    #expect(throws: RunLogError.self) { try store.experiment(matching: "t") }
+    let record = try store.experiment(matching: "t", latest: true)
     #expect(record.id == third)
     #expect(try store.experiment(matching: String(record.specHash.prefix(8))).id == third)
     // Four hex digits are enough when they name one experiment.

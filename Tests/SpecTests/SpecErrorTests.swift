@@ -35,7 +35,7 @@ func specError(_ text: String, overrides: [String] = []) -> SpecError? {
         return
     }
     #expect(path == "epochs")
-    #expect(allowed == ["character", "dataset", "description", "models", "name", "numerics", "protocol", "seed", "specVersion", "table"])
+    #expect(allowed == ["character", "dataset", "description", "models", "name", "numerics", "protocol", "seed", "specVersion", "table", "tuning"])
 }
 
 @Test func kindSpecificKeysAreUnknownForOtherKinds() {

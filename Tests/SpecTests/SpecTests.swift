@@ -87,7 +87,7 @@ import Vocabulary
     #expect(specError(text, overrides: ["models[x].epochs=1"])?.description.hasPrefix("--set models[x].epochs=1: malformed path") == true)
     #expect(specError(text, overrides: ["models[0].epochs=ten"])
         == .override(text: "models[0].epochs=ten", reason: "models[0].epochs: expected an integer, found string \"ten\""))
-    #expect(specError(text, overrides: ["nonsense=1"])?.description == "--set nonsense=1: nonsense: unknown key; allowed keys here: character, dataset, description, models, name, numerics, protocol, seed, specVersion, table")
+    #expect(specError(text, overrides: ["nonsense=1"])?.description == "--set nonsense=1: nonsense: unknown key; allowed keys here: character, dataset, description, models, name, numerics, protocol, seed, specVersion, table, tuning")
 }
 
 @Test func hashIsStableAcrossKeyOrderWhitespaceAndDefaults() throws {
@@ -156,9 +156,16 @@ import Vocabulary
 @Test func shippedSpecsDecodeAndThePaperOnesFollowItsProtocol() throws {
     let folder = URL(fileURLWithPath: repositoryRoot()).appendingPathComponent("experiments")
     let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
-    #expect(names == ["ckplus-quick.json", "ckplus.json", "ckplus48-ablation.json", "ckplus48.json", "demo.json", "mmi.json", "oulu.json"])
+    #expect(names == ["ckplus-quick.json", "ckplus.json", "ckplus48-ablation.json", "ckplus48-tune.json", "ckplus48-tuned.json", "ckplus48.json",
+                      "demo.json", "mmi.json", "oulu.json"])
     for name in names {
         let spec = try SpecLoader.load(path: folder.appendingPathComponent(name).path).spec
+        // The tuned spec says how its settings were chosen, for both models, with equal trials and rungs.
+        if name == "ckplus48-tuned.json" {
+            let tuning = try #require(spec.tuning)
+            #expect(tuning.map(\.model) == spec.models.map(\.name))
+            #expect(Set(tuning.map { "\($0.trials) \($0.rungs)" }).count == 1)
+        }
         guard ["ckplus.json", "mmi.json", "oulu.json"].contains(name) else { continue }
         // The paper's protocol (section 5.1).
         #expect(spec.protocol.folds == 10 && spec.protocol.runs == 2, "\(name)")
