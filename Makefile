@@ -15,7 +15,7 @@ DLIB_MODEL := /usr/share/dlib/shape_predictor_68_face_landmarks.dat
 TEST_APT_PACKAGES := chromium slurmctld slurmd slurm-client munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build test demo bench bench-ingest bench-plan chaos fuzz clean
+.PHONY: all deps test-deps build test demo bench bench-ingest bench-plan bench-serve chaos fuzz clean
 
 all: build
 
@@ -50,7 +50,7 @@ test: test-deps
 # The demo: every job of experiments/demo.json on 2 worker processes, then its report.
 demo: build
 	$(EXP) run experiments/demo.json --jobs 2
-	$(EXP) report --experiment demo
+	$(EXP) report --experiment demo --latest
 
 bench: build
 	$(EXP) bench engine
@@ -62,6 +62,10 @@ bench-ingest: build
 # How close the plan exp run prints is to the run: the demo in a temporary folder, its figures beside the plan's.
 bench-plan: build
 	$(EXP) bench plan experiments/demo.json --jobs 2
+
+# What exp serve costs a run: the demo (1 run) alone, then again while 50 clients poll the server.
+bench-serve: build
+	$(EXP) bench serve experiments/demo.json --set protocol.runs=1 --jobs 2 --clients 50
 
 # The chaos test at full size (the suite runs 4 trials): TRIALS runs of a tiny spec interrupted at
 # random moments (kill -9, SIGSTOP, write locks of up to LOCK seconds), each resumed and compared
