@@ -34,7 +34,15 @@ struct Tune: ParsableCommand {
     @Option(help: "Tuning folds: the first F folds of run 0 score each trial.") var folds = 2
     @Option(name: .customLong("model"), help: "Tune only this model (repeatable; default: every model of the spec).")
     var models: [String] = []
-    @Option(help: "Worker processes at once.") var jobs = 1
+    @Option(help: "Where the trials' jobs run: local (worker processes on this host) or slurm (Slurm array tasks).")
+    var executor: ExecutorName = .local
+    @Option(help: "Worker processes at once (--executor local).") var jobs = 1
+    @Option(help: "Slurm: the partition to submit to.") var partition: String?
+    @Option(help: "Slurm: time limit of each task, as sbatch's --time (none given: the partition's).") var time: String?
+    @Option(help: "Slurm: memory of each task, as sbatch's --mem.") var mem: String?
+    @Option(help: "Slurm: tasks of an array running at once.") var maxRunning: Int?
+    @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue, help: "Slurm: one more sbatch option (repeatable).")
+    var sbatchArgs: [String] = []
     @Option(help: "BLAS threads per worker.") var threadsPerJob = 1
     @Option(help: "Results folder (run log, checkpoints).") var results = "results"
     @Option(name: .customLong("set"), help: "Override a spec value (repeatable), as exp run's --set.") var overrides: [String] = []
@@ -52,13 +60,24 @@ struct Tune: ParsableCommand {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if threadsPerJob < 1 { throw ValidationError("--threads-per-job must be at least 1, got \(threadsPerJob)") }
         if applyTo != nil && writeSpec == nil { throw ValidationError("--apply-to needs --write-spec FILE") }
+        if executor == .local {
+            let slurmOnly = [partition.map { _ in "--partition" }, time.map { _ in "--time" }, mem.map { _ in "--mem" },
+                             maxRunning.map { _ in "--max-running" }, sbatchArgs.isEmpty ? nil : "--sbatch-arg"].compactMap { $0 }
+            if !slurmOnly.isEmpty { throw ValidationError("\(slurmOnly.joined(separator: ", ")) only apply to --executor slurm") }
+        }
     }
 
     func run() throws {
         var request = TuneRequest(specPath: spec, space: space, trials: trials)
         request.overrides = overrides
         (request.eta, request.minEpochs, request.folds, request.models) = (eta, minEpochs, folds, models)
-        (request.results, request.jobs, request.threadsPerJob) = (results, jobs, threadsPerJob)
+        (request.results, request.threadsPerJob) = (results, threadsPerJob)
+        switch executor {
+        case .local: request.executor = .local(jobs: jobs)
+        case .slurm:
+            request.executor = .slurm(SlurmOptions(partition: partition, time: time, memory: mem, cpusPerTask: threadsPerJob,
+                                                   maxRunning: maxRunning, extraArguments: sbatchArgs))
+        }
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         var coordinator: Coordinator?

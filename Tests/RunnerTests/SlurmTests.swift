@@ -124,6 +124,23 @@ final class SlurmTests {
         #expect(text("\(folder)/run.out").contains("submitted 4 job(s) to Slurm as array"))
     }
 
+    /// A tune whose trials run as Slurm array tasks (rungs paused and promoted from their
+    /// checkpoints on the nodes) makes the same choices with the same bits as the local tune.
+    @Test func aTuneOnSlurmMatchesTheLocalTune() throws {
+        let spec = try tinySpec(in: folder, epochs: 6)
+        let local = "\(folder)/tune-local", slurm = "\(folder)/tune-slurm"
+        let a = try exp(tuneArguments(spec, results: local), "tune-local")
+        #expect(wait(a, seconds: 240) && a.terminationStatus == 0, "\(text("\(folder)/tune-local.err"))")
+        let b = try exp(tuneArguments(spec, results: slurm, local: false) + ["--executor", "slurm", "--time", "30:00"],
+                        "tune-slurm")
+        #expect(wait(b, seconds: 400) && b.terminationStatus == 0, "\(text("\(folder)/tune-slurm.err"))")
+        let x = try tuneRecord(local), y = try tuneRecord(slurm)
+        #expect(!x.rungs.isEmpty && x.rungs == y.rungs)
+        #expect(x.metrics == y.metrics)
+        let executors = try store(slurm).query("SELECT DISTINCT executor FROM executions").compactMap { $0["executor"].flatMap { String.fromDatabaseValue($0) } }
+        #expect(executors == ["slurm"])
+    }
+
     @Test func requeuedTaskResumesAndAKilledCoordinatorLosesNothing() throws {
         let spec = try Reference.get().spec
         let results = "\(folder)/requeue"

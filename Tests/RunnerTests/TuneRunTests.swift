@@ -9,13 +9,13 @@ import RunLog
 import Spec
 import Testing
 
-private func tuneArguments(_ spec: String, results: String) -> [String] {
+func tuneArguments(_ spec: String, results: String, local: Bool = true) -> [String] {
     ["tune", spec, "--set", "protocol.validation=0.25", "--space", "model.adam.lr=log(1e-4,3e-3)", "--space", "model.batchSize=8,16",
-     "--trials", "4", "--folds", "1", "--min-epochs", "2", "--jobs", "2", "--results", results]
+     "--trials", "4", "--folds", "1", "--min-epochs", "2", "--results", results] + (local ? ["--jobs", "2"] : [])
 }
 
 /// Every rung row of a tune's log (model, trial, rung, epochs, score, promoted), and every metric.
-private func tuneRecord(_ results: String) throws -> (rungs: [String], metrics: [String]) {
+func tuneRecord(_ results: String) throws -> (rungs: [String], metrics: [String]) {
     let store = try RunStore(path: ResultsLayout(root: results).database, readOnly: true)
     let rungs = try store.query("""
         SELECT tt.model_name || '/' || tt.trial || '/' || r.rung || '/' || r.epochs || '/' || quote(r.score) || '/' || r.promoted AS row

@@ -29,7 +29,8 @@ public struct TuneRequest: Sendable {
     /// The models tuned (names); empty: every model of the spec.
     public var models: [String] = []
     public var results = "results"
-    public var jobs = 1
+    /// Where the trials' jobs run: local worker processes (`jobs` at once) or Slurm array tasks.
+    public var executor: ExecutorChoice = .local(jobs: 1)
     public var threadsPerJob = 1
 
     public init(specPath: String, space: [String], trials: Int) {
@@ -158,6 +159,12 @@ public enum TuneRun {
         let hash = SHA256.hex(of: Array((["tune", base.hash, optionsJSON].joined(separator: "\n")).utf8))
 
         let layout = ResultsLayout(root: URL(fileURLWithPath: request.results).standardizedFileURL.path)
+        // A Slurm cluster is asked before anything is written (one that does not answer stops here).
+        let executor: Executor
+        switch request.executor {
+        case .local(let jobs): executor = WorkerPool(executable: worker, capacity: jobs)
+        case .slurm(let options): executor = try SlurmExecutor(executable: worker, results: layout.root, experimentHash: hash, options: options)
+        }
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
         let lock = try ResultsLock(folder: layout.root)
         defer { withExtendedLifetime(lock) {} }
@@ -168,7 +175,7 @@ public enum TuneRun {
 
         var runRequest = RunRequest(specPath: request.specPath, overrides: request.overrides, results: layout.root,
                                     options: CoordinatorOptions(threadsPerJob: request.threadsPerJob))
-        runRequest.executor = .local(jobs: request.jobs)
+        runRequest.executor = request.executor
         var scheduler = TuneScheduler(store: store)
         for ((_, model), specs) in zip(tuned, trialSpecs) {
             let rungs = Rungs(maxEpochs: model.epochs, minEpochs: request.minEpochs, eta: request.eta)
@@ -186,7 +193,7 @@ public enum TuneRun {
         progress?.notice("tune \(hash.prefix(12)) of \(base.spec.name): \(tuned.count) model(s) x \(request.trials) trials, "
                          + "rungs at epochs \(scheduler.models.map { $0.rungs.epochs.map(String.init).joined(separator: "/") }.joined(separator: "; ")), "
                          + "eta \(request.eta), scored on validation subjects of folds 0-\(request.folds - 1) of run 0")
-        let coordinator = Coordinator(log: store, executor: WorkerPool(executable: worker, capacity: request.jobs),
+        let coordinator = Coordinator(log: store, executor: executor,
                                       options: CoordinatorOptions(threadsPerJob: request.threadsPerJob), progress: progress)
         onCoordinator(coordinator)
         let summary = try coordinator.run([]) { free in try scheduler.next(free: free) }
