@@ -199,7 +199,8 @@ enum Pages {
         for m in metrics { byEpoch[m.epoch, default: [:]][m.key] = m.value }
         var body = "<h1>\(esc(j.modelName)), run \(j.run), fold \(j.fold)</h1>"
         body += "<p>Status <b>\(j.status.rawValue)</b>, epoch \(j.epochsDone) of \(j.epochsPlanned), attempt(s) \(j.attempts), seed \(j.seed). "
-            + "<a href=\"/experiments/\(j.experimentID == 0 ? "" : String(try store.experiments().first { $0.id == j.experimentID }?.specHash.prefix(12) ?? ""))\">its experiment</a></p>"
+            + (try store.experiments().first { $0.id == j.experimentID }.map { e in
+                "Experiment <a href=\"/experiments/\(e.specHash.prefix(12))\">\(esc(e.name))</a>." } ?? "") + "</p>"
         if let error = j.error { body += "<pre>\(esc(error))</pre>" }
         if let svg = JobCurves.svg(title: "\(j.modelName), run \(j.run), fold \(j.fold)", points: metrics.map { ($0.key, $0.epoch, $0.value) }) {
             body += "<figure>\(svg)</figure>"
