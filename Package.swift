@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RunnerTests",
-            dependencies: ["Runner", "Spec", "RunLog", "Models", "FaceData", "SyntheticFaces", "NN", "Vocabulary", "TestSupport",
+            dependencies: ["Runner", "Serve", "Spec", "RunLog", "Models", "FaceData", "SyntheticFaces", "NN", "Vocabulary", "TestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Spec", "RunLog", "Vocabulary", "TestSupport"], exclude: ["Golden"]),

@@ -1,14 +1,20 @@
 // The load on `exp serve` while a run writes (`exp bench serve`): a spec run alone, then again
 // (in a new folder) with `exp serve` over it and N clients fetching the experiment's page over
-// and over. It measures each request's latency and the run's wall time in both, so the server's
-// cost to the run is a figure, not a promise.
+// and over, then alone once more. It measures each request's latency and the run's wall time in
+// all three, so the server's cost to the run is a figure beside the noise of two runs alone, not
+// a promise.
 
 import Foundation
 
 public enum ServeBenchmark {
     public struct Result: Sendable {
+        /// The run alone before and after the served run: their difference is the noise.
         public var aloneSeconds: Double
+        public var aloneAgainSeconds: Double
         public var servedSeconds: Double
+        /// CPU time of `exp serve` over the whole served run, and of the clients (this process).
+        public var serverCPUSeconds: Double
+        public var clientCPUSeconds: Double
         public var requests: Int
         public var failures: Int
         /// Request latencies, seconds, sorted.
@@ -19,22 +25,24 @@ public enum ServeBenchmark {
         }
     }
 
-    /// Runs `exp run SPEC` (with `runArguments`) in `folder`/alone and `folder`/served, the second
-    /// time with `exp serve` and `clients` clients each fetching the experiment page every
-    /// `interval` seconds until the run ends.
+    /// Runs `exp run SPEC` (with `runArguments`) in `folder`/alone, `folder`/served and
+    /// `folder`/alone-again, the second time with `exp serve` and `clients` clients each fetching
+    /// the experiment page every `interval` seconds until the run ends.
     public static func run(executable: URL, spec: String, runArguments: [String], folder: String, clients: Int,
                            interval: Double) throws -> Result {
-        let alone = (folder as NSString).appendingPathComponent("alone")
-        let start = Date()
-        let first = try launch(executable, ["run", spec, "--results", alone] + runArguments)
-        first.waitUntilExit()
-        let aloneSeconds = Date().timeIntervalSince(start)
-        guard first.terminationStatus == 0 else { throw BenchmarkError.failed("the run alone exited with \(first.terminationStatus)") }
+        func runAlone(_ name: String) throws -> Double {
+            let start = Date()
+            let run = try launch(executable, ["run", spec, "--results", (folder as NSString).appendingPathComponent(name)] + runArguments)
+            run.waitUntilExit()
+            guard run.terminationStatus == 0 else { throw BenchmarkError.failed("the run alone exited with \(run.terminationStatus)") }
+            return Date().timeIntervalSince(start)
+        }
+        let aloneSeconds = try runAlone("alone")
 
         let served = (folder as NSString).appendingPathComponent("served")
         try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
         let serverOut = (folder as NSString).appendingPathComponent("serve.out")
-        FileManager.default.createFile(atPath: serverOut, contents: nil)
+        _ = FileManager.default.createFile(atPath: serverOut, contents: nil)
         let server = try launch(executable, ["serve", "--results", served, "--port", "0"], stdout: serverOut)
         defer { server.terminate(); server.waitUntilExit() }
         var port = 0
@@ -47,8 +55,10 @@ public enum ServeBenchmark {
             }
         }
         guard port > 0 else { throw BenchmarkError.failed("exp serve did not start") }
+        let servedPort = port
 
         let runStart = Date()
+        let clientCPUStart = Self.ownCPUSeconds()
         let second = try launch(executable, ["run", spec, "--results", served] + runArguments)
         final class Shared: @unchecked Sendable {
             let lock = NSLock()
@@ -71,26 +81,47 @@ public enum ServeBenchmark {
                     shared.lock.unlock()
                     if stop { return }
                     let t = Date()
-                    let status = HTTPProbe.get(port: port, path: page)
+                    let status = HTTPProbe.get(port: servedPort, path: page)
                     let seconds = Date().timeIntervalSince(t)
                     shared.lock.lock()
                     if status == 200 { shared.latencies.append(seconds) } else if page != "/" || status != 404 { shared.failures += 1 }
                     shared.lock.unlock()
                     // After the index, the experiment's page once the run has registered it.
-                    if page == "/", status == 200, let key = HTTPProbe.firstExperiment(port: port) { page = "/experiments/\(key)/live" }
+                    if page == "/", status == 200, let key = HTTPProbe.firstExperiment(port: servedPort) { page = "/experiments/\(key)/live" }
                     Thread.sleep(forTimeInterval: interval)
                 }
             }
         }
         second.waitUntilExit()
         let servedSeconds = Date().timeIntervalSince(runStart)
+        let serverCPUSeconds = Self.cpuSeconds(process: server.processIdentifier)
         shared.lock.lock()
         shared.done = true
         shared.lock.unlock()
         group.wait()
         guard second.terminationStatus == 0 else { throw BenchmarkError.failed("the served run exited with \(second.terminationStatus)") }
-        return Result(aloneSeconds: aloneSeconds, servedSeconds: servedSeconds, requests: shared.latencies.count + shared.failures,
+        let aloneAgainSeconds = try runAlone("alone-again")
+        let clientCPUSeconds = Self.ownCPUSeconds() - clientCPUStart
+        return Result(aloneSeconds: aloneSeconds, aloneAgainSeconds: aloneAgainSeconds, servedSeconds: servedSeconds,
+                      serverCPUSeconds: serverCPUSeconds, clientCPUSeconds: clientCPUSeconds, requests: shared.latencies.count + shared.failures,
                       failures: shared.failures, latencies: shared.latencies.sorted())
+    }
+
+    /// User and system CPU seconds of a live process (Linux: /proc/PID/stat), 0 where unreadable.
+    static func cpuSeconds(process: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3 of stat(5); utime and stime are 14 and 15.
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// This process's user and system CPU seconds so far.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     static func launch(_ executable: URL, _ arguments: [String], stdout: String? = nil) throws -> Process {
@@ -115,7 +146,7 @@ public enum BenchmarkError: Error, CustomStringConvertible {
 enum HTTPProbe {
     /// The response's status code, or 0 when the request failed.
     static func get(port: Int, path: String) -> Int {
-        response(port: port, path: path).status
+        status(of: raw(port: port, path: path))
     }
 
     /// The first experiment linked from the index page.
@@ -126,8 +157,23 @@ enum HTTPProbe {
     }
 
     static func response(port: Int, path: String) -> (status: Int, body: String) {
+        let data = raw(port: port, path: path)
+        let text = String(decoding: data, as: UTF8.self)
+        return (status(of: data), text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    /// The status code in a response's first line ("HTTP/1.1 200 OK"), 0 when there is none.
+    /// Only the first line is decoded: the clients' own cost stays small beside the server's.
+    static func status(of response: Data) -> Int {
+        let line = response.prefix(32).prefix { $0 != 13 && $0 != 10 }
+        let fields = String(decoding: line, as: UTF8.self).split(separator: " ")
+        return fields.count >= 2 ? Int(fields[1]) ?? 0 : 0
+    }
+
+    /// The whole response of a GET: status line, headers and body, empty when it failed.
+    static func raw(port: Int, path: String) -> Data {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return (0, "") }
+        guard fd >= 0 else { return Data() }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -136,7 +182,7 @@ enum HTTPProbe {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return (0, "") }
+        guard connected == 0 else { return Data() }
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         var data = Data()
@@ -146,8 +192,6 @@ enum HTTPProbe {
             if n <= 0 { break }
             data.append(contentsOf: buffer[0..<n])
         }
-        let text = String(decoding: data, as: UTF8.self)
-        let status = Int(text.split(separator: " ", maxSplits: 2).dropFirst().first ?? "") ?? 0
-        return (status, text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n"))
+        return data
     }
 }

@@ -1,7 +1,9 @@
 // `exp serve`: a local web server (Hummingbird, on SwiftNIO) over a results folder. It only
 // reads: the run log through read-only connections opened per request (WAL readers never block
 // `exp run`'s writer), and files of the results folder (`ResultsFiles`). Malformed parameters get
-// a 400, unknown experiments, jobs and tunes a 404, a missing run log a page that says so.
+// a 400, unknown experiments, jobs and tunes a 404, a missing run log a page that says so. The
+// pages clients poll are kept per state of the run log (`PageCache`), so fifty open pages cost
+// about what one does.
 
 import Foundation
 import Hummingbird
@@ -30,6 +32,10 @@ public enum WebServer {
         if let token = options.token { router.add(middleware: TokenMiddleware(token: token)) }
         let results = options.results
         let database = ResultsLayout(root: results).database
+        // Pages many clients poll are rendered once per change of the run log (`PageCache`).
+        let changes = RunLogChanges(path: database)
+        let pages = PageCache<String>(maxAge: 5)
+        let epochs = PageCache<Int>(maxAge: 5)
 
         /// Runs a page builder, turning what can go wrong into pages with their status.
         @Sendable func page(_ build: () throws -> String) -> Response {
@@ -62,11 +68,11 @@ public enum WebServer {
             !key.isEmpty && key.count <= 200 && !key.unicodeScalars.contains { $0.value < 0x20 }
         }
 
-        router.get("/") { _, _ in page { try Pages.index(results: results) } }
+        router.get("/") { _, _ in page { try pages.value("/", at: changes.stamp()) { try Pages.index(results: results) } } }
         router.get("experiments/:key") { _, context in
             let key = try context.parameters.require("key")
             guard validKey(key) else { return badRequest("malformed experiment name") }
-            return page { try Pages.experiment(results: results, key: key) }
+            return page { try pages.value("experiment/" + key, at: changes.stamp()) { try Pages.experiment(results: results, key: key) } }
         }
         // With `?after=E` (the epochs the page shows), the answer waits until more epochs are
         // done, up to 20 s (a long poll): pages update as epochs land, without a request every
@@ -77,11 +83,12 @@ public enum WebServer {
             if let text = request.uri.queryParameters.get("after") {
                 guard let after = Int(text), after >= 0 else { return badRequest("after= takes the number of epochs the page shows") }
                 let deadline = Date().addingTimeInterval(20)
-                while Date() < deadline, (try? Pages.epochsDone(results: results, key: key)) == after {
+                while Date() < deadline,
+                      (try? epochs.value(key, at: changes.stamp()) { try Pages.epochsDone(results: results, key: key) }) == after {
                     try await Task.sleep(nanoseconds: 500_000_000)
                 }
             }
-            return page { try Pages.experimentLive(results: results, key: key) }
+            return page { try pages.value("live/" + key, at: changes.stamp()) { try Pages.experimentLive(results: results, key: key) } }
         }
         router.get("experiments/:key/report.csv") { _, context in
             let key = try context.parameters.require("key")
@@ -108,7 +115,7 @@ public enum WebServer {
         }
         router.get("jobs/:id") { _, context in
             guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else { return badRequest("a job id is a positive integer") }
-            return page { try Pages.job(results: results, id: id) }
+            return page { try pages.value("job/\(id)", at: changes.stamp()) { try Pages.job(results: results, id: id) } }
         }
         router.get("tunes/:key") { _, context in
             let key = try context.parameters.require("key")

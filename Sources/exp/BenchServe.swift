@@ -9,7 +9,7 @@ import Runner
 struct BenchServe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run a spec alone, then again while exp serve answers N polling clients: the run's time both ways, the requests' latency.")
+        abstract: "Run a spec alone, again while exp serve answers N polling clients, and alone again: the run's times, the requests' latency.")
 
     @Argument(help: "The experiment spec (JSON).") var spec: String
     @Option(name: .customLong("set"), help: "Override a spec value (repeatable).") var overrides: [String] = []
@@ -25,8 +25,12 @@ struct BenchServe: ParsableCommand {
         let r = try ServeBenchmark.run(executable: WorkerPool.currentExecutable, spec: spec,
                                        runArguments: ["--jobs", String(jobs)] + overrides.flatMap { ["--set", $0] }, folder: folder,
                                        clients: clients, interval: interval)
-        print(String(format: "run alone: %.1f s; while served: %.1f s (%+.1f%%)", r.aloneSeconds, r.servedSeconds,
-                     100 * (r.servedSeconds - r.aloneSeconds) / r.aloneSeconds))
+        let alone = (r.aloneSeconds + r.aloneAgainSeconds) / 2
+        print(String(format: "run alone: %.1f s and %.1f s (they differ by %.1f%%); while served: %.1f s (%+.1f%% against their mean)",
+                     r.aloneSeconds, r.aloneAgainSeconds, 100 * abs(r.aloneSeconds - r.aloneAgainSeconds) / alone,
+                     r.servedSeconds, 100 * (r.servedSeconds - alone) / alone))
+        print(String(format: "exp serve used %.1f CPU-seconds (%.1f%% of one core over the served run), the %d clients %.1f",
+                     r.serverCPUSeconds, 100 * r.serverCPUSeconds / r.servedSeconds, clients, r.clientCPUSeconds))
         print(String(format: "requests: %d (%d failed); latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms", r.requests, r.failures,
                      1000 * r.percentile(50), 1000 * r.percentile(90), 1000 * r.percentile(99), 1000 * (r.latencies.last ?? .nan)))
     }
