@@ -5,7 +5,7 @@
 // that reports every task RUNNING (and COMPLETED once the writer is done), so squeue's own CPU is
 // not in the figures. Measured over the writing window: lines written and taken in per second,
 // the delay from a line's write to its run-log write, and the CPU the coordinator used (this
-// process's CPU minus the writer thread's), as a share of one core.
+// process's CPU minus the writer thread's and the simulated squeue's), as a share of one core.
 
 import Foundation
 import RunLog
@@ -114,6 +114,14 @@ private final class BenchSlurm: SlurmCommands, @unchecked Sendable {
     private var count = 0
     var onSubmit: () -> Void = {}
     private var finished = false
+    private var squeueCPU = 0.0
+
+    /// CPU seconds spent making squeue's answers so far.
+    var simulatedCPU: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return squeueCPU
+    }
 
     func finish() {
         lock.lock()
@@ -139,10 +147,15 @@ private final class BenchSlurm: SlurmCommands, @unchecked Sendable {
             onSubmit()
             return "1\n"
         case "squeue":
+            // Making squeue's answer is squeue's work, not the coordinator's: its CPU is kept
+            // apart and left out of the coordinator's figure.
+            let cpu0 = threadCPUSeconds()
             lock.lock()
             defer { lock.unlock() }
             let state = finished ? "COMPLETED" : "RUNNING"
-            return (0..<count).map { "1|\($0)|\($0 + 2)|\(state)|node1|None|0|0|\(name)|" }.joined(separator: "\n")
+            let out = (0..<count).map { "1|\($0)|\($0 + 2)|\(state)|node1|None|0|0|\(name)|" }.joined(separator: "\n")
+            squeueCPU += threadCPUSeconds() - cpu0
+            return out
         default:
             return ""
         }
@@ -161,6 +174,8 @@ private final class Writer: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     var slurm: BenchSlurm?
     private(set) var linesInWindow = 0
+    /// The measured window; `writerCPU` is the CPU that is not the coordinator's: this writer's
+    /// and the simulated squeue's.
     private(set) var window = (start: 0.0, end: 0.0, processCPU: 0.0, writerCPU: 0.0)
 
     init(tasks: [String], interval: Double, seconds: Double, epochs: Int, folder: @escaping () -> String) {
@@ -187,7 +202,7 @@ private final class Writer: @unchecked Sendable {
 
     private func write() {
         for task in tasks { append(task, .started(resumedFromEpoch: 0, epochs: epochs)) }
-        let start = Measure.now(), cpu0 = processCPUSeconds(), writer0 = threadCPUSeconds()
+        let start = Measure.now(), cpu0 = processCPUSeconds(), writer0 = threadCPUSeconds(), squeue0 = slurm?.simulatedCPU ?? 0
         var epoch = Array(repeating: 0, count: tasks.count)
         var next = 0
         let total = Int(seconds / interval * Double(tasks.count))
@@ -204,7 +219,7 @@ private final class Writer: @unchecked Sendable {
             next += 1
         }
         let end = Measure.now()
-        window = (start, end, processCPUSeconds() - cpu0, threadCPUSeconds() - writer0)
+        window = (start, end, processCPUSeconds() - cpu0, threadCPUSeconds() - writer0 + (slurm?.simulatedCPU ?? 0) - squeue0)
         linesInWindow = total
         for task in tasks { append(task, .completed) }
         slurm?.finish()

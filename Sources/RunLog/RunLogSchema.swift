@@ -4,6 +4,7 @@
 // names follow MLflow's where they have a counterpart (experiments, runs->jobs, metrics with
 // step and is_nan, artifacts). `docs/run-log.md` documents every table, column and view.
 
+import Foundation
 import GRDB
 
 public enum RunLogSchema {
@@ -26,6 +27,23 @@ public enum RunLogSchema {
 
     /// Time stamps are UTC ISO-8601 text with milliseconds, e.g. 2026-11-29T07:46:40.123Z.
     static let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+    /// `now`'s text for a moment, made in Swift: "2026-12-07T06:16:23.970Z" (UTC, milliseconds
+    /// truncated).
+    static func timestamp(_ date: Date = Date()) -> String {
+        let seconds = date.timeIntervalSince1970
+        var whole = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        let millis = min(999, Int((seconds - seconds.rounded(.down)) * 1000))
+        func digits(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        let day: String = digits(Int(parts.tm_year) + 1900, 4) + "-" + digits(Int(parts.tm_mon) + 1, 2) + "-" + digits(Int(parts.tm_mday), 2)
+        let time: String = digits(Int(parts.tm_hour), 2) + ":" + digits(Int(parts.tm_min), 2) + ":" + digits(Int(parts.tm_sec), 2)
+        return day + "T" + time + "." + digits(millis, 3) + "Z"
+    }
 
     static let v1 = """
         CREATE TABLE experiments (

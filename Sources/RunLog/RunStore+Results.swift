@@ -10,11 +10,35 @@ extension RunStore {
     /// (key, epoch, step) is replaced, so replaying an epoch after a resume is harmless. When
     /// `epochsDone` is given the job's progress is raised to it in the same transaction.
     public func appendMetrics(jobID: Int64, _ points: [MetricPoint], epochsDone: Int? = nil) throws {
+        // One time for the points of a call (as the column's default would give each of them,
+        // computed once: thousands of Slurm tasks' epochs are thousands of rows a second).
+        let recordedAt = RunLogSchema.timestamp()
         try write { db in
-            let statement = try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO metrics (job_id, key, epoch, step, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)")
-            for point in points {
-                try statement.execute(arguments: [jobID, point.key, point.epoch, point.step, point.value.isNaN ? nil : point.value, point.value.isNaN])
+            // Up to 64 points a statement (one epoch's metrics in one step of SQLite).
+            var start = 0
+            while start < points.count {
+                let chunk = points[start..<min(points.count, start + 64)]
+                let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                let statement = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO metrics (job_id, key, epoch, step, value, is_nan, recorded_at) VALUES \(rows)")
+                // Plain database values, bound without GRDB's check of their count (the SQL above
+                // has exactly 7 per point): most of the cost of a row otherwise.
+                let job = jobID.databaseValue, time = recordedAt.databaseValue
+                var values: [DatabaseValue] = []
+                values.reserveCapacity(7 * chunk.count)
+                for point in chunk {
+                    let nan = point.value.isNaN
+                    values.append(job)
+                    values.append(point.key.databaseValue)
+                    values.append(point.epoch.databaseValue)
+                    values.append(point.step.databaseValue)
+                    values.append(nan ? .null : point.value.databaseValue)
+                    values.append(nan.databaseValue)
+                    values.append(time)
+                }
+                statement.setUncheckedArguments(StatementArguments(values))
+                try statement.execute()
+                start += chunk.count
             }
             if let epochsDone {
                 try db.cachedStatement(sql: "UPDATE jobs SET epochs_done = max(epochs_done, ?) WHERE id = ?")

@@ -43,6 +43,12 @@ public final class RunStore: Sendable {
         config.busyMode = .timeout(readOnly ? RunStore.busyTimeout : RunStore.writerBusyTimeout)
         config.readonly = readOnly
         config.label = "exp.runlog"
+        if !readOnly {
+            // The writer keeps up to 32 MB of the log's pages (SQLite's default: 2 MB). Thousands of
+            // Slurm tasks' epochs land all over the metrics indexes each second; with the pages at
+            // hand, a transaction reads none back from the file.
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
+        }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
             if !readOnly { try RunStore.patiently(path: path, onBusy: onBusy, stop: stopWaits) { try RunLogSchema.migrator.migrate(pool) } }

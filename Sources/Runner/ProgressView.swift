@@ -16,7 +16,11 @@ public final class ProgressView: ProgressSink {
         var status = "running"
     }
 
-    private var rows: [(String, Row)] = []
+    /// Each job's row by name, and the names in the order their jobs started (a name appears
+    /// again when its job restarts; names of ended jobs are dropped now and then): thousands of
+    /// Slurm tasks' lines each find their row without a search.
+    private var rows: [String: Row] = [:]
+    private var order: [String] = []
     private let live: Bool
     private let out: FileHandle
     private var drawnLines = 0
@@ -26,6 +30,12 @@ public final class ProgressView: ProgressSink {
     private var schedulerStates: [String: String] = [:]
     /// The node each Slurm task runs on.
     private var nodes: [String: String] = [:]
+    /// Above this many running jobs the plain output counts epochs every 10 s instead of a line each.
+    static let manyJobs = 100
+    private var epochsUnreported = 0
+    private var lastEpochSummary = Date()
+    /// How often the plain output counts epochs when many jobs run (seconds).
+    public var epochSummaryInterval: TimeInterval = 10
     /// Metrics shown, in order, when present.
     public var shownMetrics = MetricKey.shown.map(\.rawValue)
 
@@ -65,7 +75,7 @@ public final class ProgressView: ProgressSink {
         if live {
             FileHandle.standardError.write(Data((text + "\n").utf8))
             drawnLines = 0
-            redraw()
+            redraw(force: true)
         } else {
             emit(text)
         }
@@ -76,25 +86,39 @@ public final class ProgressView: ProgressSink {
         row.epochs = epochs
         row.epoch = resumedFromEpoch
         row.resumedFrom = resumedFromEpoch
-        rows.removeAll { $0.0 == job }
-        rows.append((job, row))
+        rows[job] = row
+        order.append(job)
+        compactOrder()
         if live { redraw() } else {
             emit("start       \(job)" + (resumedFromEpoch > 0 ? " (resumed after epoch \(resumedFromEpoch) of \(epochs))" : " (\(epochs) epochs)"))
         }
     }
 
     public func jobEpoch(_ job: String, epoch: Int, metrics: [String: Double]) {
-        guard let i = rows.firstIndex(where: { $0.0 == job }) else { return }
-        rows[i].1.epoch = epoch
-        rows[i].1.metrics = metrics
-        if live { redraw() } else {
-            emit("epoch       \(job) \(epoch)/\(rows[i].1.epochs) \(metricText(metrics)) eta \(eta(rows[i].1))")
+        guard var row = rows[job] else { return }
+        row.epoch = epoch
+        row.metrics = metrics
+        rows[job] = row
+        if live {
+            redraw()
+        } else if rows.count > Self.manyJobs {
+            // Hundreds of jobs at once (Slurm arrays) would print hundreds of lines a second:
+            // one line every `epochSummaryInterval` counts their epochs instead.
+            epochsUnreported += 1
+            let now = Date()
+            if now.timeIntervalSince(lastEpochSummary) >= epochSummaryInterval {
+                emit("epochs      \(epochsUnreported) epoch(s) finished by \(rows.count) running jobs since the last line; \(done)\(total > 0 ? "/\(total)" : "") jobs done")
+                epochsUnreported = 0
+                lastEpochSummary = now
+            }
+        } else {
+            emit("epoch       \(job) \(epoch)/\(row.epochs) \(metricText(metrics)) eta \(eta(row))")
         }
     }
 
     public func jobFinished(_ job: String, status: JobStatus, detail: String?) {
         done += 1
-        if let i = rows.firstIndex(where: { $0.0 == job }) { rows[i].1.status = status.rawValue }
+        rows[job]?.status = status.rawValue
         if live {
             redraw()
         } else {
@@ -102,7 +126,28 @@ public final class ProgressView: ProgressSink {
             let name = status.rawValue + String(repeating: " ", count: max(0, 11 - status.rawValue.count))
             emit("\(name) \(job) [\(done)\(total > 0 ? "/\(total)" : "") done]" + (first.map { ": \($0)" } ?? ""))
         }
-        if !live { rows.removeAll { $0.0 == job } }
+        if !live {
+            rows[job] = nil
+            compactOrder()
+        }
+    }
+
+    /// Drops from `order` the names of ended jobs and earlier starts of restarted ones once they
+    /// are most of it.
+    private func compactOrder() {
+        guard order.count > 2 * rows.count + 64 else { return }
+        var seen = Set<String>()
+        order = order.reversed().filter { rows[$0] != nil && seen.insert($0).inserted }.reversed()
+    }
+
+    /// The last `n` jobs to start that still have rows, in the order they started.
+    private func latestRows(_ n: Int) -> [(String, Row)] {
+        var seen = Set<String>()
+        var result: [(String, Row)] = []
+        for job in order.reversed() where result.count < n {
+            if let row = rows[job], seen.insert(job).inserted { result.append((job, row)) }
+        }
+        return result.reversed()
     }
 
     public func runLogBusy(_ event: BusyEvent) {
@@ -123,7 +168,7 @@ public final class ProgressView: ProgressSink {
         FileHandle.standardError.write(Data((line + "\n").utf8))
         // The live table is drawn again below the message.
         drawnLines = 0
-        if live { redraw() }
+        if live { redraw(force: true) }
     }
 
     private func metricText(_ m: [String: Double]) -> String {
@@ -138,7 +183,14 @@ public final class ProgressView: ProgressSink {
         return formatDuration(perEpoch * Double(row.epochs - row.epoch))
     }
 
-    private func redraw() {
+    /// When the table was last drawn: a live table is drawn at most 10 times a second (thousands
+    /// of Slurm tasks report hundreds of lines a second), and always when the last job ends.
+    private var lastDrawn = Date.distantPast
+
+    private func redraw(force: Bool = false) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDrawn) >= 0.1 || done >= total else { return }
+        lastDrawn = now
         var header = "jobs: \(done)/\(total) done"
         if !schedulerStates.isEmpty {
             // Under Slurm: how many tasks are in each of its states, e.g. "slurm: 12 PENDING, 4 RUNNING".
@@ -147,7 +199,7 @@ public final class ProgressView: ProgressSink {
             header += "; slurm: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         }
         var lines = [header]
-        for (job, row) in rows.suffix(12) {
+        for (job, row) in latestRows(12) {
             let bar = "\(row.epoch)/\(row.epochs)".padding(toLength: 8, withPad: " ", startingAt: 0)
             let state = (row.status == "running" ? "eta \(eta(row))" : row.status) + (nodes[job].map { " on \($0)" } ?? "")
             lines.append("  \(job.padding(toLength: 34, withPad: " ", startingAt: 0)) \(bar) \(metricText(row.metrics)) \(state)")

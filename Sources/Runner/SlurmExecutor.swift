@@ -156,7 +156,12 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
             let now = monotonicSeconds()
             if now >= nextRead {
                 readMessages()
-                nextRead = now + options.readInterval
+                // Each read costs a stat per task: every second up to 2,500 tasks, then a second
+                // more per 2,500 (2 s at 5,000), as squeue below.
+                lock.lock()
+                let count = watched.count
+                lock.unlock()
+                nextRead = now + max(options.readInterval, options.readInterval * Double(count) / 2500)
             }
             if now >= nextPoll {
                 poll()

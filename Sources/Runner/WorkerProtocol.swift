@@ -90,6 +90,12 @@ public enum WorkerMessage: Codable, Equatable, Sendable {
 
     /// Parses one line written by `line()`; nil for anything else (a torn last line, stray output).
     public static func parse(_ line: Substring) -> WorkerMessage? {
+        if let epoch = EpochLineParser.parse(line.utf8) { return epoch }
+        return decode(line)
+    }
+
+    /// `parse` without the epoch line's fast path: JSONDecoder for every line.
+    static func decode(_ line: Substring) -> WorkerMessage? {
         try? decoder.decode(WorkerMessage.self, from: Data(line.utf8))
     }
 

@@ -328,3 +328,37 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     #expect(throws: RunLogError.self) { try reader.statusSummary(experimentID: id) }
     #expect(throws: RunLogError.self) { try reader.metrics(jobID: jobs[0].id) }
 }
+
+/// Metric rows are written many to a statement with their time made in Swift: every value (NaN
+/// and infinities included) reads back, replacing a point keeps one row, and `recorded_at` is in
+/// the format of SQLite's own default, within a second of SQLite's clock.
+@Test func metricRowsWrittenManyAtOnceReadBackWithSQLitesTimeFormat() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let (store, _) = try openStore(in: folder)
+    defer { try? store.close() }
+    let (_, jobs) = try registerMinimal(store)
+    var points = (0..<150).map { MetricPoint(key: "k\($0)", epoch: 1, step: $0, value: Double($0) / 7) }
+    points[3].value = .nan
+    points[4].value = .infinity
+    points[5].value = -.infinity
+    try store.appendMetrics(jobID: jobs[0].id, points, epochsDone: 1)
+    try store.appendMetrics(jobID: jobs[0].id, [MetricPoint(key: "k0", epoch: 1, step: 0, value: 42)])
+    let back = try store.metrics(jobID: jobs[0].id)
+    #expect(back.count == 150)
+    let byKey = Dictionary(uniqueKeysWithValues: back.map { ($0.key, $0.value) })
+    #expect(byKey["k0"] == 42)
+    #expect(byKey["k3"]!.isNaN && byKey["k4"] == .infinity && byKey["k5"] == -.infinity)
+    #expect((6..<150).allSatisfy { byKey["k\($0)"] == Double($0) / 7 })
+    let rows = try store.query("""
+        SELECT recorded_at, (julianday('now') - julianday(recorded_at)) * 86400.0 AS age,
+               recorded_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' AS shaped
+        FROM metrics WHERE job_id = \(jobs[0].id)
+        """)
+    #expect(rows.count == 150)
+    for row in rows {
+        let age = row["age"].flatMap { Double.fromDatabaseValue($0) } ?? .infinity
+        let shaped = row["shaped"].flatMap { Bool.fromDatabaseValue($0) } ?? false
+        #expect(shaped && abs(age) < 1, "\(String(describing: row["recorded_at"]))")
+    }
+}

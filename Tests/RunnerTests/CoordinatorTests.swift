@@ -115,6 +115,28 @@ private func script(_ lines: [WorkerMessage], then tail: String = "exit 0") -> [
     #expect(formatDuration(3725) == "1h02m" && formatDuration(185) == "3m05s" && formatDuration(42) == "42s")
 }
 
+/// With more than 100 jobs running, the plain output counts epochs on one line now and then
+/// instead of a line per epoch; with fewer, each epoch has its line.
+@Test func plainProgressCountsEpochsOfManyJobs() throws {
+    func lines(jobs: Int, interval: TimeInterval) throws -> [Substring] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("exp-progress-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = FileHandle(forWritingAtPath: path)!
+        let view = ProgressView(live: false, output: handle)
+        view.epochSummaryInterval = interval
+        view.runStarting(jobs: jobs, attached: 0, skipped: 0)
+        for j in 0..<jobs { view.jobStarted("job \(j)", resumedFromEpoch: 0, epochs: 3) }
+        for j in 0..<jobs { view.jobEpoch("job \(j)", epoch: 1, metrics: ["loss.d": 0.5]) }
+        try handle.close()
+        return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("epoch") }
+    }
+    #expect(try lines(jobs: 100, interval: 3600).count == 100)
+    #expect(try lines(jobs: 150, interval: 3600).isEmpty)
+    let counted = try lines(jobs: 150, interval: 0)
+    #expect(counted.count == 150)
+    #expect(counted.first == "epochs      1 epoch(s) finished by 150 running jobs since the last line; 0/150 jobs done")
+}
+
 /// A worker killed from outside (a user, the out-of-memory killer) leaves its job interrupted,
 /// for a plain rerun to resume; a worker that crashes leaves it failed.
 @Test func killedWorkersAreInterruptedAndCrashedOnesFailed() throws {
