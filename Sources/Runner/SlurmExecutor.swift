@@ -156,12 +156,10 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
             let now = monotonicSeconds()
             if now >= nextRead {
                 readMessages()
-                // Each read costs a stat per task: every second up to 2,500 tasks, then a second
-                // more per 2,500 (2 s at 5,000), as squeue below.
                 lock.lock()
                 let count = watched.count
                 lock.unlock()
-                nextRead = now + max(options.readInterval, options.readInterval * Double(count) / 2500)
+                nextRead = now + Self.readInterval(options.readInterval, tasks: count)
             }
             if now >= nextPoll {
                 poll()
@@ -180,6 +178,13 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
             if monotonicSeconds() >= deadline { return nil }
             Thread.sleep(forTimeInterval: max(0.005, wake - monotonicSeconds()))
         }
+    }
+
+    /// How long between two reads of the messages files: each read costs a stat per task, so
+    /// `base` up to 2,500 tasks, then `base` more per 2,500 (2 s at 5,000 for the default 1 s), as
+    /// squeue's polls grow with the tasks.
+    public static func readInterval(_ base: Double, tasks: Int) -> Double {
+        max(base, base * Double(tasks) / 2500)
     }
 
     public func interruptAll() {

@@ -5,6 +5,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import Runner
 
 struct BenchIngest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct BenchIngest: ParsableCommand {
     @Option(help: "Simulated tasks writing at once.") var tasks = 1000
     @Option(help: "Seconds between two epoch lines of one task.") var interval = 10.0
     @Option(help: "Seconds of writing measured.") var seconds = 60.0
-    @Option(help: "Seconds between two reads of the messages files (exp run uses 1).") var readInterval = 1.0
+    @Option(help: "Seconds between two reads of the messages files up to 2,500 tasks, scaled beyond as exp run does (exp run uses 1).") var readInterval = 1.0
     @Option(help: "Folder for the messages files and the run log (default: a new temporary folder, removed after).") var folder: String?
 
     func validate() throws {
@@ -32,7 +33,7 @@ struct BenchIngest: ParsableCommand {
         let place = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("exp-bench-ingest-\(UUID().uuidString)").path
         defer { if folder == nil { try? FileManager.default.removeItem(atPath: place) } }
         print("CPU: \(IngestBenchmark.cpuDescription())")
-        print("\(tasks) tasks, one epoch line each every \(f1(interval)) s, \(f1(seconds)) s measured, messages files read every \(f1(readInterval)) s")
+        print("\(tasks) tasks, one epoch line each every \(f1(interval)) s, \(f1(seconds)) s measured, messages files read every \(f1(SlurmExecutor.readInterval(readInterval, tasks: tasks))) s")
         let r = try IngestBenchmark.run(tasks: tasks, interval: interval, seconds: seconds, folder: place, readInterval: readInterval)
         print(String(format: "lines: %d written in %.1f s, %d taken in: %.1f lines/s (%.1f metric rows/s)", r.linesWritten, r.window,
                      r.linesIngested, r.ingestRate, r.ingestRate * 12))
