@@ -183,13 +183,14 @@ public final class ProgressView: ProgressSink {
         return formatDuration(perEpoch * Double(row.epochs - row.epoch))
     }
 
-    /// When the table was last drawn: a live table is drawn at most 10 times a second (thousands
-    /// of Slurm tasks report hundreds of lines a second), and always when the last job ends.
+    /// When the table was last drawn: with more than `manyJobs` jobs (Slurm arrays, hundreds of
+    /// lines a second, so a skipped drawing is soon made up) the live table is drawn at most 10
+    /// times a second, and always when the last job ends; with fewer, at every event.
     private var lastDrawn = Date.distantPast
 
     private func redraw(force: Bool = false) {
         let now = Date()
-        guard force || now.timeIntervalSince(lastDrawn) >= 0.1 || done >= total else { return }
+        guard force || rows.count <= Self.manyJobs || now.timeIntervalSince(lastDrawn) >= 0.1 || done >= total else { return }
         lastDrawn = now
         var header = "jobs: \(done)/\(total) done"
         if !schedulerStates.isEmpty {
