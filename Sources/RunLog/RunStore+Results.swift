@@ -18,9 +18,7 @@ extension RunStore {
             var start = 0
             while start < points.count {
                 let chunk = points[start..<min(points.count, start + 64)]
-                let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                let statement = try db.cachedStatement(
-                    sql: "INSERT OR REPLACE INTO metrics (job_id, key, epoch, step, value, is_nan, recorded_at) VALUES \(rows)")
+                let statement = try db.cachedStatement(sql: RunStore.insertMetricsSQL[chunk.count])
                 // Plain database values, bound without GRDB's check of their count (the SQL above
                 // has exactly 7 per point): most of the cost of a row otherwise.
                 let job = jobID.databaseValue, time = recordedAt.databaseValue
@@ -45,6 +43,13 @@ extension RunStore {
                     .execute(arguments: [epochsDone, jobID])
             }
         }
+    }
+
+    /// The insert of n metric rows in one statement, for n in 1...64 (index n; made once, so a
+    /// line's statement is found in GRDB's cache without building its text).
+    static let insertMetricsSQL: [String] = (0...64).map { n in
+        "INSERT OR REPLACE INTO metrics (job_id, key, epoch, step, value, is_nan, recorded_at) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: n).joined(separator: ", ")
     }
 
     /// Records one finished epoch: each metric at step = epoch, and the job's progress.
