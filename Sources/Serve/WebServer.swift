@@ -1,9 +1,9 @@
 // `exp serve`: a local web server (Hummingbird, on SwiftNIO) over a results folder. It only
-// reads: the run log through read-only connections opened per request (WAL readers never block
-// `exp run`'s writer), and files of the results folder (`ResultsFiles`). Malformed parameters get
-// a 400, unknown experiments, jobs and tunes a 404, a missing run log a page that says so. The
-// pages clients poll are kept per state of the run log (`PageCache`), so fifty open pages cost
-// about what one does.
+// reads: the run log through read-only connections opened per rendering and one kept by
+// `RunLogChanges` to notice changes (WAL readers never block `exp run`'s writer), and files of
+// the results folder (`ResultsFiles`). Malformed parameters get a 400, unknown experiments, jobs
+// and tunes a 404, a missing run log a page that says so. The pages clients poll are kept per
+// state of the run log (`PageCache`), so fifty open pages cost about what one does.
 
 import Foundation
 import Hummingbird
