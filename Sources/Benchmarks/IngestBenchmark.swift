@@ -93,20 +93,6 @@ public enum IngestBenchmark {
     }
 }
 
-/// CPU seconds of the calling thread.
-private func threadCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
-/// CPU seconds of the whole process.
-private func processCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// A Slurm that accepts one array and reports all its tasks RUNNING until the writer is done, then COMPLETED.
 private final class BenchSlurm: SlurmCommands, @unchecked Sendable {
     private let lock = NSLock()
@@ -149,12 +135,12 @@ private final class BenchSlurm: SlurmCommands, @unchecked Sendable {
         case "squeue":
             // Making squeue's answer is squeue's work, not the coordinator's: its CPU is kept
             // apart and left out of the coordinator's figure.
-            let cpu0 = threadCPUSeconds()
+            let cpu0 = Measure.threadCPUSeconds()
             lock.lock()
             defer { lock.unlock() }
             let state = finished ? "COMPLETED" : "RUNNING"
             let out = (0..<count).map { "1|\($0)|\($0 + 2)|\(state)|node1|None|0|0|\(name)|" }.joined(separator: "\n")
-            squeueCPU += threadCPUSeconds() - cpu0
+            squeueCPU += Measure.threadCPUSeconds() - cpu0
             return out
         default:
             return ""
@@ -202,7 +188,7 @@ private final class Writer: @unchecked Sendable {
 
     private func write() {
         for task in tasks { append(task, .started(resumedFromEpoch: 0, epochs: epochs)) }
-        let start = Measure.now(), cpu0 = processCPUSeconds(), writer0 = threadCPUSeconds(), squeue0 = slurm?.simulatedCPU ?? 0
+        let start = Measure.now(), cpu0 = Measure.processCPUSeconds(), writer0 = Measure.threadCPUSeconds(), squeue0 = slurm?.simulatedCPU ?? 0
         var epoch = Array(repeating: 0, count: tasks.count)
         var next = 0
         let total = Int(seconds / interval * Double(tasks.count))
@@ -219,7 +205,7 @@ private final class Writer: @unchecked Sendable {
             next += 1
         }
         let end = Measure.now()
-        window = (start, end, processCPUSeconds() - cpu0, threadCPUSeconds() - writer0 + (slurm?.simulatedCPU ?? 0) - squeue0)
+        window = (start, end, Measure.processCPUSeconds() - cpu0, Measure.threadCPUSeconds() - writer0 + (slurm?.simulatedCPU ?? 0) - squeue0)
         linesInWindow = total
         for task in tasks { append(task, .completed) }
         slurm?.finish()

@@ -1,5 +1,5 @@
 // Timing and memory readings for every benchmark: a monotonic clock, medians over repetitions,
-// wall and CPU seconds of one run, the process's current and peak resident memory (Linux
+// wall and CPU seconds of one run, CPU seconds of a thread, this process or another, the process's current and peak resident memory (Linux
 // /proc/self/status; 0 where unavailable), and the CPU the figures were measured on.
 
 import Foundation
@@ -40,6 +40,30 @@ public enum Measure {
         let start = now(), cpuStart = clock()
         try body()
         return (now() - start, Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC))
+    }
+
+    /// CPU seconds of the calling thread.
+    public static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// CPU seconds of this process, all threads.
+    public static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// User and system CPU seconds of another live process (Linux: /proc/PID/stat), 0 where unreadable.
+    public static func cpuSeconds(process: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3 of stat(5); utime and stime are 14 and 15.
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// (current, peak) resident set size in MiB (`ProcessMemory`).

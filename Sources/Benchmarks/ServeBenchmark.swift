@@ -58,7 +58,7 @@ public enum ServeBenchmark {
         let servedPort = port
 
         let runStart = Date()
-        let clientCPUStart = Self.ownCPUSeconds()
+        let clientCPUStart = Measure.processCPUSeconds()
         let second = try launch(executable, ["run", spec, "--results", served] + runArguments)
         final class Shared: @unchecked Sendable {
             let lock = NSLock()
@@ -94,34 +94,17 @@ public enum ServeBenchmark {
         }
         second.waitUntilExit()
         let servedSeconds = Date().timeIntervalSince(runStart)
-        let serverCPUSeconds = Self.cpuSeconds(process: server.processIdentifier)
+        let serverCPUSeconds = Measure.cpuSeconds(process: server.processIdentifier)
         shared.lock.lock()
         shared.done = true
         shared.lock.unlock()
         group.wait()
         guard second.terminationStatus == 0 else { throw BenchmarkError.failed("the served run exited with \(second.terminationStatus)") }
         let aloneAgainSeconds = try runAlone("alone-again")
-        let clientCPUSeconds = Self.ownCPUSeconds() - clientCPUStart
+        let clientCPUSeconds = Measure.processCPUSeconds() - clientCPUStart
         return Result(aloneSeconds: aloneSeconds, aloneAgainSeconds: aloneAgainSeconds, servedSeconds: servedSeconds,
                       serverCPUSeconds: serverCPUSeconds, clientCPUSeconds: clientCPUSeconds, requests: shared.latencies.count + shared.failures,
                       failures: shared.failures, latencies: shared.latencies.sorted())
-    }
-
-    /// User and system CPU seconds of a live process (Linux: /proc/PID/stat), 0 where unreadable.
-    static func cpuSeconds(process: Int32) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return 0 }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the command: state is field 3 of stat(5); utime and stime are 14 and 15.
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    /// This process's user and system CPU seconds so far.
-    static func ownCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     static func launch(_ executable: URL, _ arguments: [String], stdout: String? = nil) throws -> Process {

@@ -14,6 +14,7 @@ extension RunStore {
         // computed once: thousands of Slurm tasks' epochs are thousands of rows a second).
         let recordedAt = RunLogSchema.timestamp()
         try write { db in
+            let job = jobID.databaseValue, time = recordedAt.databaseValue
             // Up to 64 points a statement (one epoch's metrics in one step of SQLite).
             var start = 0
             while start < points.count {
@@ -21,7 +22,6 @@ extension RunStore {
                 let statement = try db.cachedStatement(sql: RunStore.insertMetricsSQL[chunk.count])
                 // Plain database values, bound without GRDB's check of their count (the SQL above
                 // has exactly 7 per point): most of the cost of a row otherwise.
-                let job = jobID.databaseValue, time = recordedAt.databaseValue
                 var values: [DatabaseValue] = []
                 values.reserveCapacity(7 * chunk.count)
                 for point in chunk {

@@ -47,7 +47,7 @@ enum EpochLineParser {
             return true
         }
 
-        /// The bytes up to the next of `stop`, advanced over, while each passes `allowed`.
+        /// The bytes from here while each passes `allowed`, stepped over; nil when there are none.
         mutating func run(while allowed: (UInt8) -> Bool) -> Substring.UTF8View.SubSequence? {
             let start = at
             while at != bytes.endIndex, allowed(bytes[at]) { at = bytes.index(after: at) }

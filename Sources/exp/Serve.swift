@@ -36,7 +36,9 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         // A viewer must not take cores from the run it watches: under load the pages wait, not the jobs.
-        if nice > 0 { errno = 0; _ = Glibc.nice(nice) }
+        #if canImport(Glibc)
+        if nice > 0 { _ = Glibc.nice(nice) }
+        #endif
         let required = ServeAccess.isLoopback(host) ? token : (token ?? ServeAccess.newToken())
         let options = ServeOptions(results: results, host: host, port: port, token: required)
         let shownHost = host.contains(":") ? "[\(host)]" : host
