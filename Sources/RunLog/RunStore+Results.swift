@@ -3,6 +3,7 @@
 
 import Foundation
 import GRDB
+import GRDBSQLite
 import Spec
 
 extension RunStore {
@@ -14,27 +15,12 @@ extension RunStore {
         // computed once: thousands of Slurm tasks' epochs are thousands of rows a second).
         let recordedAt = RunLogSchema.timestamp()
         try write { db in
-            let job = jobID.databaseValue, time = recordedAt.databaseValue
             // Up to 64 points a statement (one epoch's metrics in one step of SQLite).
             var start = 0
             while start < points.count {
                 let chunk = points[start..<min(points.count, start + 64)]
                 let statement = try db.cachedStatement(sql: RunStore.insertMetricsSQL[chunk.count])
-                // Plain database values, bound without GRDB's check of their count (the SQL above
-                // has exactly 7 per point): most of the cost of a row otherwise.
-                var values: [DatabaseValue] = []
-                values.reserveCapacity(7 * chunk.count)
-                for point in chunk {
-                    let nan = point.value.isNaN
-                    values.append(job)
-                    values.append(point.key.databaseValue)
-                    values.append(point.epoch.databaseValue)
-                    values.append(point.step.databaseValue)
-                    values.append(nan ? .null : point.value.databaseValue)
-                    values.append(nan.databaseValue)
-                    values.append(time)
-                }
-                statement.setUncheckedArguments(StatementArguments(values))
+                try RunStore.bindMetrics(statement, jobID: jobID, chunk, recordedAt: recordedAt)
                 try statement.execute()
                 start += chunk.count
             }
@@ -42,6 +28,34 @@ extension RunStore {
                 try db.cachedStatement(sql: "UPDATE jobs SET epochs_done = max(epochs_done, ?) WHERE id = ?")
                     .execute(arguments: [epochsDone, jobID])
             }
+        }
+    }
+
+    /// Binds the 7 values of each point (job, key, epoch, step, value or NULL for NaN, is_nan,
+    /// time) to `insertMetricsSQL[points.count]` through SQLite's own calls: the values GRDB's
+    /// `StatementArguments` would make (integers, text, a real; NaN as NULL with is_nan 1), without
+    /// an array of boxed values per row, which was most of the cost of a row at thousands of
+    /// Slurm tasks' epochs a second.
+    static func bindMetrics(_ statement: Statement, jobID: Int64, _ points: ArraySlice<MetricPoint>, recordedAt: String) throws {
+        // Resets the statement and clears the bindings of its last use; the values are bound below.
+        statement.setUncheckedArguments(StatementArguments())
+        let handle = statement.sqliteStatement
+        var code = SQLITE_OK
+        func check(_ result: Int32) { if code == SQLITE_OK { code = result } }
+        var index: Int32 = 1
+        for point in points {
+            let nan = point.value.isNaN
+            check(sqlite3_bind_int64(handle, index, jobID))
+            check(point.key.withCString { sqlite3_bind_text(handle, index + 1, $0, -1, sqliteTransient) })
+            check(sqlite3_bind_int64(handle, index + 2, Int64(point.epoch)))
+            check(sqlite3_bind_int64(handle, index + 3, Int64(point.step)))
+            check(nan ? sqlite3_bind_null(handle, index + 4) : sqlite3_bind_double(handle, index + 4, point.value))
+            check(sqlite3_bind_int64(handle, index + 5, nan ? 1 : 0))
+            check(recordedAt.withCString { sqlite3_bind_text(handle, index + 6, $0, -1, sqliteTransient) })
+            index += 7
+        }
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind the metric values", sql: statement.sql)
         }
     }
 
@@ -171,3 +185,6 @@ extension RunStore {
         }
     }
 }
+
+/// SQLite's destructor value that makes it copy bound text at once (`SQLITE_TRANSIENT` in C).
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

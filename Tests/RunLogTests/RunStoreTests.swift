@@ -342,6 +342,7 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     points[3].value = .nan
     points[4].value = .infinity
     points[5].value = -.infinity
+    points[6].key = "accuracy.validación ✓"
     try store.appendMetrics(jobID: jobs[0].id, points, epochsDone: 1)
     try store.appendMetrics(jobID: jobs[0].id, [MetricPoint(key: "k0", epoch: 1, step: 0, value: 42)])
     let back = try store.metrics(jobID: jobs[0].id)
@@ -349,7 +350,17 @@ func registerMinimal(_ store: RunStore, overrides: [String] = []) throws -> (Int
     let byKey = Dictionary(uniqueKeysWithValues: back.map { ($0.key, $0.value) })
     #expect(byKey["k0"] == 42)
     #expect(byKey["k3"]!.isNaN && byKey["k4"] == .infinity && byKey["k5"] == -.infinity)
-    #expect((6..<150).allSatisfy { byKey["k\($0)"] == Double($0) / 7 })
+    #expect(byKey["accuracy.validación ✓"] == 6.0 / 7)
+    #expect((7..<150).allSatisfy { byKey["k\($0)"] == Double($0) / 7 })
+    // Each column holds SQLite's type for what GRDB would have bound: integers, text, a real
+    // (NULL for NaN).
+    let types = try store.query("""
+        SELECT DISTINCT typeof(job_id) || ',' || typeof(key) || ',' || typeof(epoch) || ',' || typeof(step) || ','
+               || typeof(value) || ',' || typeof(is_nan) || ',' || typeof(recorded_at) AS types
+        FROM metrics WHERE job_id = \(jobs[0].id) ORDER BY types
+        """).compactMap { $0["types"].flatMap { String.fromDatabaseValue($0) } }
+    #expect(types == ["integer,text,integer,integer,null,integer,text", "integer,text,integer,integer,real,integer,text"])
+    #expect(try store.query("SELECT epochs_done FROM jobs WHERE id = \(jobs[0].id)").first?["epochs_done"] == 1.databaseValue)
     let rows = try store.query("""
         SELECT recorded_at, (julianday('now') - julianday(recorded_at)) * 86400.0 AS age,
                recorded_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' AS shaped
