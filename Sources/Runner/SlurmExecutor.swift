@@ -43,7 +43,11 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    /// The tasks being watched, by job; a job enters by `watch` and leaves by `unwatch`, so that
+    /// `watchedJobs` (the order every read and poll goes through them) is sorted once per change,
+    /// not once per read of thousands of tasks.
     private var watched: [String: Watched] = [:]
+    private var sortedJobs: [String]?
     private var open: SlurmSubmission?
     private var unsubmitted: [SlurmSubmission] = []
     private var stopped = false
@@ -79,9 +83,9 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         for (job, e) in executions where e.executor == "slurm" {
             let submission = e.submission ?? ""
             let folder = (experimentFolder as NSString).appendingPathComponent(submission)
-            watched[job] = Watched(submission: submission, folder: folder, index: e.arrayIndex ?? -1, arrayJobID: e.arrayJobID,
+            watch(job, Watched(submission: submission, folder: folder, index: e.arrayIndex ?? -1, arrayJobID: e.arrayJobID,
                                    tail: MessageTail(path: SlurmSubmission.messagesFile(folder: folder, job: job)), reported: e,
-                                   checkpoint: SlurmSubmission.checkpoint(ofJob: job, folder: folder))
+                                   checkpoint: SlurmSubmission.checkpoint(ofJob: job, folder: folder)))
             adopted.insert(job)
         }
         if !adopted.isEmpty {
@@ -130,9 +134,9 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         open!.jobs.append(job)
         open!.commands.append(["/usr/bin/env"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + [executable.path] + arguments)
         let record = ExecutionRecord(executor: "slurm", submission: open!.name, arrayIndex: index, state: "SUBMITTING")
-        watched[job] = Watched(submission: open!.name, folder: open!.folder, index: index, arrayJobID: nil,
-                               tail: MessageTail(path: SlurmSubmission.messagesFile(folder: open!.folder, job: job)), reported: record,
-                               checkpoint: SlurmSubmission.checkpoint(in: arguments))
+        watch(job, Watched(submission: open!.name, folder: open!.folder, index: index, arrayJobID: nil,
+                           tail: MessageTail(path: SlurmSubmission.messagesFile(folder: open!.folder, job: job)), reported: record,
+                           checkpoint: SlurmSubmission.checkpoint(in: arguments)))
         return record
     }
 
@@ -240,7 +244,7 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
     /// Ends every job of a submission that never reached Slurm.
     private func end(_ submission: SlurmSubmission, reason: String, status: JobStatus) {
         for job in submission.jobs {
-            guard var record = watched.removeValue(forKey: job)?.reported else { continue }
+            guard var record = unwatch(job)?.reported else { continue }
             record.state = nil
             record.reason = reason
             events.append(.execution(job: job, record))
@@ -251,11 +255,30 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
 
     // MARK: Watching
 
+    private func watch(_ job: String, _ w: Watched) {
+        if watched.updateValue(w, forKey: job) == nil { sortedJobs = nil }
+    }
+
+    @discardableResult
+    private func unwatch(_ job: String) -> Watched? {
+        let w = watched.removeValue(forKey: job)
+        if w != nil { sortedJobs = nil }
+        return w
+    }
+
+    /// The watched jobs in order (of their names).
+    private var watchedJobs: [String] {
+        if let sortedJobs { return sortedJobs }
+        let jobs = watched.keys.sorted()
+        sortedJobs = jobs
+        return jobs
+    }
+
     /// The new messages of every watched task.
     private func readMessages() {
         lock.lock()
         defer { lock.unlock() }
-        for job in watched.keys.sorted() { drain(job) }
+        for job in watchedJobs { drain(job) }
     }
 
     private func drain(_ job: String) {
@@ -298,15 +321,15 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         defer { lock.unlock() }
         if queueFailing { events.append(.notice("squeue answers again")) }
         queueFailing = false
-        var byTask: [String: SlurmTask] = [:]
+        var byTask: [TaskKey: SlurmTask] = [:]
         var unstarted: [String: SlurmTask] = [:]
         for t in tasks {
-            if let i = t.arrayIndex { byTask["\(t.name)/\(i)"] = t } else { unstarted[t.name] = t }
+            if let i = t.arrayIndex { byTask[TaskKey(submission: t.name, index: i)] = t } else { unstarted[t.name] = t }
         }
         var gone: [String] = []
-        for job in watched.keys.sorted() {
+        for job in watchedJobs {
             let w = watched[job]!
-            if let t = byTask["\(w.submission)/\(w.index)"] ?? unstarted[w.submission] {
+            if let t = byTask[TaskKey(submission: w.submission, index: w.index)] ?? unstarted[w.submission] {
                 watched[job]!.missing = 0
                 var record = w.reported
                 record.arrayJobID = t.arrayJobID
@@ -360,7 +383,7 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
                 : "the Slurm task \(taskName(w)) left the queue before exp run saw it end, and its messages file "
                     + "\(w.tail.path) has no final line; run the same command again to "
                     + (hasCheckpoint ? "resume it from its last checkpoint" : "run it (it had no checkpoint yet: it restarts from the beginning)")
-            watched.removeValue(forKey: job)
+            unwatch(job)
             events.append(.execution(job: job, record))
             events.append(.exited(job: job, status: final == .completed ? 0 : 1, stderrTail: stderrTail(w, job: job),
                                   verdict: final == nil ? ExecutorVerdict(status: .interrupted, reason: reason) : nil))
@@ -370,7 +393,7 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
     /// A task Slurm says has ended: its last messages, its final execution, its end.
     private func finish(_ job: String, task t: SlurmTask, record: ExecutionRecord) {
         drain(job)
-        guard let w = watched.removeValue(forKey: job) else { return }
+        guard let w = unwatch(job) else { return }
         if w.reported != record { events.append(.execution(job: job, record)) }
         events.append(.exited(job: job, status: t.exitStatus, stderrTail: stderrTail(w, job: job), verdict: verdict(t, w, job: job)))
     }
@@ -399,4 +422,10 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(stderrLines + 1).joined(separator: "\n")
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+/// A task of an array: its submission (the array's job name) and index.
+private struct TaskKey: Hashable {
+    var submission: String
+    var index: Int
 }

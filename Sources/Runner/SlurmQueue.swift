@@ -180,14 +180,14 @@ public struct SlurmQueue: Sendable {
 
     /// One line of `squeue -O` with `fields`; nil for anything else.
     public static func parse(_ line: Substring) -> SlurmTask? {
-        // (Trimmed by hand: Foundation's CharacterSet trimming costs more than the rest of the line,
-        // at thousands of tasks per poll.)
-        let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { field -> String in
-            let u = field.utf8
+        // Split and trimmed on the line's UTF-8 bytes (splitting a String by Characters, or
+        // Foundation's CharacterSet trimming, cost more than the rest of the poll at thousands of
+        // tasks); every separator and blank is ASCII, so the fields are whole characters.
+        let parts = line.utf8.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false).map { u -> String in
             var start = u.startIndex, end = u.endIndex
             while start < end && (u[start] == 32 || u[start] == 9) { start = u.index(after: start) }
             while start < end, case let before = u.index(before: end), u[before] == 32 || u[before] == 9 { end = before }
-            return String(field[start..<end])
+            return String(Substring(u[start..<end]))
         }
         guard parts.count >= fields.count, let array = Int64(parts[0]), let job = Int64(parts[2]) else { return nil }
         func text(_ s: String) -> String? { s.isEmpty || s == "None" || s == "(null)" || s == "N/A" ? nil : s }

@@ -80,6 +80,11 @@ private func makeExecutor(_ slurm: FakeSlurm, results: String, time: String? = n
     #expect(meta?.arrayIndex == nil && meta?.node == nil && meta?.isFinal == true)
     #expect(SlurmQueue.parse("slurm_load_jobs error: Invalid job id specified") == nil)
     #expect(SlurmQueue.parse(Substring(squeueLine(12, "0", "PENDING", reason: "JobHeldUser", name: "x")))?.isHeld == true)
+    // squeue -O pads its fields with blanks; a field may hold any UTF-8 (a node's or a job's name).
+    let padded = SlurmQueue.parse("12   |3 \t|16  |RUNNING   |nœud-7    |None  |0 |0 |exp-é✓  |")
+    #expect(padded == SlurmTask(arrayJobID: 12, arrayIndex: 3, jobID: 16, state: "RUNNING", node: "nœud-7", reason: nil, restarts: 0,
+                                waitStatus: 0, name: "exp-é✓"))
+    #expect(SlurmQueue.parse("  |  |  |  |  |  |  |  |  |") == nil)
 }
 
 @Test func launchesAreSubmittedAsArraysThatEndAsSlurmSays() throws {
