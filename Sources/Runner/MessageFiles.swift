@@ -90,11 +90,39 @@ public final class MessageFileWriter {
 /// Reads the messages appended to a file since the last read. The file need not exist yet.
 public final class MessageTail {
     public let path: String
+    /// `path` as C text, made once (each read of thousands of files starts with its stat).
+    private let cPath: [CChar]
     /// Bytes of the file read so far (a last line without its newline waits in memory for its end).
     public private(set) var offset: Int64 = 0
     private var partial: [UInt8] = []
+    /// When `readIfDue` last found an epoch line, and until when it leaves the file alone.
+    private var lastEpochRead: Double?
+    public private(set) var quietUntil = -Double.infinity
 
-    public init(path: String) { self.path = path }
+    public init(path: String) {
+        self.path = path
+        cPath = Array(path.utf8CString)
+    }
+
+    /// `read()` when the file is due, else nothing. A worker writes an epoch line per epoch, so
+    /// a file in which a read found one epoch line, the previous found one too, is left alone
+    /// for half the time between those two reads: for steady epochs, half the stats of a task's
+    /// file, and a line comes no later, since the next one is not written before then. A read
+    /// that finds no epoch line, or more than one (the reads were late), sets no pause. Only a
+    /// line written sooner than half the last epoch's time after the last waits longer, by at
+    /// most that half; the end of a task, known from Slurm, is read with `read()` at once.
+    public func readIfDue(now: Double) -> [WorkerMessage] {
+        guard now >= quietUntil else { return [] }
+        let messages = read()
+        let epochs = messages.reduce(0) { n, m in if case .epoch = m { return n + 1 } else { return n } }
+        if epochs == 1, let last = lastEpochRead {
+            quietUntil = now + (now - last) / 2
+        } else {
+            quietUntil = -.infinity
+        }
+        if epochs > 0 { lastEpochRead = epochs == 1 ? now : nil }
+        return messages
+    }
 
     /// Whether the file exists (the task has started writing).
     public var exists: Bool { FileManager.default.fileExists(atPath: path) }
@@ -104,7 +132,7 @@ public final class MessageTail {
     /// messages (a line torn by a killed attempt) are skipped.
     public func read() -> [WorkerMessage] {
         var info = stat()
-        guard stat(path, &info) == 0 else { return [] }
+        guard stat(cPath, &info) == 0 else { return [] }
         let size = Int64(info.st_size)
         if size < offset {
             // The file was replaced by a shorter one: read it from its start.
@@ -112,7 +140,7 @@ public final class MessageTail {
             partial = []
         }
         guard size > offset else { return [] }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(cPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return [] }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: Int(size - offset))

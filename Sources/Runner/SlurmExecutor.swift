@@ -2,7 +2,8 @@
 // one job array (`SlurmSubmission`; several when they exceed the cluster's MaxArraySize), whose
 // tasks run `exp worker` on the nodes with their messages in a file per job in the results
 // folder. `nextEvent` submits what was launched, then reads the messages files (every
-// `readInterval`, only the bytes appended since) and polls `squeue` (every `pollInterval`), and
+// `readInterval`, only the bytes appended since; a file read on the beat of its epochs is left
+// alone for half an epoch, `MessageTail.readIfDue`) and polls `squeue` (every `pollInterval`), and
 // turns both into the coordinator's events: a task's messages, changes of its execution (queued,
 // running on a node, requeued), and once Slurm says it has ended, its last messages and its end.
 // Tasks never open the run log and do not depend on the coordinator: killed or detached, a later
@@ -274,16 +275,18 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
         return jobs
     }
 
-    /// The new messages of every watched task.
+    /// The new messages of every watched task whose file is due (`MessageTail.readIfDue`).
     private func readMessages() {
         lock.lock()
         defer { lock.unlock() }
-        for job in watchedJobs { drain(job) }
+        let now = monotonicSeconds()
+        for job in watchedJobs { drain(job, now: now) }
     }
 
-    private func drain(_ job: String) {
+    /// The task's new messages become events: read at once, or only if due when `now` is given.
+    private func drain(_ job: String, now: Double? = nil) {
         guard let tail = watched[job]?.tail else { return }
-        for message in tail.read() {
+        for message in now.map(tail.readIfDue) ?? tail.read() {
             switch message {
             case .completed, .diverged, .failed: watched[job]?.finalLine = message
             default: break

@@ -44,6 +44,41 @@ import Testing
     #expect(tail.read() == [.completed])
 }
 
+/// A file read on the beat of its epochs is left alone for half an epoch (`readIfDue`); a line
+/// written sooner waits at most that long, reads that find no or several epoch lines set no
+/// pause, and `read()` (a task's end) ignores the pause.
+@Test func aFileReadOnTheBeatOfItsEpochsIsLeftAloneForHalfAnEpoch() throws {
+    let folder = temporaryFolder("paced")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let path = (folder as NSString).appendingPathComponent("job-1.jsonl")
+    let tail = MessageTail(path: path)
+    let writer = try MessageFileWriter(path: path)
+    func epoch(_ n: Int) throws { try writer.send(.epoch(epoch: n, metrics: ["loss": Double(n)])) }
+
+    try writer.send(.started(resumedFromEpoch: 0, epochs: 9))
+    #expect(tail.readIfDue(now: 0) == [.started(resumedFromEpoch: 0, epochs: 9)] && tail.quietUntil == -.infinity)
+    try epoch(1)
+    #expect(tail.readIfDue(now: 10).count == 1 && tail.quietUntil == -.infinity)  // no earlier epoch read: no pause
+    try epoch(2)
+    #expect(tail.readIfDue(now: 20).count == 1 && tail.quietUntil == 25)          // 10 s after the last: 5 s
+    try epoch(3)                                                                  // written early
+    #expect(tail.readIfDue(now: 24).isEmpty)
+    #expect(tail.readIfDue(now: 25) == [.epoch(epoch: 3, metrics: ["loss": 3])] && tail.quietUntil == 27.5)
+    #expect(tail.readIfDue(now: 28).isEmpty && tail.quietUntil == -.infinity)     // nothing new: no pause
+    // Two epoch lines in one read (the reads were late): no pause, and the next one measures none.
+    try epoch(4)
+    try epoch(5)
+    #expect(tail.readIfDue(now: 40).count == 2 && tail.quietUntil == -.infinity)
+    try epoch(6)
+    #expect(tail.readIfDue(now: 50).count == 1 && tail.quietUntil == -.infinity)
+    try epoch(7)
+    #expect(tail.readIfDue(now: 60).count == 1 && tail.quietUntil == 65)
+    // The end of the task is read whatever the pause.
+    try writer.send(.completed)
+    #expect(tail.readIfDue(now: 61).isEmpty)
+    #expect(tail.read() == [.completed])
+}
+
 @Test func aWorkerThatCannotReachItsMessagesFileNamesTheMissingFolder() throws {
     let folder = temporaryFolder("unreachable")
     defer { try? FileManager.default.removeItem(atPath: folder) }
