@@ -33,6 +33,8 @@ public struct IngestFigures: Sendable {
     public var coordinatorShare: Double { 100 * coordinatorCPU / window }
     /// Metric rows in the run log at the end.
     public var metricRows: Int
+    /// Metric rows of one epoch line: the HA-GAN's metrics and the benchmark's send time.
+    public static let rowsPerLine = IngestBenchmark.keys.count + 1
 }
 
 public enum IngestBenchmark {
@@ -80,16 +82,6 @@ public enum IngestBenchmark {
             linesIngested: delays.count,
             ingestRate: Double(delays.count) / (window.end - window.start), delayMedian: quantile(0.5), delayP99: quantile(0.99),
             delayMax: delays.last ?? 0, coordinatorCPU: window.processCPU - window.writerCPU, metricRows: rows)
-    }
-
-    /// "Intel(R) Xeon(R) ... (avx512f: yes), 2 logical CPUs": lscpu's model name and whether
-    /// /proc/cpuinfo lists avx512f.
-    public static func cpuDescription() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown CPU"
-        let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") }.map { $0.split(separator: " ").map(String.init) } ?? []
-        return "\(model) (avx512f: \(flags.contains("avx512f") ? "yes" : "no")), \(ProcessInfo.processInfo.activeProcessorCount) logical CPUs"
     }
 }
 

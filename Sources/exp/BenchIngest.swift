@@ -12,7 +12,7 @@ struct BenchIngest: ParsableCommand {
         commandName: "ingest",
         abstract: "Lines per second and CPU of taking in Slurm tasks' messages files (tailing + run-log writes).",
         discussion: """
-            A writer thread plays N tasks, each appending an HA-GAN epoch line (12 metrics) to its \
+            A writer thread plays N tasks, each appending an HA-GAN epoch line (12 metrics and its send time) to its \
             messages file every S seconds (fsynced, as workers do); the coordinator, the Slurm executor \
             and a run log take them in, with Slurm replaced by a queue that reports every task running. \
             The CPU figure is this process's minus the writer's.
@@ -32,11 +32,11 @@ struct BenchIngest: ParsableCommand {
     func run() throws {
         let place = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("exp-bench-ingest-\(UUID().uuidString)").path
         defer { if folder == nil { try? FileManager.default.removeItem(atPath: place) } }
-        print("CPU: \(IngestBenchmark.cpuDescription())")
+        print("CPU: \(Measure.cpuDescription())")
         print("\(tasks) tasks, one epoch line each every \(f1(interval)) s, \(f1(seconds)) s measured, messages files read every \(f1(SlurmExecutor.readInterval(readInterval, tasks: tasks))) s")
         let r = try IngestBenchmark.run(tasks: tasks, interval: interval, seconds: seconds, folder: place, readInterval: readInterval)
         print(String(format: "lines: %d written in %.1f s, %d taken in: %.1f lines/s (%.1f metric rows/s)", r.linesWritten, r.window,
-                     r.linesIngested, r.ingestRate, r.ingestRate * 12))
+                     r.linesIngested, r.ingestRate, r.ingestRate * Double(IngestFigures.rowsPerLine)))
         print(String(format: "delay from write to run log: median %.2f s, 99th percentile %.2f s, largest %.2f s", r.delayMedian, r.delayP99, r.delayMax))
         print(String(format: "coordinator CPU: %.2f s in %.1f s = %.2f%% of one core (tailing, parsing, run-log writes, progress; squeue itself not included)",
                      r.coordinatorCPU, r.window, r.coordinatorShare))

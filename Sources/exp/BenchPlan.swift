@@ -29,7 +29,7 @@ struct BenchPlan: ParsableCommand {
         var request = RunRequest(specPath: spec, overrides: overrides, results: place)
         request.executor = .local(jobs: jobs)
         (request.onlyModel, request.onlyRun, request.onlyFold) = try parseOnly(only)
-        print("CPU: \(IngestBenchmark.cpuDescription()); \(jobs) job(s) at once")
+        print("CPU: \(Measure.cpuDescription()); \(jobs) job(s) at once")
         let r = try PlanBenchmark.run(request, worker: WorkerPool.currentExecutable, toolVersion: Exp.version)
         func error(_ planned: Double, _ measured: Double) -> String { String(format: "%+.0f%%", 100 * (planned - measured) / measured) }
         print(String(format: "wall time: planned %.1f s, measured %.1f s (%@)", r.plannedWall, r.measuredWall, error(r.plannedWall, r.measuredWall)))

@@ -21,7 +21,7 @@ struct BenchServe: ParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exp-bench-serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        print("CPU: \(IngestBenchmark.cpuDescription()); \(jobs) job(s) at once; \(clients) clients, one request each every \(interval) s")
+        print("CPU: \(Measure.cpuDescription()); \(jobs) job(s) at once; \(clients) clients, one request each every \(interval) s")
         let r = try ServeBenchmark.run(executable: WorkerPool.currentExecutable, spec: spec,
                                        runArguments: ["--jobs", String(jobs)] + overrides.flatMap { ["--set", $0] }, folder: folder,
                                        clients: clients, interval: interval)
