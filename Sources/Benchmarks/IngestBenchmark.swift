@@ -33,13 +33,15 @@ public struct IngestFigures: Sendable {
     public var coordinatorShare: Double { 100 * coordinatorCPU / window }
     /// Metric rows in the run log at the end.
     public var metricRows: Int
-    /// Metric rows of one epoch line: the HA-GAN's metrics and the benchmark's send time.
-    public static let rowsPerLine = IngestBenchmark.keys.count + 1
 }
 
 public enum IngestBenchmark {
     /// The HA-GAN epoch line's metric keys (what a worker sends each epoch).
     static let keys = MetricKey.hagan.map(\.rawValue)
+    /// The metric each line also carries: when the writer sent it (for the delay to the run log).
+    static let sentKey = "bench.sent"
+    /// Metric rows of one epoch line: the HA-GAN's metrics and the send time.
+    public static let rowsPerLine = keys.count + 1
 
     /// Runs the benchmark in `folder` (a results folder is made there).
     public static func run(tasks: Int, interval: Double, seconds: Double, folder: String, readInterval: Double = 1) throws -> IngestFigures {
@@ -192,7 +194,7 @@ private final class Writer: @unchecked Sendable {
             let i = next % tasks.count
             epoch[i] += 1
             var metrics = Dictionary(uniqueKeysWithValues: IngestBenchmark.keys.enumerated().map { ($0.element, 1 / Double($0.offset + epoch[i])) })
-            metrics["bench.sent"] = Measure.now()
+            metrics[IngestBenchmark.sentKey] = Measure.now()
             append(tasks[i], .epoch(epoch: epoch[i], metrics: metrics))
             next += 1
         }
@@ -222,7 +224,7 @@ private final class DelaySink: ProgressSink, @unchecked Sendable {
     func jobStarted(_ job: String, resumedFromEpoch: Int, epochs: Int) { view.jobStarted(job, resumedFromEpoch: resumedFromEpoch, epochs: epochs) }
     func jobEpoch(_ job: String, epoch: Int, metrics: [String: Double]) {
         view.jobEpoch(job, epoch: epoch, metrics: metrics)
-        guard let sent = metrics["bench.sent"] else { return }
+        guard let sent = metrics[IngestBenchmark.sentKey] else { return }
         let now = Measure.now()
         lock.lock()
         samples.append((sent, now - sent))

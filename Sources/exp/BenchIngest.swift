@@ -36,7 +36,7 @@ struct BenchIngest: ParsableCommand {
         print("\(tasks) tasks, one epoch line each every \(f1(interval)) s, \(f1(seconds)) s measured, messages files read every \(f1(SlurmExecutor.readInterval(readInterval, tasks: tasks))) s")
         let r = try IngestBenchmark.run(tasks: tasks, interval: interval, seconds: seconds, folder: place, readInterval: readInterval)
         print(String(format: "lines: %d written in %.1f s, %d taken in: %.1f lines/s (%.1f metric rows/s)", r.linesWritten, r.window,
-                     r.linesIngested, r.ingestRate, r.ingestRate * Double(IngestFigures.rowsPerLine)))
+                     r.linesIngested, r.ingestRate, r.ingestRate * Double(IngestBenchmark.rowsPerLine)))
         print(String(format: "delay from write to run log: median %.2f s, 99th percentile %.2f s, largest %.2f s", r.delayMedian, r.delayP99, r.delayMax))
         print(String(format: "coordinator CPU: %.2f s in %.1f s = %.2f%% of one core (tailing, parsing, run-log writes, progress; squeue itself not included)",
                      r.coordinatorCPU, r.window, r.coordinatorShare))
